@@ -1,0 +1,50 @@
+# Two commands: `make demo` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SURAKSHA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export SURAKSHA_TEST_POSTGRES_URL
+
+.PHONY: demo test test-sqlite test-postgres venv browser postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The PostgreSQL server the suite runs against a second time; started if it has stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  sleep 2; }
+
+demo: venv
+	mkdir -p var
+	SURAKSHA_DATABASE_URL=$${SURAKSHA_DATABASE_URL:-sqlite:///var/suraksha-demo.db} $(PY) -m suraksha demo
+
+test: venv browser postgres
+	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
+	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
+
+test-sqlite: venv browser
+	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
+
+test-postgres: venv browser postgres
+	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
+
+bench: venv
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var/suraksha-demo.db* .pytest_cache

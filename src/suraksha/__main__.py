@@ -1,0 +1,3 @@
+from suraksha.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""One error tree. Every error has a stable `code`; the HTTP edge maps it to a status and JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SurakshaError(Exception):
+    """Base of every domain error. `code` is stable: clients script against it."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class InvalidInput(SurakshaError):
+    code = "invalid_input"
+    status = 422
+
+
+class NotFound(SurakshaError):
+    code = "not_found"
+    status = 404
+
+
+class Unauthenticated(SurakshaError):
+    code = "unauthenticated"
+    status = 401
+
+
+class Forbidden(SurakshaError):
+    code = "forbidden"
+    status = 403
+
+
+class BadSignature(SurakshaError):
+    code = "bad_signature"
+    status = 403
+
+
+class Conflict(SurakshaError):
+    code = "conflict"
+    status = 409
+
+
+class ConfigurationError(SurakshaError):
+    code = "configuration_error"
+    status = 500

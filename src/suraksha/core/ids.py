@@ -1,0 +1,20 @@
+"""Identifiers a citizen reads out: short, unambiguous, not guessable."""
+
+from __future__ import annotations
+
+import secrets
+
+# No 0/O, 1/I/L: these are read aloud over the phone and typed on keypads.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_tracking_number() -> str:
+    """Eight random characters (~40 bits) as XXXX-XXXX."""
+    chars = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_tracking_number(text: str) -> str:
+    """Accept what a person types: lower case, spaces, missing dash."""
+    raw = "".join(ch for ch in text.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else text.strip().upper()

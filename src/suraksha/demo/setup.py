@@ -1,0 +1,110 @@
+"""`make demo`: migrate, load Mumbai, number its helplines, place units, create one account per role, serve."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from importlib import resources
+
+import shapely
+from rich.console import Console
+
+from suraksha.accounts.model import Role, ScopeKind
+from suraksha.bootstrap import Container, build_container
+from suraksha.core.errors import ConfigurationError
+from suraksha.settings import Settings
+
+console = Console()
+DEMO_CITY = "mumbai"
+HOME_STATION = "Colaba Police Station"
+DEMO_ACCOUNTS = (("dispatcher", Role.DISPATCHER, ScopeKind.CITY, DEMO_CITY),
+                 ("officer", Role.STATION_OFFICER, ScopeKind.STATION, None),
+                 ("responder", Role.RESPONDER, ScopeKind.STATION, None),
+                 ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""))
+
+
+def shipped_jurisdictions(city: str) -> bytes:
+    return (resources.files("suraksha.data") / "jurisdictions" / f"{city}_police_station_jurisdictions.geojson").read_bytes()
+
+
+def demo_numbers(station_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Made-up but valid Indian mobile numbers: women helplines +91 70001 NNNNN, general +91 70002 NNNNN."""
+    return {sid: (f"+9170001{i:05d}", f"+9170002{i:05d}") for i, sid in enumerate(sorted(station_ids), start=1)}
+
+
+def load_city(c: Container, city: str = DEMO_CITY) -> None:
+    c.stations.reload()
+    if not c.stations.all(city):
+        report = c.stations.import_geojson(shipped_jurisdictions(city), city, actor="demo")
+        console.print(f"imported {report.created} {city} stations")
+    missing = [s.id for s in c.stations.all(city) if not s.women_helpline or not s.general_number]
+    if missing:
+        c.stations.assign_numbers_in_bulk(demo_numbers([s.id for s in c.stations.all(city)]), "demo",
+                                          "demo numbering")
+
+
+def place_units(c: Container, count: int, seed: int = 7, city: str = DEMO_CITY) -> None:
+    """One Nirbhaya squad per station first, then patrol vans and beat marshals, at random points inside."""
+    c.dispatch.load()
+    have = len(c.dispatch.list_units(city=city))
+    stations = sorted(c.stations.all(city), key=lambda s: s.name)
+    rng = random.Random(seed)
+    shapes = {f["id"]: shapely.geometry.shape(f["geometry"]) for f in c.stations.feature_collection(city)["features"]}
+    for n in range(have, count):
+        station = stations[n % len(stations)]
+        kind = "nirbhaya_squad" if n < len(stations) else rng.choice(["patrol_van", "patrol_van", "beat_marshal"])
+        point = random_point_in(shapes[station.id], rng)
+        prefix = {"nirbhaya_squad": "NS", "patrol_van": "PV", "beat_marshal": "BM"}[kind]
+        c.dispatch.create_unit(f"MUM-{prefix}-{n + 1:03d}", kind, station.id, point.x, point.y)
+
+
+def random_point_in(polygon, rng: random.Random):
+    minx, miny, maxx, maxy = polygon.bounds
+    for _ in range(200):
+        p = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if polygon.contains(p):
+            return p
+    return polygon.representative_point()
+
+
+def create_accounts(c: Container, password: str) -> None:
+    home = next(s for s in c.stations.all(DEMO_CITY) if s.name == HOME_STATION)
+    home_units = [u for u in c.dispatch.list_units(station_id=home.id)]
+    for username, role, kind, value in DEMO_ACCOUNTS:
+        scope = str(home.id) if value is None else value
+        if c.accounts.exists(username):
+            c.accounts.set_password(username, password)
+            continue
+        unit_id = home_units[0]["id"] if role is Role.RESPONDER and home_units else None
+        c.accounts.create_account(username, password, role, kind, scope, is_demo=True, unit_id=unit_id)
+
+
+def prepare(settings: Settings, units: int) -> tuple[Container, str]:
+    if settings.env == "production":
+        raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
+                                 code="demo_in_production")
+    from suraksha.adapters.migrate import upgrade
+
+    upgrade(settings.database_url)
+    c = build_container(settings)
+    load_city(c)
+    place_units(c, units)
+    password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
+    create_accounts(c, password)
+    return c, password
+
+
+def run_demo(settings: Settings, units: int = 150, simulate: bool = True) -> None:
+    from suraksha.web.server import make_server
+
+    c, password = prepare(settings, units)
+    console.rule("[bold]Suraksha demo")
+    console.print(f"Open [bold]http://{settings.host}:{settings.port}/console[/bold]")
+    console.print(f"Accounts: dispatcher, officer, responder, admin — password: [bold]{password}[/bold]")
+    console.print(f"Database: {settings.database_url}  ·  Ctrl-C to stop")
+    server = make_server(c, settings.host, settings.port, log_level="warning")
+    if simulate:
+        from suraksha.demo.simulator import Simulator
+
+        Simulator(c, f"http://{settings.host}:{settings.port}").start_when(lambda: server.started)
+    server.run()

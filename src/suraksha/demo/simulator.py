@@ -1,0 +1,173 @@
+"""A living city for the demo: helpline SMS through the real signed webhook, and units that move and respond.
+
+Messages go over HTTP to the server's Twilio webhook, signed with the configured auth token, exactly as
+Twilio would send them. Unit movements stand in for the GPS devices of the vans (an AVL feed) and go
+through the dispatch service. An incident nobody has dispatched within a minute is dispatched by the
+simulator, as a colleague at another console would: a person at the console has a minute to act first.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from datetime import timedelta
+
+import httpx
+import shapely
+from twilio.request_validator import RequestValidator
+
+from suraksha.accounts.model import Principal, Role, ScopeKind
+from suraksha.bootstrap import Container
+from suraksha.demo.setup import random_point_in
+
+log = logging.getLogger("suraksha.demo")
+SYSTEM = Principal(0, "simulator", Role.DISPATCHER, ScopeKind.NATIONAL, "")
+MESSAGES = (
+    "Help, a man has been following me from the station for 20 minutes",
+    "Mera pati mujhe maar raha hai, please jaldi aao",
+    "मुझे बचाओ, कोई पीछा कर रहा है",
+    "माझा नवरा मला मारहाण करत आहे, लवकर या",
+    "Some boys are passing comments and touching girls near the bus stop",
+    "My ex is blackmailing me with my photos, he is outside my building now",
+    "A man is knocking on my door at night and shouting, I am alone",
+    "Ek aadmi bus mein chhed raha hai, bus stop ke paas",
+    "मदत करा, एक माणूस माझा पाठलाग करतोय",
+    "Auto driver is not stopping and taking a different road, please help",
+)
+LOCATION_FORMS = ("geo:{lat:.6f},{lon:.6f}", "https://maps.google.com/?q={lat:.6f},{lon:.6f}",
+                  "https://www.google.com/maps/@{lat:.6f},{lon:.6f},17z")
+SPEED_MPS = 12.0  # demo time runs fast: vans cover ground quickly so that a viewer sees arrivals
+AUTO_DISPATCH_AFTER = timedelta(seconds=60)
+
+
+class Simulator:
+    def __init__(self, c: Container, base_url: str, seed: int = 11, sms_every_s: float = 12.0) -> None:
+        self.c, self.base_url, self.rng = c, base_url, random.Random(seed)
+        self.sms_every_s = sms_every_s
+        self._validator = RequestValidator(c.settings.twilio_auth_token.get_secret_value())
+        self._webhook = c.settings.public_url.rstrip("/") + "/webhooks/twilio/sms"
+        self._senders: list[tuple[str, float]] = []
+        self._on_scene_since: dict[int, float] = {}
+        self._shapes = {f["id"]: shapely.geometry.shape(f["geometry"])
+                        for f in c.stations.feature_collection()["features"]}
+        self._silent = set()  # units whose GPS has stopped reporting: they turn stale
+        self._stop = threading.Event()
+
+    def start_when(self, ready) -> threading.Thread:
+        def run() -> None:
+            while not ready():
+                time.sleep(0.1)
+            self.loop()
+
+        t = threading.Thread(target=run, name="demo-simulator", daemon=True)
+        t.start()
+        return t
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def loop(self) -> None:
+        units = self.c.dispatch.list_units()
+        self._silent = {u["id"] for u in self.rng.sample(units, k=max(1, len(units) // 30))} if units else set()
+        next_sms, tick = time.monotonic() + 2, 0
+        with httpx.Client(base_url=self.base_url, timeout=10) as http:
+            while not self._stop.wait(1.0):
+                tick += 1
+                try:
+                    if time.monotonic() >= next_sms:
+                        self.send_sms(http)
+                        next_sms = time.monotonic() + self.rng.expovariate(1 / self.sms_every_s)
+                    if tick % 3 == 0:
+                        self.move_units(3.0)
+                        self.auto_dispatch()
+                except Exception:  # the demo goes on; the log says what went wrong
+                    log.exception("simulator step failed")
+
+    # messages -------------------------------------------------------------------------------------
+    def send_sms(self, http: httpx.Client) -> str:
+        stations = [s for s in self.c.stations.all() if s.women_helpline]
+        station = self.rng.choice(stations)
+        follow_up = self._senders and self.rng.random() < 0.15
+        sender = self.rng.choice(self._senders)[0] if follow_up else f"+919{self.rng.randrange(10**8, 10**9 - 1)}"
+        body = self.rng.choice(MESSAGES) if not follow_up else "I am here"
+        if follow_up or self.rng.random() < 0.6:
+            p = random_point_in(self._shapes[station.id], self.rng)
+            body += " " + self.rng.choice(LOCATION_FORMS).format(lat=p.y, lon=p.x)
+        to = station.women_helpline if self.rng.random() < 0.85 else station.general_number
+        form = {"MessageSid": f"SM{self.rng.getrandbits(128):032x}", "AccountSid": self.c.settings.twilio_account_sid,
+                "From": sender, "To": to, "Body": body, "NumMedia": "0", "FromCountry": "IN"}
+        headers = {"X-Twilio-Signature": self._validator.compute_signature(self._webhook, form)}
+        resp = http.post("/webhooks/twilio/sms", data=form, headers=headers)
+        resp.raise_for_status()
+        self._senders = [*self._senders[-20:], (sender, time.monotonic())]
+        return resp.text
+
+    # units ----------------------------------------------------------------------------------------
+    def move_units(self, dt: float) -> None:
+        targets = self._targets()
+        moves = []
+        for u in self.c.dispatch.list_units():
+            if u["id"] in self._silent or u["lat"] is None:
+                continue
+            step = self._step(u, targets.get(u["id"]), dt)
+            if step:
+                moves.append({"unit_id": u["id"], "lon": step[0], "lat": step[1]})
+        if moves:
+            self.c.dispatch.post_positions(moves)
+
+    def _step(self, u: dict, target, dt: float):
+        status, now = u["status"], time.monotonic()
+        if status == "dispatched":
+            self.c.dispatch.set_status(u["id"], "en_route")
+        if status in ("dispatched", "en_route") and target:
+            return self._towards(u, target, dt)
+        if status == "on_scene":
+            since = self._on_scene_since.setdefault(u["id"], now)
+            if now - since > self.rng.uniform(40, 90):
+                self._on_scene_since.pop(u["id"], None)
+                self.c.dispatch.set_status(u["id"], "available")
+            return None
+        if status == "available":
+            home = self._shapes.get(u["home_station_id"])
+            lon = u["lon"] + self.rng.uniform(-0.0008, 0.0008)
+            lat = u["lat"] + self.rng.uniform(-0.0008, 0.0008)
+            return (lon, lat) if home is None or home.contains(shapely.Point(lon, lat)) else None
+        return None
+
+    def _towards(self, u: dict, target: tuple[float, float], dt: float):
+        dx = (target[0] - u["lon"]) * 111_320 * math.cos(math.radians(u["lat"]))
+        dy = (target[1] - u["lat"]) * 110_574
+        dist = math.hypot(dx, dy)
+        if dist < 80:
+            self.c.dispatch.set_status(u["id"], "on_scene")
+            return target
+        f = min(1.0, SPEED_MPS * dt / dist)
+        return u["lon"] + (target[0] - u["lon"]) * f, u["lat"] + (target[1] - u["lat"]) * f
+
+    def _targets(self) -> dict[int, tuple[float, float]]:
+        out = {}
+        for i in self.c.intake.list_open(SYSTEM):
+            if i["status"] == "new" or not i["location"]:
+                continue
+            for a in self.c.dispatch.timeline(i["tracking"]):
+                if not a.get("cleared_at"):
+                    out[a["unit_id"]] = tuple(i["location"]["coordinates"])
+        return out
+
+    def auto_dispatch(self) -> None:
+        now = self.c.clock.now()
+        for i in self.c.intake.list_open(SYSTEM):
+            if i["status"] != "new" or now - _parse(i["received_at"]) < AUTO_DISPATCH_AFTER:
+                continue
+            recs = self.c.dispatch.recommend(i["tracking"], 1)
+            if recs:
+                self.c.dispatch.assign(i["tracking"], recs[0]["unit_id"])
+
+
+def _parse(iso: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso)

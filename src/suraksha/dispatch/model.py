@@ -1,0 +1,347 @@
+"""Dispatch rules: units, their statuses, travel-time estimates and the order of recommendations.
+
+Plain Python: no web framework, no database. Readable by a control-room supervisor.
+
+Units
+-----
+A unit is a Nirbhaya squad vehicle, a patrol van or a beat marshal (a constable on a motorcycle). Each has
+a call sign ("MUM-NS-014"), a home police station and one status at a time:
+
+    available ──assign──▶ dispatched ──▶ en_route ──▶ on_scene ──▶ available (cleared)
+        │                     │              │
+        │                     └──────────────┴──▶ available (stood down before arriving)
+        └──▶ out_of_service ──▶ available
+
+A unit may go straight from dispatched to on_scene (it was round the corner). Only a dispatcher's
+assignment makes a unit "dispatched"; a unit on an assignment cannot go out of service, and a unit that
+was not dispatched cannot be on scene.
+
+Travel time
+-----------
+Police vehicles do not fly and Mumbai's roads do not run straight. The time to reach an incident is
+
+    eta = straight-line (haversine) distance × road factor ÷ speed
+
+The road factor (`SURAKSHA_ROAD_FACTOR`, 1.4 by default) turns a straight line into a typical road
+distance. The speed depends on the hour in India (IST, UTC+5:30, no daylight saving time):
+
+    07:00–11:00 and 17:00–21:00   peak traffic     15 km/h
+    22:00–06:00                   night            35 km/h
+    any other hour                normal traffic   22 km/h
+
+Nirbhaya squad vehicles and patrol vans move at that speed. A beat marshal's motorcycle threads through
+traffic: it is counted 1.2 times as fast.
+
+Ranking
+-------
+Only available units are recommended. Units whose last GPS position is fresh (at most
+`SURAKSHA_STALE_POSITION_MINUTES`, 10 by default, old) come first, shortest travel time first. Units
+with a stale position, or none yet, come after them, whatever their distance, because nobody knows where
+they are now. Equal travel times are ordered by call sign.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Callable
+
+from suraksha.accounts.model import Principal, Role
+from suraksha.core.errors import Conflict, InvalidInput
+from suraksha.stations.model import state_of
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+FUTURE_TOLERANCE = timedelta(minutes=1)  # device clocks drift; more than this is a wrong clock
+
+
+class UnitKind(StrEnum):
+    NIRBHAYA_SQUAD = "nirbhaya_squad"
+    PATROL_VAN = "patrol_van"
+    BEAT_MARSHAL = "beat_marshal"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+# ---------------------------------------------------------------- travel time
+
+
+@dataclass(frozen=True)
+class TrafficBand:
+    name: str
+    kmh: float
+
+
+PEAK = TrafficBand("peak traffic", 15.0)
+NIGHT = TrafficBand("night", 35.0)
+NORMAL = TrafficBand("normal traffic", 22.0)
+SPEED_FACTOR = {UnitKind.NIRBHAYA_SQUAD: 1.0, UnitKind.PATROL_VAN: 1.0, UnitKind.BEAT_MARSHAL: 1.2}
+FASTEST_FACTOR = max(SPEED_FACTOR.values())
+
+
+def traffic_band(at: datetime) -> TrafficBand:
+    """The traffic at this moment, judged by the hour in India."""
+    hour = at.astimezone(IST).hour
+    if 7 <= hour < 11 or 17 <= hour < 21:
+        return PEAK
+    if hour >= 22 or hour < 6:
+        return NIGHT
+    return NORMAL
+
+
+def speed_kmh(kind: UnitKind, at: datetime) -> float:
+    return traffic_band(at).kmh * SPEED_FACTOR[kind]
+
+
+def travel_seconds(distance_m: float, kind: UnitKind, at: datetime, road_factor: float) -> float:
+    """Estimated seconds to cover a straight-line distance by road at this hour."""
+    return distance_m * road_factor / (speed_kmh(kind, at) / 3.6)
+
+
+def fastest_travel_seconds(distance_m: float, at: datetime, road_factor: float) -> float:
+    """The quickest any kind of unit could cover this distance: a lower bound for ranking."""
+    return distance_m * road_factor / (traffic_band(at).kmh * FASTEST_FACTOR / 3.6)
+
+
+# ---------------------------------------------------------------- positions
+
+
+def is_stale(position_at: datetime | None, now: datetime, stale_after: timedelta) -> bool:
+    """A position older than `stale_after`, or none at all, does not say where the unit is now."""
+    return position_at is None or now - position_at > stale_after
+
+
+def position_age_seconds(position_at: datetime | None, now: datetime) -> float | None:
+    return None if position_at is None else max(0.0, (now - position_at).total_seconds())
+
+
+def check_position(lon: float, lat: float, recorded_at: datetime, now: datetime) -> None:
+    """Refuse impossible coordinates and positions from a device whose clock runs ahead."""
+    if not (_finite(lon) and _finite(lat) and -180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise InvalidInput(f"not a GPS position: lat={lat}, lon={lon}", code="invalid_position", reason="range")
+    if recorded_at.tzinfo is None:
+        raise InvalidInput("recorded_at needs a time zone", code="invalid_position", reason="naive_time")
+    if recorded_at - now > FUTURE_TOLERANCE:
+        raise InvalidInput(
+            "the position is timed more than a minute in the future: check the device clock",
+            code="invalid_position", reason="in_future",
+        )
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+# ---------------------------------------------------------------- units and transitions
+
+CALL_SIGN = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
+
+
+def normalise_call_sign(text: str) -> str:
+    """Upper case, trimmed; letters, digits and single dashes, e.g. MUM-NS-014."""
+    call_sign = text.strip().upper()
+    if not (3 <= len(call_sign) <= 32 and CALL_SIGN.match(call_sign)):
+        raise InvalidInput(f"not a call sign: {text!r} (e.g. MUM-NS-014)", code="invalid_call_sign")
+    return call_sign
+
+
+def check_kind(kind: str) -> UnitKind:
+    try:
+        return UnitKind(kind)
+    except ValueError:
+        kinds = ", ".join(k.value for k in UnitKind)
+        raise InvalidInput(f"unknown unit kind {kind!r}: one of {kinds}", code="invalid_kind") from None
+
+
+ALLOWED = {
+    UnitStatus.AVAILABLE: {UnitStatus.DISPATCHED, UnitStatus.OUT_OF_SERVICE},
+    UnitStatus.DISPATCHED: {UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.AVAILABLE},
+    UnitStatus.EN_ROUTE: {UnitStatus.ON_SCENE, UnitStatus.AVAILABLE},
+    UnitStatus.ON_SCENE: {UnitStatus.AVAILABLE},
+    UnitStatus.OUT_OF_SERVICE: {UnitStatus.AVAILABLE},
+}
+REPORTABLE = frozenset({UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.AVAILABLE, UnitStatus.OUT_OF_SERVICE})
+# Which timestamp of the current assignment each reported status sets.
+ASSIGNMENT_STEP = {UnitStatus.EN_ROUTE: "en_route_at", UnitStatus.ON_SCENE: "on_scene_at", UnitStatus.AVAILABLE: "cleared_at"}
+
+
+def check_reportable(status: str) -> UnitStatus:
+    """A crew or dispatcher reports en_route, on_scene, available or out_of_service; dispatch is assigned."""
+    try:
+        value = UnitStatus(status)
+    except ValueError:
+        value = None
+    if value not in REPORTABLE:
+        allowed = ", ".join(sorted(s.value for s in REPORTABLE))
+        raise InvalidInput(f"status {status!r} cannot be reported: one of {allowed}", code="invalid_status")
+    return value
+
+
+def check_transition(current: UnitStatus, target: UnitStatus) -> None:
+    """Refuse a status change the unit's life does not allow (code `invalid_transition`)."""
+    if target not in ALLOWED[current]:
+        hint = "; it is not on an assignment" if current in (UnitStatus.AVAILABLE, UnitStatus.OUT_OF_SERVICE) else ""
+        raise Conflict(
+            f"a unit that is {current.value} cannot become {target.value}{hint}",
+            code="invalid_transition", current=current.value, requested=target.value,
+        )
+
+
+def check_assignable(status: UnitStatus, call_sign: str) -> None:
+    if status is not UnitStatus.AVAILABLE:
+        raise Conflict(f"{call_sign} is {status.value}, not available", code="unit_not_available", status=status.value)
+
+
+def may_act_for_unit(
+    principal: Principal, unit_id: int, home_station_id: int, city: str | None,
+    crew_unit_id: int | None, roles: frozenset[Role],
+) -> bool:
+    """A responder acts only for the unit they crew; other allowed roles for units in their scope."""
+    if principal.role is Role.RESPONDER:
+        return Role.RESPONDER in roles and crew_unit_id is not None and crew_unit_id == unit_id
+    return principal.role in roles and covers(principal, home_station_id, city)
+
+
+def covers(principal: Principal, station_id: int | None, city: str | None) -> bool:
+    """Is this station / city in the principal's area (station, city, state or national)?"""
+    return principal.covers(station_id, city, state_of(city))
+
+
+# ---------------------------------------------------------------- recommendation
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An available unit and how long it would take to reach the incident."""
+
+    unit_id: int
+    call_sign: str
+    kind: UnitKind
+    home_station_id: int
+    status: UnitStatus
+    distance_m: float
+    eta_seconds: float
+    stale: bool
+    position_age_seconds: float | None
+
+
+def rank_key(c: Candidate) -> tuple[bool, float, str]:
+    return (c.stale, c.eta_seconds, c.call_sign)
+
+
+def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Fresh positions first, then shortest travel time, then call sign."""
+    return sorted(candidates, key=rank_key)[:limit]
+
+
+def reason(c: Candidate, at: datetime, location_known: bool) -> str:
+    """Why this unit is on the list, in words a dispatcher reads at a glance."""
+    band = traffic_band(at)
+    minutes = max(1, round(c.eta_seconds / 60))
+    text = f"{c.distance_m / 1000:.1f} km away, about {minutes} min at {speed_kmh(c.kind, at):.0f} km/h ({band.name})"
+    if not location_known:
+        text += "; caller's location unknown: measured from the station's anchor point"
+    if c.position_age_seconds is None:
+        text += "; no GPS fix yet, placed at its home station: ranked after units with a fresh position"
+    elif c.stale:
+        text += f"; position {round(c.position_age_seconds / 60)} min old: ranked after units with a fresh position"
+    return text
+
+
+# ---------------------------------------------------------------- a device gateway's batch of positions
+
+MAX_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class _Fix:
+    index: int
+    unit_key: int | str  # unit id, or call sign
+    lon: float
+    lat: float
+    at: datetime
+
+
+class PositionBatch:
+    """Positions from a gateway: each checked on its own, so one bad fix does not lose the others.
+
+    Units are rows with `.id` and `.call_sign`; the service resolves them and says who may report.
+    """
+
+    def __init__(self, items: list[dict], now: datetime) -> None:
+        if len(items) > MAX_BATCH:
+            raise InvalidInput(f"at most {MAX_BATCH} positions per request", code="too_many_positions")
+        self._now = now
+        self._fixes: list[_Fix] = []
+        self._units: dict[int | str, object] = {}
+        self.rejected: list[dict] = []
+        for index, item in enumerate(items):
+            try:
+                self._fixes.append(self._check(index, item))
+            except InvalidInput as e:
+                self._reject(index, e.code, e.message)
+            except (TypeError, ValueError):
+                self._reject(index, "invalid_position", "unit_id, lon, lat or recorded_at is not readable")
+
+    def _check(self, index: int, item: dict) -> _Fix:
+        if item.get("unit_id") is not None:
+            key: int | str = int(item["unit_id"])
+        elif item.get("call_sign"):
+            key = normalise_call_sign(str(item["call_sign"]))
+        else:
+            raise InvalidInput("name the unit by unit_id or call_sign", code="unit_missing")
+        at = item.get("recorded_at") or self._now
+        check_position(item.get("lon"), item.get("lat"), at, self._now)
+        return _Fix(index, key, float(item["lon"]), float(item["lat"]), at.astimezone(timezone.utc))
+
+    def _reject(self, index: int, code: str, message: str) -> None:
+        self.rejected.append({"index": index, "code": code, "message": message})
+
+    def keys(self) -> tuple[set[int], set[str]]:
+        ids = {f.unit_key for f in self._fixes if isinstance(f.unit_key, int)}
+        return ids, {f.unit_key for f in self._fixes if isinstance(f.unit_key, str)}
+
+    def resolve(self, units: list) -> None:
+        """Keep the fixes whose unit exists."""
+        for u in units:
+            self._units[u.id] = self._units[u.call_sign] = u
+        self._keep(lambda f: f.unit_key in self._units, "unit_not_found", "no such unit")
+
+    def authorise(self, may_report: Callable[[object], bool]) -> None:
+        self._keep(lambda f: may_report(self._units[f.unit_key]), "not_your_unit", "you may not report for this unit")
+
+    def _keep(self, ok: Callable[[_Fix], bool], code: str, message: str) -> None:
+        kept = []
+        for f in self._fixes:
+            if ok(f):
+                kept.append(f)
+            else:
+                self._reject(f.index, code, message)
+        self._fixes = kept
+
+    def history_rows(self) -> list[dict]:
+        return [
+            {"unit_id": self._units[f.unit_key].id, "lon": f.lon, "lat": f.lat, "recorded_at": f.at,
+             "received_at": self._now}
+            for f in self._fixes
+        ]
+
+    def latest_per_unit(self) -> list[tuple[object, tuple[float, float, datetime]]]:
+        """The newest fix of each unit in the batch."""
+        newest: dict[int, _Fix] = {}
+        for f in self._fixes:
+            unit_id = self._units[f.unit_key].id
+            if unit_id not in newest or f.at >= newest[unit_id].at:
+                newest[unit_id] = f
+        return [(self._units[f.unit_key], (f.lon, f.lat, f.at)) for f in newest.values()]
+
+    def report(self) -> dict:
+        return {"accepted": len(self._fixes), "rejected": sorted(self.rejected, key=lambda r: r["index"])}

@@ -1,0 +1,62 @@
+"""What dispatch needs from other capabilities, as ports: intake's incidents and the station directory.
+
+`conn` is the SQLAlchemy Connection of dispatch's own transaction (`with engine.begin() as conn:`), so an
+incident's change commits, or rolls back, together with the unit's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class IncidentForDispatch:
+    """What a dispatcher needs to know about an incident. lon/lat: the station's anchor if location unknown."""
+
+    id: int
+    tracking: str
+    station_id: int | None
+    city: str | None
+    lon: float
+    lat: float
+    location_known: bool
+    status: str
+    priority: int
+    received_at: datetime
+
+
+class IncidentPort(Protocol):
+    """Implemented by intake's IncidentService."""
+
+    def incident_for_dispatch(self, conn: Any, tracking: str) -> IncidentForDispatch:
+        """Raises NotFound code "incident_not_found"."""
+
+    def unit_dispatched(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
+
+    def unit_en_route(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
+
+    def unit_arrived(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None:
+        """Records the response time (first arrival − receipt) and tells the woman help has arrived."""
+
+    def unit_cleared(self, conn: Any, incident_id: int, call_sign: str, at: datetime, last_unit: bool) -> None: ...
+
+
+class AnchorPoint(Protocol):
+    lon: float
+    lat: float
+
+
+class StationInfo(Protocol):
+    id: int
+    name: str
+    city: str
+    anchor: AnchorPoint
+
+
+class StationDirectory(Protocol):
+    """Implemented by stations' StationService."""
+
+    def get(self, station_id: int) -> StationInfo:
+        """Raises NotFound for an unknown station."""

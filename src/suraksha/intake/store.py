@@ -1,0 +1,60 @@
+"""Tables: incidents, the contacts of the people who reported them (sealed), and every inbound message."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+
+from suraksha.adapters.db import UtcDateTime, metadata
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tracking", String(9), nullable=False, unique=True),
+    Column("station_id", Integer, ForeignKey("stations.id"), nullable=True, index=True),
+    Column("city", String(64), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("helpline_kind", String(16), nullable=True),
+    Column("priority", Integer, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("location_known", Boolean, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("match", String(16), nullable=False),  # inside | nearest | overlap | none | helpline
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("last_message_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("first_dispatched_at", UtcDateTime, nullable=True),
+    Column("arrived_at", UtcDateTime, nullable=True),
+    Column("response_seconds", Integer, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("disposition", String(200), nullable=True),
+    Index("ix_incidents_open_queue", "status", "priority", "received_at"),
+)
+
+incident_contacts = Table(
+    "incident_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("fingerprint", String(64), nullable=False, index=True),  # keyed hash of the number
+    Column("phone_sealed", Text, nullable=False),
+    UniqueConstraint("incident_id", "fingerprint", name="uq_incident_contacts_incident_fingerprint"),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(16), nullable=False),
+    Column("provider_id", String(64), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("to_number", String(20), nullable=False),
+    Column("body_sealed", Text, nullable=False),
+    Column("has_location", Boolean, nullable=False),
+    Column("num_media", Integer, nullable=False, server_default="0"),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_id", name="uq_inbound_messages_provider_id"),
+)

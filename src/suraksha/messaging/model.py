@@ -1,0 +1,40 @@
+"""Outbound messages to the person who asked for help: kinds, retry rules, provider failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+MAX_ATTEMPTS = 8
+FIRST_DELAY_S = 5
+MAX_DELAY_S = 600
+
+
+class MessageKind(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    UNIT_DISPATCHED = "unit_dispatched"
+    UNIT_ARRIVED = "unit_arrived"
+    FOLLOW_UP = "follow_up"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up: permanent error or too many attempts
+
+
+class TransportError(Exception):
+    """A provider could not take the message. `permanent` means retrying cannot help (bad number)."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off after the n-th failed attempt: 5 s, 10 s, 20 s … capped at 10 minutes."""
+    return timedelta(seconds=min(FIRST_DELAY_S * 2 ** max(0, attempts - 1), MAX_DELAY_S))
+
+
+def gives_up(attempts: int, error: TransportError) -> bool:
+    return error.permanent or attempts >= MAX_ATTEMPTS

@@ -1,0 +1,78 @@
+"""Use cases for messages to the person who asked for help: queue in the caller's transaction, deliver later."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import SecretStr
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from suraksha.core.clock import Clock
+from suraksha.core.privacy import Sealer
+from suraksha.messaging.model import MessageKind, MessageStatus, TransportError, gives_up, retry_delay
+from suraksha.messaging.providers import SmsProvider
+from suraksha.messaging.store import outbound_messages as om
+
+log = logging.getLogger("suraksha.messaging")
+
+
+class MessageService:
+    def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, secret_key: SecretStr) -> None:
+        self._engine, self._clock, self.provider = engine, clock, provider
+        self.sealer = Sealer(secret_key.get_secret_value())
+
+    def queue(self, conn: Connection, incident_id: int | None, to: str, body: str, kind: MessageKind) -> None:
+        """Queue an SMS in the caller's transaction: it leaves only if the change that caused it commits."""
+        now = self._clock.now()
+        conn.execute(insert(om).values(
+            incident_id=incident_id, channel="sms", kind=kind.value, to_sealed=self.sealer.seal(to), body=body,
+            status=MessageStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now))
+
+    def record_reply(self, conn: Connection, incident_id: int, to: str, body: str, kind: MessageKind) -> None:
+        """Record a reply that the provider delivers itself (TwiML answer to a webhook)."""
+        now = self._clock.now()
+        conn.execute(insert(om).values(
+            incident_id=incident_id, channel="twiml-reply", kind=kind.value, to_sealed=self.sealer.seal(to),
+            body=body, status=MessageStatus.SENT.value, attempts=1, created_at=now, sent_at=now))
+
+    def deliver_due(self, limit: int = 50) -> int:
+        """Send what is due, one provider call per message; failures are rescheduled with back-off."""
+        now = self._clock.now()
+        with self._engine.connect() as conn:
+            due = conn.execute(
+                select(om.c.id, om.c.to_sealed, om.c.body, om.c.attempts)
+                .where(om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now)
+                .order_by(om.c.next_attempt_at, om.c.id).limit(limit)).all()
+        for row in due:
+            self._deliver_one(row)
+        return len(due)
+
+    def _deliver_one(self, row) -> None:
+        attempts = row.attempts + 1
+        try:
+            ref = self.provider.send(self.sealer.unseal(row.to_sealed), row.body)
+        except TransportError as err:
+            final = gives_up(attempts, err)
+            log.warning("message %s attempt %s failed%s: %s", row.id, attempts, " (giving up)" if final else "", err)
+            values = {"attempts": attempts, "last_error": str(err)[:500],
+                      "status": (MessageStatus.FAILED if final else MessageStatus.PENDING).value,
+                      "next_attempt_at": None if final else self._clock.now() + retry_delay(attempts)}
+        else:
+            values = {"attempts": attempts, "status": MessageStatus.SENT.value, "provider_ref": ref[:64],
+                      "sent_at": self._clock.now(), "next_attempt_at": None}
+        with self._engine.begin() as conn:
+            conn.execute(update(om).where(om.c.id == row.id).values(**values))
+
+    def for_incident(self, incident_id: int) -> list[dict]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(om).where(om.c.incident_id == incident_id).order_by(om.c.id)).all()
+        return [{"kind": r.kind, "channel": r.channel, "body": r.body, "status": r.status, "attempts": r.attempts,
+                 "created_at": r.created_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+                 "last_error": r.last_error} for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func
+
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(om.c.status, func.count()).group_by(om.c.status)).all()
+        return {status: n for status, n in rows}

@@ -1,0 +1,1 @@
+"""National sex-offender registry (NDSO): name normalisation, linkage, search."""

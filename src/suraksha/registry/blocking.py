@@ -1,0 +1,164 @@
+"""Blocking (candidate pair generation) and namesake-safe clustering for dedupe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from suraksha.registry.features import EncodedRecords
+
+LETTER_BLOCK_CAP = 60
+PAIR_BLOCK_CAP = 400
+BIRTH_TOLERANCE = 2
+_PAIR_FLAG = np.int64(1) << np.int64(62)
+_YEAR_FLAG = np.int64(1) << np.int64(60)
+_FATHER_FLAG = np.int64(1) << np.int64(59)
+
+
+def _token_context_keys(encoded: EncodedRecords, full: np.ndarray) -> tuple[list, list]:
+    """A name token with each plausible birth year, and with the father's first name."""
+    phon = encoded.names.phon.astype(np.int64)
+    rec = encoded.row_record
+    low, high = encoded.birth_low[rec].astype(np.int64), encoded.birth_high[rec].astype(np.int64)
+    fathers = encoded.fathers
+    father_first = np.where(fathers.initial[:, 0], -1, fathers.phon[:, 0]).astype(np.int64)[rec]
+    row_ids = np.arange(len(phon), dtype=np.int64)
+    keys, rows = [], []
+    for i in range(phon.shape[1]):
+        for shift in (-1, 0, 1):
+            year = high + shift
+            mask = full[:, i] & (low > 0) & (year >= low - 1) & (year <= high)
+            keys.append(_YEAR_FLAG | (phon[mask, i] << 12) | (year[mask] & 0xFFF))
+            rows.append(row_ids[mask])
+        mask = full[:, i] & (father_first >= 0)
+        keys.append(_FATHER_FLAG | (phon[mask, i] << 24) | father_first[mask])
+        rows.append(row_ids[mask])
+    return keys, rows
+
+
+def blocking_keys(encoded: EncodedRecords) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, rows) for each name row: a name token alone, with the initial of another
+    token, with another token, with a birth year, and with the father's first name."""
+    names = encoded.names
+    valid = names.fold >= 0
+    full = valid & ~names.initial & ~names.optional
+    phon = names.phon.astype(np.int64)
+    keys, rows = _token_context_keys(encoded, full)
+    row_ids = np.arange(len(phon), dtype=np.int64)
+    slots = phon.shape[1]
+    for i in range(slots):
+        keys.append(phon[full[:, i], i] * 32)
+        rows.append(row_ids[full[:, i]])
+        for j in range(slots):
+            if i == j:
+                continue
+            letter_mask = full[:, i] & valid[:, j]
+            keys.append(phon[letter_mask, i] * 32 + names.letter[letter_mask, j])
+            rows.append(row_ids[letter_mask])
+            if j > i:
+                pair_mask = full[:, i] & full[:, j]
+                low = np.minimum(phon[pair_mask, i], phon[pair_mask, j])
+                high = np.maximum(phon[pair_mask, i], phon[pair_mask, j])
+                keys.append(_PAIR_FLAG | (low << 31) | high)
+                rows.append(row_ids[pair_mask])
+    return np.concatenate(keys), np.concatenate(rows)
+
+
+def _pairs_within_blocks(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """All row pairs sharing a key, skipping blocks over their size cap."""
+    order = np.lexsort((rows, keys))
+    keys, rows = keys[order], rows[order]
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (rows[1:] != rows[:-1])
+    keys, rows = keys[keep], rows[keep]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    caps = np.where(keys[starts] >= _PAIR_FLAG, PAIR_BLOCK_CAP, LETTER_BLOCK_CAP)
+    usable = (sizes >= 2) & (sizes <= caps)
+    block_end = np.repeat(starts + sizes, sizes)
+    later = np.where(np.repeat(usable, sizes), block_end - np.arange(len(keys)) - 1, 0)
+    left = np.repeat(np.arange(len(keys)), later)
+    first = np.repeat(np.cumsum(later) - later, later)
+    right = left + (np.arange(len(left)) - first) + 1
+    return np.stack([rows[left], rows[right]], axis=1)
+
+
+def candidate_row_pairs(encoded: EncodedRecords) -> np.ndarray:
+    """Unique (row_a, row_b) pairs of different records that share a blocking key."""
+    keys, rows = blocking_keys(encoded)
+    pairs = _pairs_within_blocks(keys, rows)
+    rec = encoded.row_record
+    pairs = pairs[rec[pairs[:, 0]] != rec[pairs[:, 1]]]
+    pairs.sort(axis=1)
+    code = np.unique(pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1])
+    return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
+
+
+@dataclass
+class _Cluster:
+    members: list[int]
+    birth_low: int
+    birth_high: int
+    fathers: set[int] = field(default_factory=set)
+    letters: set[int] = field(default_factory=set)
+    sexes: set[int] = field(default_factory=set)
+
+
+def _summary(encoded: EncodedRecords, index: int) -> _Cluster:
+    low, high = int(encoded.birth_low[index]), int(encoded.birth_high[index])
+    f = encoded.fathers
+    first = [s for s in range(f.fold.shape[1]) if f.fold[index, s] >= 0 and not f.optional[index, s]]
+    fathers = {int(f.phon[index, first[0]])} if first and not f.initial[index, first[0]] else set()
+    letters = {int(f.letter[index, first[0]])} if first else set()
+    sex = int(encoded.sex[index])
+    return _Cluster([index], low or -9999, high or 9999, fathers, letters, {sex} if sex else set())
+
+
+def _compatible(x: _Cluster, y: _Cluster) -> bool:
+    if max(x.birth_low, y.birth_low) - min(x.birth_high, y.birth_high) > BIRTH_TOLERANCE:
+        return False
+    if len(x.sexes | y.sexes) > 1:
+        return False
+    if x.fathers and y.fathers and not x.fathers & y.fathers:
+        return False
+    return not (x.letters and y.letters and not x.letters & y.letters)
+
+
+def guarded_clusters(encoded: EncodedRecords, left: np.ndarray, right: np.ndarray,
+                     prob: np.ndarray, threshold: float) -> np.ndarray:
+    """Merge pairs from most to least probable, refusing merges of incompatible clusters.
+
+    Guards against chaining namesakes: all members of a cluster must keep compatible
+    birth years, a shared father's-name token (or initial) and one sex.
+    """
+    parent = np.arange(len(encoded), dtype=np.int64)
+    clusters: dict[int, _Cluster] = {}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = int(parent[i])
+        return i
+
+    for k in np.argsort(-prob, kind="stable"):
+        if prob[k] < threshold:
+            break
+        ra, rb = root(int(left[k])), root(int(right[k]))
+        if ra == rb:
+            continue
+        ca = clusters.get(ra) or _summary(encoded, ra)
+        cb = clusters.get(rb) or _summary(encoded, rb)
+        if not _compatible(ca, cb):
+            continue
+        if len(ca.members) < len(cb.members):
+            ra, rb, ca, cb = rb, ra, cb, ca
+        parent[rb] = ra
+        ca.members += cb.members
+        ca.birth_low, ca.birth_high = max(ca.birth_low, cb.birth_low), min(ca.birth_high, cb.birth_high)
+        ca.fathers |= cb.fathers
+        ca.letters |= cb.letters
+        ca.sexes |= cb.sexes
+        clusters[ra] = ca
+        clusters.pop(rb, None)
+    return np.array([root(i) for i in range(len(encoded))], dtype=np.int64)

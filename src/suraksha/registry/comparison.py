@@ -1,0 +1,166 @@
+"""Vectorised comparison of record pairs: token match levels and field agreement levels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import DamerauLevenshtein
+
+from suraksha.registry.features import INITIAL_BITS, EncodedRecords, TokenArrays, Vocabulary
+
+# Token match levels, weakest first.
+NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
+LEVEL_NAMES = ("none", "typo", "initial", "father's name", "phonetic", "variant", "exact")
+QUALITY = np.array([0.0, 0.5, 0.0, 0.0, 0.85, 1.0, 1.0], dtype=np.float32)
+
+# Name agreement classes.
+NAME_CLASSES = ("agree", "partial", "conflict", "different")
+BIRTH_LEVELS = ("unknown", "same dob", "near dob", "overlap", "1 year", "2-3 years",
+                "4-7 years", "8+ years")
+SEX_LEVELS = ("unknown", "same", "different")
+PLACE_LEVELS = ("unknown", "same district", "same state", "different state")
+CONVICTION_LEVELS = ("unknown", "shared date", "no shared date")
+
+
+class TypoCache:
+    """Damerau-Levenshtein distance-1 test on folded tokens, cached by id pair."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, bool] = {}
+
+    def close(self, left: np.ndarray, right: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+        keys = left.astype(np.int64) * (1 << 32) + right.astype(np.int64)
+        unique, inverse = np.unique(keys, return_inverse=True)
+        folds = vocab.strings["fold"]
+        out = np.empty(len(unique), dtype=bool)
+        for k, key in enumerate(unique.tolist()):
+            hit = self.known.get(key)
+            if hit is None:
+                a, b = folds[key >> 32], folds[key & 0xFFFFFFFF]
+                hit = min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b) <= 1
+                self.known[key] = hit
+            out[k] = hit
+        return out[inverse]
+
+
+def token_levels(a: TokenArrays, b: TokenArrays, vocab: Vocabulary, typos: TypoCache) -> np.ndarray:
+    """(pairs, slots_a, slots_b) array of match levels between aligned rows of a and b."""
+    va, vb = a.fold >= 0, b.fold >= 0
+    full = (va & ~a.initial)[:, :, None] & (vb & ~b.initial)[:, None, :]
+    level = np.zeros(full.shape, dtype=np.int8)
+    letters = (a.letter[:, :, None] == b.letter[:, None, :]) & va[:, :, None] & vb[:, None, :]
+    level[letters & (a.initial[:, :, None] | b.initial[:, None, :])] = INITIAL
+    phon = full & (a.phon[:, :, None] == b.phon[:, None, :])
+    level[phon] = PHONETIC
+    fold = phon & (a.fold[:, :, None] == b.fold[:, None, :])
+    level[fold] = VARIANT
+    level[fold & (a.text[:, :, None] == b.text[:, None, :])] = EXACT
+    open_a, open_b = level.max(axis=2) == NONE, level.max(axis=1) == NONE
+    todo = np.nonzero(full & open_a[:, :, None] & open_b[:, None, :])
+    if todo[0].size:
+        close = typos.close(a.fold[todo[0], todo[1]], b.fold[todo[0], todo[2]], vocab)
+        level[tuple(t[close] for t in todo)] = TYPO
+    return level
+
+
+def _in_father(names: TokenArrays, father: TokenArrays) -> np.ndarray:
+    """Name tokens that equal (phonetically) a full token of the other record's father."""
+    full = (father.fold >= 0) & ~father.initial
+    eq = (names.phon[:, :, None] == father.phon[:, None, :]) & full[:, None, :]
+    return eq.any(axis=2) & (names.fold >= 0) & ~names.initial
+
+
+@dataclass
+class NameAgreement:
+    """Per-pair outcome of comparing two token lists."""
+
+    levels: np.ndarray  # (pairs, slots_a, slots_b)
+    best_a: np.ndarray  # (pairs, slots_a) best level per token of a
+    best_b: np.ndarray
+    bits: np.ndarray  # evidence in bits from agreeing tokens
+    klass: np.ndarray  # index into NAME_CLASSES
+    empty: np.ndarray  # either side has no tokens
+
+
+def _contribution(tokens: TokenArrays, best: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    own = np.where(tokens.initial, INITIAL_BITS, bits[np.maximum(tokens.fold, 0)])
+    own = np.where(tokens.fold >= 0, own, 0.0)
+    quality = np.where(best == INITIAL, np.minimum(own, INITIAL_BITS), own * QUALITY[best])
+    return quality.sum(axis=1)
+
+
+def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.ndarray,
+                father_in: tuple[np.ndarray, np.ndarray] | None = None) -> NameAgreement:
+    """Classify the agreement of two aligned token arrays and sum evidence bits."""
+    best_a, best_b = levels.max(axis=2), levels.max(axis=1)
+    if father_in is not None:
+        best_a = np.where((best_a == NONE) & father_in[0], FATHER, best_a)
+        best_b = np.where((best_b == NONE) & father_in[1], FATHER, best_b)
+    evidence = np.minimum(_contribution(a, best_a, bits), _contribution(b, best_b, bits))
+    open_a = ((a.fold >= 0) & ~a.initial & ~a.optional & (best_a == NONE)).any(axis=1)
+    open_b = ((b.fold >= 0) & ~b.initial & ~b.optional & (best_b == NONE)).any(axis=1)
+    strong = (levels >= PHONETIC).any(axis=(1, 2))
+    weak = ((best_a == TYPO) | (best_a == INITIAL)).any(axis=1) | (best_b == INITIAL).any(axis=1)
+    klass = np.where(open_a | open_b | weak, 1, 0)
+    klass = np.where(open_a & open_b, 2, klass)
+    klass = np.where(strong, klass, 3).astype(np.int8)
+    empty = ~(a.fold >= 0).any(axis=1) | ~(b.fold >= 0).any(axis=1)
+    return NameAgreement(levels, best_a, best_b, evidence, klass, empty)
+
+
+@dataclass
+class PairComparison:
+    """Field-by-field comparison of aligned record pairs (rows ra of a, rows rb of b)."""
+
+    name: NameAgreement
+    father: NameAgreement
+    birth: np.ndarray
+    sex: np.ndarray
+    place: np.ndarray
+    conviction: np.ndarray
+
+
+def _birth_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.ndarray) -> np.ndarray:
+    lo_a, hi_a = a.birth_low[ia].astype(np.int32), a.birth_high[ia].astype(np.int32)
+    lo_b, hi_b = b.birth_low[ib].astype(np.int32), b.birth_high[ib].astype(np.int32)
+    gap = np.maximum(0, np.maximum(lo_a - hi_b, lo_b - hi_a))
+    level = np.select([gap == 0, gap == 1, gap <= 3, gap <= 7], [3, 4, 5, 6], 7)
+    dob_a, dob_b = a.dob[ia], b.dob[ib]
+    both = (dob_a > 0) & (dob_b > 0)
+    level = np.where(both & (dob_a == dob_b), 1, level)
+    level = np.where(both & (dob_a != dob_b) & (gap <= 1), 2, level)
+    return np.where((lo_a == 0) | (lo_b == 0), 0, level).astype(np.int8)
+
+
+def _place_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.ndarray) -> np.ndarray:
+    sa, sb, da, db = a.state[ia], b.state[ib], a.district[ia], b.district[ib]
+    level = np.where(sa == sb, 2, 3)
+    level = np.where((da == db) & (da >= 0), 1, level)
+    return np.where((sa < 0) | (sb < 0), 0, level).astype(np.int8)
+
+
+def _other_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.ndarray):
+    sex_a, sex_b = a.sex[ia], b.sex[ib]
+    sex = np.where((sex_a == 0) | (sex_b == 0), 0, np.where(sex_a == sex_b, 1, 2))
+    ca, cb = a.convictions[ia], b.convictions[ib]
+    shared = ((ca[:, :, None] == cb[:, None, :]) & (ca[:, :, None] > 0)).any(axis=(1, 2))
+    known = (ca[:, 0] > 0) & (cb[:, 0] > 0)
+    conviction = np.where(shared, 1, np.where(known, 2, 0))
+    return sex.astype(np.int8), conviction.astype(np.int8)
+
+
+def compare_rows(a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_b: np.ndarray,
+                 vocab: Vocabulary, bits: np.ndarray, typos: TypoCache) -> PairComparison:
+    """Compare name row rows_a[k] of a with name row rows_b[k] of b, for every k."""
+    ia, ib = a.row_record[rows_a], b.row_record[rows_b]
+    names_a, names_b = a.names.take(rows_a), b.names.take(rows_b)
+    fathers_a, fathers_b = a.fathers.take(ia), b.fathers.take(ib)
+    levels = token_levels(names_a, names_b, vocab, typos)
+    father_in = (_in_father(names_a, fathers_b), _in_father(names_b, fathers_a))
+    name = agree_names(names_a, names_b, levels, bits, father_in)
+    father_levels = token_levels(fathers_a, fathers_b, vocab, typos)
+    father = agree_names(fathers_a, fathers_b, father_levels, bits)
+    sex, conviction = _other_levels(a, ia, b, ib)
+    return PairComparison(name, father, _birth_levels(a, ia, b, ib), sex,
+                          _place_levels(a, ia, b, ib), conviction)

@@ -1,0 +1,280 @@
+"""Probabilistic record linkage for the registry: scoring with reasons, dedupe, candidates.
+
+The score is a Fellegi-Sunter style sum of evidence in bits: rarity of the agreeing
+name tokens (term-frequency adjustment) plus log2(m/u) of each field's agreement level.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from suraksha.registry import blocking
+from suraksha.registry.comparison import (
+    BIRTH_LEVELS, CONVICTION_LEVELS, NAME_CLASSES, PLACE_LEVELS, SEX_LEVELS,
+    PairComparison, TypoCache, compare_rows,
+)
+from suraksha.registry.explain import Reason, explain_pair
+from suraksha.registry.features import EncodedRecords, TokenStats, Vocabulary, corpus_stats, encode
+from suraksha.registry.model import PersonRecord
+
+FATHER_CLASSES = (*NAME_CLASSES, "unknown")
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "name": NAME_CLASSES, "father": FATHER_CLASSES, "birth": BIRTH_LEVELS,
+    "sex": SEX_LEVELS, "place": PLACE_LEVELS, "conviction": CONVICTION_LEVELS,
+}
+# Index 0 of birth/sex/place/conviction is "unknown" and carries no evidence (m == u).
+DEFAULT_M: dict[str, list[float]] = {
+    "name": [0.62, 0.30, 0.06, 0.02],
+    "father": [0.55, 0.22, 0.06, 0.02, 0.15],
+    "birth": [1.0, 0.50, 0.06, 0.30, 0.08, 0.03, 0.015, 0.005],
+    "sex": [1.0, 0.985, 0.015],
+    "place": [1.0, 0.50, 0.20, 0.30],
+    "conviction": [1.0, 0.55, 0.45],
+}
+DEFAULT_U: dict[str, list[float]] = {
+    "name": [0.05, 0.15, 0.60, 0.20],
+    "father": [0.02, 0.05, 0.35, 0.40, 0.15],
+    "birth": [1.0, 0.0004, 0.0008, 0.04, 0.05, 0.10, 0.20, 0.61],
+    "sex": [1.0, 0.60, 0.40],
+    "place": [1.0, 0.02, 0.08, 0.90],
+    "conviction": [1.0, 0.0005, 0.9995],
+}
+
+
+@dataclass
+class LinkageModel:
+    """m/u probabilities per comparison level plus name-rarity scaling."""
+
+    m: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_M.items()})
+    u: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_U.items()})
+    records_per_person: float = 1.4
+    father_scale: float = 0.4
+    father_cap: float = 8.0
+
+    def level_bits(self, field_name: str) -> np.ndarray:
+        m, u = np.asarray(self.m[field_name]), np.asarray(self.u[field_name])
+        return np.log2(np.maximum(m, 1e-6) / np.maximum(u, 1e-6)).astype(np.float32)
+
+    def prior_bits(self, n_records: float) -> float:
+        """log2 odds that a random pair of records is one person."""
+        return math.log2(max(self.records_per_person - 1.0, 0.01)) - math.log2(max(n_records, 2.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"m": self.m, "u": self.u, "records_per_person": self.records_per_person,
+                "father_scale": self.father_scale, "father_cap": self.father_cap}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkageModel:
+        return cls(**data)
+
+
+def field_levels(cmp: PairComparison) -> dict[str, np.ndarray]:
+    """Agreement level index per field for every compared pair."""
+    father = np.where(cmp.father.empty, 4, cmp.father.klass)
+    return {"name": cmp.name.klass, "father": father, "birth": cmp.birth, "sex": cmp.sex,
+            "place": cmp.place, "conviction": cmp.conviction}
+
+
+def evidence_bits(cmp: PairComparison, model: LinkageModel) -> dict[str, np.ndarray]:
+    """Evidence in bits per field (name and father include token rarity)."""
+    levels = field_levels(cmp)
+    out = {name: model.level_bits(name)[lv] for name, lv in levels.items()}
+    out["name"] = out["name"] + cmp.name.bits
+    father_tf = np.minimum(cmp.father.bits * model.father_scale, model.father_cap)
+    out["father"] = out["father"] + np.where(levels["father"] <= 1, father_tf, 0.0)
+    return out
+
+
+def probability(bits: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-np.clip(bits, -60, 60)))
+
+
+@dataclass
+class Scorer:
+    """Scores pairs of rows of two encodings that share one vocabulary."""
+
+    vocab: Vocabulary
+    stats: TokenStats
+    model: LinkageModel
+    typos: TypoCache = field(default_factory=TypoCache)
+
+    def compare(self, a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords,
+                rows_b: np.ndarray) -> tuple[np.ndarray, PairComparison, dict[str, np.ndarray]]:
+        bits = self.stats.bits_array(self.vocab)
+        cmp = compare_rows(a, rows_a, b, rows_b, self.vocab, bits, self.typos)
+        parts = evidence_bits(cmp, self.model)
+        total = self.model.prior_bits(self.stats.n_docs) + sum(parts.values())
+        return total, cmp, parts
+
+
+@dataclass
+class Match:
+    """Outcome of comparing two records."""
+
+    score: float
+    reasons: list[Reason]
+    record_id: str = ""
+    record: PersonRecord | None = None
+
+
+def _best_rows(total: np.ndarray, left_rec: np.ndarray, right_rec: np.ndarray) -> np.ndarray:
+    """Index of the best-scoring row pair for each record pair (pairs sorted by record)."""
+    key = left_rec.astype(np.int64) * (1 << 32) + right_rec
+    order = np.lexsort((-total, key))
+    first = np.r_[True, key[order][1:] != key[order][:-1]]
+    return order[first]
+
+
+def _score_encoded(scorer: Scorer, a: EncodedRecords, b: EncodedRecords, rows_a: np.ndarray,
+                   rows_b: np.ndarray, explain: int = 0) -> list[Match]:
+    total, cmp, parts = scorer.compare(a, rows_a, b, rows_b)
+    best = _best_rows(total, a.row_record[rows_a], b.row_record[rows_b])
+    best = best[np.argsort(-total[best], kind="stable")][: explain or None]
+    out = []
+    for k in best.tolist():
+        reasons = explain_pair(cmp, parts, k, a, rows_a[k], b, rows_b[k], scorer.vocab)
+        out.append(Match(float(probability(total[k])), reasons, b.record_ids[b.row_record[rows_b[k]]]))
+    return out
+
+
+def compare(a: PersonRecord, b: PersonRecord, model: LinkageModel | None = None,
+            stats: TokenStats | None = None) -> Match:
+    """Score two records in [0, 1] with human-readable reasons."""
+    vocab = Vocabulary()
+    ea, eb = encode([a], vocab), encode([b], vocab)
+    rows_a = np.repeat(np.arange(len(ea.row_record)), len(eb.row_record))
+    rows_b = np.tile(np.arange(len(eb.row_record)), len(ea.row_record))
+    scorer = Scorer(vocab, stats or TokenStats.prior(), model or LinkageModel())
+    match = _score_encoded(scorer, ea, eb, rows_a, rows_b, explain=1)[0]
+    match.record = b
+    return match
+
+
+def candidates(query: PersonRecord, records_or_index: Any, limit: int = 10,
+               model: LinkageModel | None = None) -> list[Match]:
+    """Registry records most likely to be the query person, with scores and reasons."""
+    if hasattr(records_or_index, "search_record"):
+        return records_or_index.search_record(query, limit=limit)
+    records: Sequence[PersonRecord] = records_or_index
+    vocab = Vocabulary()
+    corpus = encode(list(records), vocab)
+    scorer = Scorer(vocab, corpus_stats(corpus, vocab), model or LinkageModel())
+    q = encode([query], vocab)
+    rows_b = np.tile(np.arange(len(corpus.row_record)), len(q.row_record))
+    rows_a = np.repeat(np.arange(len(q.row_record)), len(corpus.row_record))
+    matches = _score_encoded(scorer, q, corpus, rows_a, rows_b, explain=limit)
+    by_id = {r.record_id: r for r in records}
+    for m in matches:
+        m.record = by_id[m.record_id]
+    return matches
+
+
+def score_candidate_pairs(encoded: EncodedRecords, scorer: Scorer, row_pairs: np.ndarray,
+                          chunk: int = 200_000,
+                          progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, ...]:
+    """Best probability per record pair: (left records, right records, probabilities)."""
+    lefts, rights, probs = [], [], []
+    for start in range(0, len(row_pairs), chunk):
+        part = row_pairs[start : start + chunk]
+        total, _cmp, _parts = scorer.compare(encoded, part[:, 0], encoded, part[:, 1])
+        rec_a, rec_b = encoded.row_record[part[:, 0]], encoded.row_record[part[:, 1]]
+        swap = rec_a > rec_b
+        rec_a, rec_b = np.where(swap, rec_b, rec_a), np.where(swap, rec_a, rec_b)
+        best = _best_rows(total, rec_a, rec_b)
+        lefts.append(rec_a[best])
+        rights.append(rec_b[best])
+        probs.append(probability(total[best]))
+        if progress:
+            progress(len(part))
+    left, right, prob = (np.concatenate(x) if x else np.zeros(0) for x in (lefts, rights, probs))
+    best = _best_rows(prob, left, right)
+    return left[best].astype(np.int64), right[best].astype(np.int64), prob[best]
+
+
+def dedupe(records: Sequence[PersonRecord], model: LinkageModel | None = None,
+           threshold: float = 0.5,
+           progress: Callable[[str, int, int], None] | None = None) -> list[tuple[str, str, float]]:
+    """Cluster records into persons: (record_id, cluster_id, confidence), one row per record."""
+    vocab = Vocabulary()
+    encoded = encode(list(records), vocab)
+    scorer = Scorer(vocab, corpus_stats(encoded, vocab), model or LinkageModel())
+    row_pairs = blocking.candidate_row_pairs(encoded)
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress("scoring", done[0], len(row_pairs))
+
+    left, right, prob = score_candidate_pairs(encoded, scorer, row_pairs, progress=tick)
+    roots = blocking.guarded_clusters(encoded, left, right, prob, threshold)
+    return _assignments(encoded, roots, left, right, prob)
+
+
+def _assignments(encoded: EncodedRecords, roots: np.ndarray, left: np.ndarray,
+                 right: np.ndarray, prob: np.ndarray) -> list[tuple[str, str, float]]:
+    """Confidence: best in-cluster link for merged records, 1 - best link for singletons."""
+    inside = roots[left] == roots[right]
+    best_in = np.zeros(len(roots))
+    best_out = np.zeros(len(roots))
+    np.maximum.at(best_in, left[inside], prob[inside])
+    np.maximum.at(best_in, right[inside], prob[inside])
+    np.maximum.at(best_out, left[~inside], prob[~inside])
+    np.maximum.at(best_out, right[~inside], prob[~inside])
+    ids = encoded.record_ids
+    confidence = np.where(best_in > 0, best_in, 1.0 - best_out)
+    return [(ids[i], ids[int(roots[i])], round(float(confidence[i]), 4)) for i in range(len(ids))]
+
+
+def learn_from_decisions(decisions: Iterable[tuple[PersonRecord, PersonRecord, bool]],
+                         model: LinkageModel | None = None, strength: float = 20.0) -> LinkageModel:
+    """Update m (confirmed pairs) and u (rejected pairs) from officers' decisions.
+
+    Each field's level counts are blended with the current probabilities as if the
+    current model had been observed `strength` times.
+    """
+    model = model or LinkageModel()
+    counts = {True: {f: np.zeros(len(v)) for f, v in model.m.items()},
+              False: {f: np.zeros(len(v)) for f, v in model.u.items()}}
+    for a, b, same in decisions:
+        vocab = Vocabulary()
+        ea, eb = encode([a], vocab), encode([b], vocab)
+        rows = np.zeros(1, dtype=np.int64)
+        _total, cmp, _parts = Scorer(vocab, TokenStats.prior(), model).compare(ea, rows, eb, rows)
+        for name, level in field_levels(cmp).items():
+            counts[bool(same)][name][int(level[0])] += 1
+    return LinkageModel(_blend(model.m, counts[True], strength), _blend(model.u, counts[False], strength),
+                        model.records_per_person, model.father_scale, model.father_cap)
+
+
+def _learnable(field_name: str, size: int) -> np.ndarray:
+    """Levels whose probabilities are learned (not the fixed 'unknown' levels)."""
+    index = np.arange(size)
+    if field_name == "name":
+        return index >= 0
+    if field_name == "father":
+        return index < 4
+    return index > 0
+
+
+def _blend(current: dict[str, list[float]], counts: dict[str, np.ndarray],
+           strength: float) -> dict[str, list[float]]:
+    out = {}
+    for name, probs in current.items():
+        p = np.asarray(probs, dtype=float)
+        known = _learnable(name, len(p))
+        c = counts[name] * known
+        n = c.sum()
+        if n == 0:
+            out[name] = list(probs)
+            continue
+        mass = p[known].sum()
+        blended = p.copy()
+        blended[known] = (p[known] * strength + c[known] * mass) / (strength + n)
+        out[name] = blended.tolist()
+    return out

@@ -1,0 +1,182 @@
+"""Noise for synthetic records: spelling variants, typos, initials, reordering, scripts."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from indic_transliteration import sanscript
+
+from suraksha.registry.names import _VARIANT_GROUPS
+
+if TYPE_CHECKING:
+    from suraksha.registry.synth import Person
+
+_GROUPS = {k: [k, *v.split()] for k, v in _VARIANT_GROUPS.items()}
+_MEMBER_OF = {m: k for k, ms in _GROUPS.items() for m in ms}
+_DEV_MOHAMMAD = ("मोहम्मद", "मो.", "मुहम्मद", "मोहमद")
+_RESPELL = (
+    (r"(?<=[^aeiou])a(?=[^aeiou])", "aa"), (r"aa", "a"), (r"(?<=.)i(?=[^aeiou])", "ee"),
+    (r"ee", "i"), (r"(?<=.)u", "oo"), (r"oo", "u"), (r"sh", "s"), (r"s(?!h)", "sh"),
+    (r"v", "w"), (r"w", "v"), (r"ph", "f"), (r"f", "ph"), (r"th", "t"), (r"t(?!h)", "th"),
+    (r"([bcdgklmnprt])(?=[aeiou])", r"\1\1"), (r"([bcdgklmnprt])\1", r"\1"), (r"a$", ""),
+    (r"(?<=[^aeiou])$", "a"), (r"i$", "y"), (r"y$", "i"), (r"ai", "ei"), (r"au", "ou"),
+    (r"ou", "au"), (r"ksh", "x"), (r"x", "ksh"), (r"z", "j"),
+)
+_KEYS = "qwertyuiopasdfghjklzxcvbnm"
+NICKNAMES = ("pappu bablu munna raju golu chhotu sonu monu pintu guddu bunty lallu kallu tinku "
+             "rinku sanju kaalu bittu").split()
+TITLES_M = ("Shri", "Sri", "Mr.", "Sh.")
+TITLES_F = ("Smt.", "Km.", "Ms.")
+
+
+def respell(token: str, rng: random.Random) -> str:
+    """A plausible alternative Latin spelling of a name token."""
+    if token in _MEMBER_OF and rng.random() < 0.8:
+        return rng.choice(_GROUPS[_MEMBER_OF[token]])
+    for _ in range(6):
+        pattern, repl = rng.choice(_RESPELL)
+        matches = list(re.finditer(pattern, token))
+        if matches:
+            m = rng.choice(matches)
+            candidate = token[: m.start()] + m.expand(repl) + token[m.end():]
+            if len(candidate) >= 2:
+                return candidate
+    return token
+
+
+def typo(token: str, rng: random.Random) -> str:
+    """One keyboard error: substitution, deletion, insertion or transposition."""
+    if len(token) < 4:
+        return token
+    i = rng.randrange(1, len(token) - 1)
+    kind = rng.randrange(4)
+    if kind == 0:
+        return token[:i] + rng.choice(_KEYS) + token[i + 1:]
+    if kind == 1:
+        return token[:i] + token[i + 1:]
+    if kind == 2:
+        return token[:i] + rng.choice(_KEYS) + token[i:]
+    return token[: i - 1] + token[i] + token[i - 1] + token[i + 1:]
+
+
+def to_devanagari(token: str, known: dict[str, str], rng: random.Random) -> str:
+    """Devanagari spelling of a Latin token (shipped pairs first, else ITRANS)."""
+    if _MEMBER_OF.get(token) == "mohammad":
+        return rng.choice(_DEV_MOHAMMAD)
+    if token in known:
+        return known[token]
+    return sanscript.transliterate(token, sanscript.ITRANS, sanscript.DEVANAGARI).rstrip("\u094d")
+
+
+class Renderer:
+    """Renders one registration of a person, Latin or Devanagari."""
+
+    def __init__(self, rng: random.Random, devanagari_map: dict[str, str], devanagari: bool) -> None:
+        self.rng = rng
+        self.known = devanagari_map
+        self.devanagari = devanagari
+
+    def _word(self, token: str, spell: float = 0.22) -> str:
+        rng = self.rng
+        if self.devanagari:
+            return to_devanagari(token, self.known, rng)
+        if rng.random() < spell:
+            token = respell(token, rng)
+        return token
+
+    def _initial(self, token: str) -> str:
+        return token[0].upper() + ("." if self.rng.random() < 0.7 else "")
+
+    def _case(self, words: list[str]) -> str:
+        text = " ".join(w for w in words if w)
+        if self.devanagari:
+            return text
+        roll = self.rng.random()
+        return text.upper() if roll < 0.2 else text.lower() if roll < 0.28 else text.title()
+
+    def _ordered_tokens(self, person: Person, state_code: str) -> list[tuple[str, str]]:
+        """(role, token) in the order this record writes them."""
+        rng = self.rng
+        parts = [("prefix", person.prefix)] if person.prefix and rng.random() < 0.6 else []
+        core = [("given", person.given)]
+        if person.middle and rng.random() < 0.6:
+            core.append(("middle", person.middle))
+        if person.surname and rng.random() > 0.04:
+            core.append(("surname", person.surname))
+        if state_code in ("TN", "KL", "KA", "AP", "TS", "PY") and rng.random() < 0.5:
+            father = ("father", person.father[0])
+            core = [father, *core] if rng.random() < 0.6 else [*core, father]
+        elif len(core) > 1 and rng.random() < (0.35 if state_code == "MH" else 0.05):
+            core = [core[-1], *core[:-1]]
+        return parts + core
+
+    def person_name(self, person: Person, state_code: str) -> tuple[str, list[str]]:
+        rng = self.rng
+        words = []
+        for role, token in self._ordered_tokens(person, state_code):
+            as_initial = {"given": 0.07, "middle": 0.2, "surname": 0.05, "father": 0.75}.get(role, 0)
+            if not self.devanagari and rng.random() < as_initial:
+                words.append(self._initial(token))
+            else:
+                words.append(self._word(token))
+        if not self.devanagari and rng.random() < 0.07:
+            k = rng.randrange(len(words))
+            words[k] = typo(words[k], rng)
+        if rng.random() < 0.1 and not self.devanagari:
+            words.insert(0, rng.choice(TITLES_F if person.sex == "F" else TITLES_M))
+        name = self._case(words)
+        aliases = self._aliases(person)
+        if aliases and rng.random() < 0.15:
+            name = f"{name} {rng.choice(('@', 'urf', 'alias'))} {aliases.pop()}"
+        return name, aliases
+
+    def _aliases(self, person: Person) -> list[str]:
+        rng = self.rng
+        if rng.random() > 0.18:
+            return []
+        nick = rng.choice(NICKNAMES)
+        if person.surname and rng.random() < 0.5:
+            return [self._case([self._word(nick, 0.1), self._word(person.surname)])]
+        if rng.random() < 0.3:
+            return [self._case([self._word(person.given, 0.9), self._word(person.surname, 0.9)])]
+        return [self._case([self._word(nick, 0.1)])]
+
+    def father_name(self, father: list[str]) -> str:
+        rng = self.rng
+        if rng.random() < 0.12:
+            return ""
+        tokens = father if rng.random() > 0.3 else father[:1]
+        words = [self._word(t, 0.2) for t in tokens]
+        if not self.devanagari and len(words) > 1 and rng.random() < 0.05:
+            words[0] = self._initial(tokens[0])
+        prefix = rng.choices(("", "S/o ", "Late ", "Shri ", "S/O Late "), weights=(70, 15, 5, 8, 2))[0]
+        return (prefix if not self.devanagari else "") + self._case(words)
+
+    def birth(self, dob: date, convicted: date | None) -> tuple[date | None, int | None, date | None]:
+        """(dob, age, age_as_of) as written: exact, 1-Jan default, age only, or nothing."""
+        rng = self.rng
+        as_of = (convicted or date(2015, 1, 1)) + timedelta(days=rng.randrange(0, 400))
+        age = (as_of - dob).days * 4 // 1461
+        if rng.random() < 0.2:
+            age += rng.choice((-1, 1))
+        roll = rng.random()
+        if roll < 0.55:
+            return _misread(dob, rng) if rng.random() < 0.04 else dob, None, None
+        if roll < 0.67:
+            return date(as_of.year - age, 1, 1), None, None
+        if roll < 0.88:
+            return None, age, as_of
+        return None, None, None
+
+
+def _misread(dob: date, rng: random.Random) -> date:
+    """Day/month swapped or year off by one."""
+    if dob.day <= 12 and dob.day != dob.month and rng.random() < 0.5:
+        return date(dob.year, dob.day, dob.month)
+    try:
+        return dob.replace(year=dob.year + rng.choice((-1, 1)))
+    except ValueError:
+        return dob

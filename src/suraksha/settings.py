@@ -1,0 +1,65 @@
+"""Typed settings: every option has an environment variable (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-key-change-me"
+DEV_TWILIO_TOKEN = "dev-only-twilio-auth-token"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Secrets are `SecretStr` and may come from files in SURAKSHA_SECRETS_DIR."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SURAKSHA_",
+        secrets_dir=os.environ.get("SURAKSHA_SECRETS_DIR") or None,
+        extra="ignore",
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/suraksha.db"
+    public_url: str = "http://127.0.0.1:8000"
+    port: int = Field(8000, validation_alias=AliasChoices("PORT", "SURAKSHA_PORT"))
+    host: str = "127.0.0.1"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+
+    twilio_auth_token: SecretStr = SecretStr(DEV_TWILIO_TOKEN)
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_api_base: str = "https://api.twilio.com"
+    sms_provider: Literal["console", "twilio"] = "console"
+    sms_sender: str = ""
+
+    tile_url: str = ""
+    gap_distance_m: float = 2000.0
+    followup_window_minutes: int = 30
+    stale_position_minutes: int = 10
+    road_factor: float = 1.4
+    station_refresh_seconds: float = 2.0
+    outbox_poll_seconds: float = 0.25
+    token_ttl_minutes: int = 720
+    intake_batch_max: int = 64
+    log_level: str = "INFO"
+    demo_password: SecretStr | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @model_validator(mode="after")
+    def _refuse_defaults_in_production(self) -> "Settings":
+        if self.env != "production":
+            return self
+        if self.secret_key.get_secret_value() in ("", DEV_SECRET):
+            raise ValueError("SURAKSHA_SECRET_KEY must be set to a real secret in production")
+        if self.twilio_auth_token.get_secret_value() in ("", DEV_TWILIO_TOKEN):
+            raise ValueError("SURAKSHA_TWILIO_AUTH_TOKEN must be set in production")
+        return self

@@ -1,0 +1,98 @@
+"""Police stations and what a point on the map resolves to. Plain rules, no framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from suraksha.core.geo import Point
+
+
+class Match(StrEnum):
+    """How a point was resolved to a station's jurisdiction."""
+
+    INSIDE = "inside"  # inside exactly one polygon
+    OVERLAP = "overlap"  # inside several: one deterministic choice (smallest area, then lowest id)
+    NEAREST = "nearest"  # in a gap: the nearest polygon within the configured distance
+    NONE = "none"  # outside everything: the city control room takes it
+
+
+class HelplineKind(StrEnum):
+    WOMEN = "women"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class StationRef:
+    """What the rest of Suraksha needs to know about a station."""
+
+    id: int
+    name: str
+    city: str
+    women_helpline: str | None
+    general_number: str | None
+    anchor: Point  # a point inside the polygon: where an incident of unknown location is shown
+
+    def as_public_dict(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "city": self.city,
+            "women_helpline": self.women_helpline, "general_number": self.general_number,
+        }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    station: StationRef | None
+    match: Match
+    distance_m: float = 0.0
+
+    def as_dict(self) -> dict:
+        station = self.station.as_public_dict() if self.station else None
+        return {"station": station, "match": self.match.value, "distance_m": round(self.distance_m, 1)}
+
+
+@dataclass
+class FeatureReport:
+    """What happened to one feature of an imported file."""
+
+    index: int
+    name: str | None
+    status: str  # imported | repaired | merged | rejected
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    city: str
+    features: list[FeatureReport] = field(default_factory=list)
+    overlaps: list[dict] = field(default_factory=list)
+    gaps: list[dict] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for f in self.features if f.status == "rejected")
+
+    def as_dict(self) -> dict:
+        return {
+            "city": self.city, "created": self.created, "updated": self.updated, "rejected": self.rejected,
+            "features": [f.__dict__ for f in self.features], "overlaps": self.overlaps, "gaps": self.gaps,
+        }
+
+
+# The state each shipped city is in (ISO 3166-2:IN codes), for state-scoped accounts.
+CITY_STATE = {"mumbai": "MH", "bengaluru": "KA", "hyderabad": "TG", "kolkata": "WB", "gurugram": "HR",
+              "bhubaneswar": "OD", "delhi": "DL", "chennai": "TN", "pune": "MH"}
+
+
+def state_of(city: str | None) -> str | None:
+    return CITY_STATE.get(city) if city else None
+
+
+def normalise_city(city: str) -> str:
+    """City keys are lower-case words joined by hyphens: 'Navi Mumbai' -> 'navi-mumbai'."""
+    key = "-".join(city.strip().lower().split())
+    if not key or not all(ch.isalnum() or ch == "-" for ch in key):
+        raise ValueError(f"not a city name: {city!r}")
+    return key

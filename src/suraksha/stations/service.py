@@ -1,0 +1,193 @@
+"""Use cases for stations: import jurisdictions, resolve points, assign helpline numbers, the public directory."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, insert, or_, select, update
+
+from suraksha.adapters.outbox import record_event
+from suraksha.core.clock import Clock
+from suraksha.core.errors import InvalidInput, NotFound
+from suraksha.core.geo import Point
+from suraksha.core.phones import to_e164
+from suraksha.stations.importing import check_features, parse_feature_collection
+from suraksha.stations.lookup import JurisdictionIndex, Shape
+from suraksha.stations.model import HelplineKind, ImportReport, Resolution, StationRef, normalise_city
+from suraksha.stations.store import helpline_changes, stations
+
+GENERIC_WORDS = frozenset({"police", "station", "ps", "p.s.", "thana", "chowki", "outpost"})
+NUMBER_COLUMN = {HelplineKind.WOMEN: "women_helpline", HelplineKind.GENERAL: "general_number"}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything read from the stations table, swapped whole on reload (readers never see a half state)."""
+
+    by_id: dict[int, StationRef]
+    by_number: dict[str, tuple[StationRef, HelplineKind]]
+    index: JurisdictionIndex
+    geometries: dict[int, str]
+    version: int
+
+
+class StationService:
+    def __init__(self, engine: Engine, clock: Clock, gap_distance_m: float = 2000.0) -> None:
+        self._engine, self._clock, self._gap = engine, clock, gap_distance_m
+        self._lock = threading.Lock()
+        self._snap = _Snapshot({}, {}, JurisdictionIndex([], gap_distance_m), {}, 0)
+
+    # reading ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Rebuild the in-memory directory and lookup from the database."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(stations).order_by(stations.c.id)).all()
+        by_id, by_number, shapes, geoms = {}, {}, [], {}
+        for r in rows:
+            ref = StationRef(r.id, r.name, r.city, r.women_helpline, r.general_number, Point(r.anchor_lon, r.anchor_lat))
+            by_id[r.id], geoms[r.id] = ref, r.geometry
+            shapes.append(Shape(r.id, r.city, shapely.from_geojson(r.geometry)))
+            if r.women_helpline:
+                by_number[r.women_helpline] = (ref, HelplineKind.WOMEN)
+            if r.general_number:
+                by_number[r.general_number] = (ref, HelplineKind.GENERAL)
+        with self._lock:
+            index = JurisdictionIndex(shapes, self._gap)
+            self._snap = _Snapshot(by_id, by_number, index, geoms, self._snap.version + 1)
+
+    @property
+    def version(self) -> int:
+        return self._snap.version
+
+    def get(self, station_id: int) -> StationRef:
+        ref = self._snap.by_id.get(int(station_id))
+        if ref is None:
+            raise NotFound(f"no station {station_id}", code="station_not_found")
+        return ref
+
+    def all(self, city: str | None = None) -> list[StationRef]:
+        return [s for s in self._snap.by_id.values() if city is None or s.city == city]
+
+    def cities(self) -> list[str]:
+        return sorted({s.city for s in self._snap.by_id.values()})
+
+    def by_number(self, number: str) -> tuple[StationRef, HelplineKind] | None:
+        return self._snap.by_number.get(number)
+
+    def resolve(self, lon: float, lat: float) -> Resolution:
+        snap = self._snap
+        station_id, match, distance = snap.index.resolve(lon, lat)
+        return Resolution(snap.by_id.get(station_id) if station_id else None, match, distance)
+
+    def resolve_many(self, lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._snap.index.resolve_many(lons, lats)
+
+    def search(self, query: str, city: str | None = None, limit: int = 20) -> list[StationRef]:
+        """Stations by name: substring matches first, then close spellings."""
+        pool = self.all(city)
+        q = " ".join(query.split()).casefold()
+        if not q:
+            return sorted(pool, key=lambda s: (s.city, s.name))[:limit]
+        exact = [s for s in pool if q in s.name.casefold()]
+        rest = [s for s in pool if q not in s.name.casefold()]
+        core = _core_name(q)
+        if not core:
+            return sorted(exact, key=lambda s: s.name)[:limit]
+        fuzzy = process.extract(core, {i: _core_name(s.name) for i, s in enumerate(rest)}, scorer=fuzz.ratio,
+                                score_cutoff=70, limit=limit)
+        return (sorted(exact, key=lambda s: s.name) + [rest[k] for _, _, k in fuzzy])[:limit]
+
+    def feature_collection(self, city: str | None = None) -> dict:
+        snap = self._snap
+        features = [
+            {"type": "Feature", "id": s.id, "geometry": json.loads(snap.geometries[s.id]),
+             "properties": s.as_public_dict()}
+            for s in snap.by_id.values() if city is None or s.city == city
+        ]
+        return {"type": "FeatureCollection", "features": features}
+
+    # changing --------------------------------------------------------------------------------------
+    def import_geojson(self, raw: bytes | str, city: str, name_property: str = "name", actor: str = "cli") -> ImportReport:
+        """Check every feature, then store the good ones in one transaction (update by city and name)."""
+        try:
+            city = normalise_city(city)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="invalid_city") from None
+        checked, report = check_features(parse_feature_collection(raw), city, name_property)
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            existing = dict(conn.execute(select(stations.c.name, stations.c.id).where(stations.c.city == city)).all())
+            for st in checked:
+                anchor = st.geometry.representative_point()
+                values = {"geometry": shapely.to_geojson(st.geometry), "anchor_lon": anchor.x,
+                          "anchor_lat": anchor.y, "updated_at": now}
+                if st.name in existing:
+                    conn.execute(update(stations).where(stations.c.id == existing[st.name]).values(**values))
+                    report.updated += 1
+                else:
+                    conn.execute(insert(stations).values(city=city, name=st.name, created_at=now, **values))
+                    report.created += 1
+            record_event(conn, "StationsImported", {"city": city, "created": report.created,
+                                                    "updated": report.updated, "by": actor}, now)
+        self.reload()
+        return report
+
+    def assign_helpline(self, station_id: int, kind: HelplineKind, number: str, actor: str, reason: str = "") -> StationRef:
+        """Give a station a number; a number held by another station moves, and the move is recorded."""
+        number = to_e164(number)
+        target = self.get(station_id)
+        column = stations.c[NUMBER_COLUMN[kind]]
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            holder = conn.execute(select(stations.c.id, stations.c.women_helpline, stations.c.general_number).where(
+                or_(stations.c.women_helpline == number, stations.c.general_number == number))).first()
+            if holder is not None:
+                held = "women_helpline" if holder.women_helpline == number else "general_number"
+                conn.execute(update(stations).where(stations.c.id == holder.id).values({held: None}))
+            conn.execute(update(stations).where(stations.c.id == target.id).values({column: number, "updated_at": now}))
+            conn.execute(insert(helpline_changes).values(
+                number=number, kind=kind.value, from_station_id=holder.id if holder else None,
+                to_station_id=target.id, changed_by=actor, reason=reason[:500], changed_at=now))
+            record_event(conn, "HelplineReassigned", {"number_kind": kind.value, "station_id": target.id,
+                                                      "from_station_id": holder.id if holder else None}, now)
+        self.reload()
+        return self.get(target.id)
+
+    def helpline_history(self, station_id: int) -> list[dict]:
+        self.get(station_id)
+        q = (select(helpline_changes)
+             .where(or_(helpline_changes.c.to_station_id == station_id, helpline_changes.c.from_station_id == station_id))
+             .order_by(helpline_changes.c.id))
+        with self._engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return [{"number": r.number, "kind": r.kind, "from_station_id": r.from_station_id,
+                 "to_station_id": r.to_station_id, "changed_by": r.changed_by, "reason": r.reason,
+                 "changed_at": r.changed_at.isoformat()} for r in rows]
+
+    def assign_numbers_in_bulk(self, numbers: dict[int, tuple[str, str]], actor: str, reason: str) -> None:
+        """Set (women helpline, general number) for many stations at once, recording each change."""
+        now = self._clock.now()
+        clean = {sid: (to_e164(w), to_e164(g)) for sid, (w, g) in numbers.items()}
+        with self._engine.begin() as conn:
+            taken = {n for pair in clean.values() for n in pair}
+            for col in (stations.c.women_helpline, stations.c.general_number):
+                conn.execute(update(stations).where(col.in_(taken)).values({col.name: None}))
+            for sid, (women, general) in clean.items():
+                conn.execute(update(stations).where(stations.c.id == sid)
+                             .values(women_helpline=women, general_number=general, updated_at=now))
+                for kind, number in ((HelplineKind.WOMEN, women), (HelplineKind.GENERAL, general)):
+                    conn.execute(insert(helpline_changes).values(
+                        number=number, kind=kind.value, from_station_id=None, to_station_id=sid,
+                        changed_by=actor, reason=reason, changed_at=now))
+            record_event(conn, "HelplineReassigned", {"bulk": len(clean)}, now)
+        self.reload()
+
+
+def _core_name(name: str) -> str:
+    """'Colaba Police Station' -> 'colaba': the words that tell stations apart."""
+    return " ".join(w for w in name.casefold().split() if w not in GENERIC_WORDS)

@@ -1,0 +1,203 @@
+"""Test set-up: a real database (SQLite file or PostgreSQL), a real server on a real port, real Chromium.
+
+SURAKSHA_TEST_DB=sqlite (default) or postgres (SURAKSHA_TEST_POSTGRES_URL, default the local server's `test`
+database). The schema comes from the Alembic migrations. Mumbai's 91 stations and one account per role
+are the baseline; every test starts from it (all tables emptied and the baseline put back).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from sqlalchemy import delete, insert, select, text
+from twilio.request_validator import RequestValidator
+
+from suraksha.accounts.model import Role, ScopeKind
+from suraksha.adapters.db import make_engine, metadata
+from suraksha.adapters.migrate import upgrade
+from suraksha.bootstrap import build_container
+from suraksha.core.clock import FixedClock
+from suraksha.demo.setup import demo_numbers, shipped_jurisdictions
+from suraksha.messaging.providers import ConsoleProvider
+from suraksha.settings import Settings
+from suraksha.web.server import ServerThread
+
+START = datetime(2026, 11, 22, 4, 30, tzinfo=timezone.utc)  # 10:00 in Mumbai
+TEST_PASSWORD = "correct horse battery staple"
+TWILIO_TOKEN = "test-twilio-auth-token"
+BASELINE_TABLES = ("stations", "accounts")
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+HOME_STATION = "Colaba Police Station"
+
+
+def backend() -> str:
+    return os.environ.get("SURAKSHA_TEST_DB", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if backend() == "postgres":
+        url = os.environ.get("SURAKSHA_TEST_POSTGRES_URL", PG_DEFAULT)
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'suraksha-test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def server_port() -> int:
+    from suraksha.web.server import _free_port
+
+    return _free_port("127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def test_settings(database_url, server_port) -> Settings:
+    return Settings(env="test", database_url=database_url, public_url=f"http://127.0.0.1:{server_port}",
+                    twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
+                    outbox_poll_seconds=0.05)
+
+
+@pytest.fixture(scope="session")
+def _session(test_settings, server_port):
+    clock = FixedClock(START)
+    c = build_container(test_settings, clock=clock, provider=ConsoleProvider())
+    baseline = _make_baseline(c)
+    server = ServerThread(c, port=server_port).start()
+    yield c, baseline, server
+    server.stop()
+    c.engine.dispose()
+
+
+def _make_baseline(c) -> dict[str, list[dict]]:
+    c.stations.import_geojson(shipped_jurisdictions("mumbai"), "mumbai", actor="tests")
+    c.stations.assign_numbers_in_bulk(demo_numbers([s.id for s in c.stations.all("mumbai")]), "tests", "tests")
+    home = next(s for s in c.stations.all("mumbai") if s.name == HOME_STATION)
+    for username, role, kind, value in (
+        ("dispatcher", Role.DISPATCHER, ScopeKind.CITY, "mumbai"),
+        ("officer", Role.STATION_OFFICER, ScopeKind.STATION, str(home.id)),
+        ("responder", Role.RESPONDER, ScopeKind.STATION, str(home.id)),
+        ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""),
+        ("outsider", Role.DISPATCHER, ScopeKind.CITY, "bengaluru"),
+    ):
+        c.accounts.create_account(username, TEST_PASSWORD, role, kind, value)
+    with c.engine.connect() as conn:
+        return {t: [dict(r._mapping) for r in conn.execute(select(metadata.tables[t]))] for t in BASELINE_TABLES}
+
+
+def _restore(c, baseline) -> None:
+    with c.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(delete(table))
+        for name in BASELINE_TABLES:
+            conn.execute(insert(metadata.tables[name]), baseline[name])
+        if c.engine.dialect.name == "postgresql":
+            for table in metadata.sorted_tables:
+                if "id" in table.c and table.c.id.primary_key:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    c.stations.reload()
+    c.dispatch.reload()
+
+
+@pytest.fixture
+def container(_session):
+    c, baseline, _server = _session
+    c.clock._now = START
+    _restore(c, baseline)
+    c.messages.provider.sent.clear()
+    return c
+
+
+@pytest.fixture
+def server_url(_session, container) -> str:
+    return _session[2].url
+
+
+@pytest.fixture
+def http(server_url):
+    with httpx.Client(base_url=server_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def auth(http):
+    tokens: dict[str, dict] = {}
+
+    def headers(username: str) -> dict[str, str]:
+        if username not in tokens:
+            r = http.post("/api/v1/auth/token", data={"username": username, "password": TEST_PASSWORD})
+            assert r.status_code == 200, r.text
+            tokens[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return tokens[username]
+
+    return headers
+
+
+@pytest.fixture
+def station_id(container) -> int:
+    return next(s.id for s in container.stations.all("mumbai") if s.name == HOME_STATION)
+
+
+@pytest.fixture
+def home_station(container, station_id):
+    return container.stations.get(station_id)
+
+
+def sign(url: str, form: dict[str, str], token: str = TWILIO_TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, form)
+
+
+class SmsSender:
+    """Posts Twilio-shaped, Twilio-signed inbound SMS to the webhook."""
+
+    def __init__(self, http: httpx.Client, public_url: str, default_to: str) -> None:
+        self.http, self.public_url, self.default_to = http, public_url, default_to
+        self.count = 0
+
+    def form(self, body: str, sender: str = "+919820012345", to: str | None = None, sid: str | None = None) -> dict:
+        self.count += 1
+        return {"MessageSid": sid or f"SM{self.count:032d}", "AccountSid": "AC" + "0" * 32, "From": sender,
+                "To": to or self.default_to, "Body": body, "NumMedia": "0", "FromCountry": "IN"}
+
+    def post(self, form: dict, signature: str | None = None) -> httpx.Response:
+        url = self.public_url + "/webhooks/twilio/sms"
+        sig = signature if signature is not None else sign(url, form)
+        return self.http.post("/webhooks/twilio/sms", data=form, headers={"X-Twilio-Signature": sig})
+
+    def send(self, body: str, **kw) -> httpx.Response:
+        return self.post(self.form(body, **kw))
+
+
+def tracking_of(twiml: str) -> str:
+    m = re.search(r"([2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4})", twiml)
+    assert m, twiml
+    return m.group(1)
+
+
+@pytest.fixture
+def sms(http, test_settings, home_station) -> SmsSender:
+    return SmsSender(http, test_settings.public_url, home_station.women_helpline)
+
+
+@pytest.fixture
+def make_incident(sms):
+    def make(body: str = "Help, a man is following me", lat: float | None = None, lon: float | None = None,
+             to: str | None = None, sender: str = "+919820012345") -> str:
+        if lat is not None and lon is not None:
+            body = f"{body} geo:{lat},{lon}"
+        r = sms.send(body, to=to, sender=sender)
+        assert r.status_code == 200, r.text
+        return tracking_of(r.text)
+
+    return make
