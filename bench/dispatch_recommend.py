@@ -6,6 +6,9 @@ Units are spread uniformly over Mumbai's bounding box with a realistic mix: 70% 
 dispatched, en route, on scene or out of service; one position in ten is stale and one unit in a hundred
 has no GPS fix yet. Each query is `DispatchService.recommend_at` (the in-memory part of a recommendation:
 the FleetIndex search and the dictionaries the API returns) at a random point in the same box.
+
+Wall-clock time is what a dispatcher waits; on a shared machine it includes time this process was not
+running at all. The thread's CPU time is printed beside it: the work a query itself costs.
 """
 
 from __future__ import annotations
@@ -53,18 +56,19 @@ def service_with(n: int, rng: np.random.Generator) -> DispatchService:
     return DispatchService(None, FixedClock(NOW), settings, incidents=None, stations=None, fleet=fleet)
 
 
-def run(n: int, queries: int, rng: np.random.Generator) -> np.ndarray:
+def run(n: int, queries: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Milliseconds per query: wall clock, and this thread's CPU time."""
     service = service_with(n, rng)
     points = np.column_stack([rng.uniform(*LON, queries), rng.uniform(*LAT, queries)]).tolist()
     for lon, lat in points[:100]:  # warm-up
         service.recommend_at(lon, lat, limit=5)
-    timings = np.empty(queries)
+    wall, cpu = np.empty(queries), np.empty(queries)
     for i, (lon, lat) in enumerate(points):
-        start = time.perf_counter_ns()
+        start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
         found = service.recommend_at(lon, lat, limit=5)
-        timings[i] = (time.perf_counter_ns() - start) / 1e6
+        wall[i], cpu[i] = (time.perf_counter_ns() - start) / 1e6, (time.thread_time_ns() - start_cpu) / 1e6
         assert len(found) == 5
-    return timings
+    return wall, cpu
 
 
 def main() -> None:
@@ -75,10 +79,11 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     p99 = {}
     for n in (5_000, 50_000):
-        t = run(n, args.queries, rng)
+        t, cpu = run(n, args.queries, rng)
         p99[n] = float(np.percentile(t, 99))
         print(f"{n:>6} units, {args.queries} queries: p50 {np.percentile(t, 50):.3f} ms, "
-              f"p99 {p99[n]:.3f} ms, max {t.max():.3f} ms")
+              f"p99 {p99[n]:.3f} ms, max {t.max():.3f} ms "
+              f"(CPU time: p50 {np.percentile(cpu, 50):.3f} ms, p99 {np.percentile(cpu, 99):.3f} ms)")
     ratio = p99[50_000] / p99[5_000]
     verdict = "meets" if p99[50_000] < 2.0 else "MISSES"
     print(f"p99(50k)/p99(5k) = {ratio:.2f}; p99 at 50,000 units {verdict} the 2 ms target")

@@ -99,6 +99,11 @@ def test_a_beat_marshal_farther_away_can_beat_many_nearer_vans():
     assert found[0].kind is K.BEAT_MARSHAL
 
 
+def test_units_waiting_at_the_same_anchor_are_ordered_by_call_sign():
+    index = fleet(*(unit(i, *east_of(CHURCHGATE, 700), age_min=None) for i in (3, 1, 2, 4)))
+    assert ids(index.nearest(*CHURCHGATE, NOW, limit=2)) == [1, 2]
+
+
 def test_fewer_available_units_than_asked_and_none_at_all():
     index = fleet(unit(1, *CHURCHGATE), unit(2, *CHURCHGATE, status=S.ON_SCENE))
     assert ids(index.nearest(*CHURCHGATE, NOW, limit=5)) == [1]

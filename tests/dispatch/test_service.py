@@ -65,7 +65,7 @@ def test_a_unit_goes_arrives_and_clears_and_the_incident_follows(container, home
         assert expected in types
 
 
-def test_without_the_callers_location_units_are_measured_from_the_station_anchor(container, home_station, make_incident):
+def test_without_the_callers_location_units_are_measured_from_the_anchor(container, home_station, make_incident):
     d = container.dispatch
     tracking = make_incident("Please help, I am scared", sender="+919820099999")
     assert container.intake.load(tracking)["location_known"] is False

@@ -90,7 +90,8 @@ class FakeIncidents:
 
     def _change(self, conn, incident_id: int, entry: str, **values) -> None:
         log = conn.execute(select(fake_incidents.c.log).where(fake_incidents.c.id == incident_id)).scalar_one()
-        conn.execute(update(fake_incidents).where(fake_incidents.c.id == incident_id).values(log=[*log, entry], **values))
+        row = fake_incidents.c.id == incident_id
+        conn.execute(update(fake_incidents).where(row).values(log=[*log, entry], **values))
 
     def unit_dispatched(self, conn, incident_id, call_sign, at) -> None:
         if self.fail_on_dispatch:
@@ -102,7 +103,8 @@ class FakeIncidents:
 
     def unit_arrived(self, conn, incident_id, call_sign, at) -> None:
         r = conn.execute(select(fake_incidents).where(fake_incidents.c.id == incident_id)).one()
-        first = {} if r.response_seconds is not None else {"response_seconds": int((at - r.received_at).total_seconds())}
+        seconds = int((at - r.received_at).total_seconds())
+        first = {} if r.response_seconds is not None else {"response_seconds": seconds}
         self._change(conn, incident_id, f"arrived {call_sign}", status="on_scene", **first)
 
     def unit_cleared(self, conn, incident_id, call_sign, at, last_unit) -> None:
@@ -230,7 +232,8 @@ def test_assigning_a_unit_dispatches_it_and_tells_the_incident_in_one_transactio
     service, incidents, _, engine = world
     unit_id = service.create_unit("MUM-NS-014", "nirbhaya_squad", COLABA, lon=72.83, lat=18.911)["id"]
     job = service.assign("AAAA-2222", unit_id, DISPATCHER)
-    assert (job["unit_id"], job["call_sign"], job["dispatched_at"], job["dispatched_by"]) == (unit_id, "MUM-NS-014", NOW, 10)
+    assert (job["unit_id"], job["call_sign"], job["dispatched_at"]) == (unit_id, "MUM-NS-014", NOW)
+    assert job["dispatched_by"] == DISPATCHER.account_id
     assert job["step"] == "dispatched" and job["cleared_at"] is None
     assert service.get_unit(unit_id)["status"] == "dispatched"
     assert incidents.state("AAAA-2222").log == ["dispatched MUM-NS-014"]
@@ -275,7 +278,8 @@ def test_each_step_is_timestamped_and_arrival_gives_the_response_time(world):
     clock.advance(minutes=2)
     service.assign("AAAA-2222", unit_id, DISPATCHER)
     clock.advance(minutes=1)
-    assert service.set_status(unit_id, "en_route", DISPATCHER)["assignment"]["en_route_at"] == NOW + timedelta(minutes=3)
+    en_route = service.set_status(unit_id, "en_route", DISPATCHER)
+    assert en_route["assignment"]["en_route_at"] == NOW + timedelta(minutes=3)
     clock.advance(minutes=6)
     on_scene = service.set_status(unit_id, "on_scene", RESPONDER, crew_unit_id=unit_id)
     assert on_scene["status"] == "on_scene" and on_scene["assignment"]["step"] == "on_scene"
@@ -369,3 +373,13 @@ def test_a_reloaded_index_matches_the_one_kept_up_to_date(world):
         assert fresh.fleet.get(unit_id) is None  # not loaded until first needed
     assert fresh.recommend("AAAA-2222") == service.recommend("AAAA-2222")
     assert fresh.fleet.get(a) == service.fleet.get(a) and fresh.fleet.get(b) == service.fleet.get(b)
+
+
+def test_a_change_to_a_unit_the_index_never_saw_reloads_it(world):
+    service, incidents, _, engine = world
+    elsewhere = DispatchService(engine, service._clock, Settings(env="test"), incidents=incidents, stations=FakeStations())
+    unit_id = elsewhere.create_unit("MUM-NS-1", "nirbhaya_squad", COLABA)["id"]  # another process, say
+    assert service.fleet.get(unit_id) is None
+    service.post_position(unit_id, 72.8301, 18.9101)
+    assert service.fleet.get(unit_id).lon == 72.8301
+    assert [r["unit_id"] for r in service.recommend("AAAA-2222")] == [unit_id]

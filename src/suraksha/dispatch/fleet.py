@@ -10,7 +10,8 @@ service after each commit that changes a unit. A query, vectorised throughout:
    that is not available.
 3. A threshold on the key (a ring widening from 500 m) keeps the nearest few; `np.argpartition` on those
    picks a pool of the m nearest (m = 4 × limit + 16).
-4. `haversine_many_m` gives the pool's distances, `model.travel_seconds` the times, `model.rank` the order.
+4. `haversine_many_m` gives the pool's distances and, with the kind's speed, the times; the best few
+   become Candidates with `model.travel_seconds` and `model.rank` puts them in order.
 5. The pool was chosen by distance but the answer is by time, and a beat marshal is faster than a van.
    If a unit outside the pool could still beat the last one recommended, the pool doubles and step 3
    repeats, so the answer is the same as ranking every unit (up to floating-point rounding).
@@ -29,7 +30,7 @@ import numpy as np
 from suraksha.core.clock import UTC
 from suraksha.core.geo import EARTH_RADIUS_M, haversine_many_m
 from suraksha.dispatch.model import (
-    Candidate, UnitKind, UnitStatus, fastest_travel_seconds, rank, travel_seconds,
+    SPEED_FACTOR, Candidate, UnitKind, UnitStatus, fastest_travel_seconds, rank, traffic_band, travel_seconds,
 )
 
 STALE_OFFSET = 4.0  # fresh keys lie in [-1, 1], stale ones in [3, 5]
@@ -79,7 +80,8 @@ class FleetIndex:
         self._station = np.zeros(capacity, dtype=np.int64)
         self._lon = np.zeros(capacity)
         self._lat = np.zeros(capacity)
-        self._xyz = np.zeros((capacity, 3))
+        self._x, self._y, self._z = np.zeros(capacity), np.zeros(capacity), np.zeros(capacity)  # unit vectors
+        self._factor = np.ones(capacity)  # speed factor of the unit's kind
         self._blocked = np.zeros(capacity)  # 0 when available, +inf otherwise
         self._pos_at = np.full(capacity, NO_FIX)  # epoch seconds of the last position
         self._call_sign: list[str] = []
@@ -102,7 +104,8 @@ class FleetIndex:
             self._station[:n] = [u.home_station_id for u in units]
             self._lon[:n] = [u.lon for u in units]
             self._lat[:n] = [u.lat for u in units]
-            self._xyz[:n] = unit_vectors(self._lon[:n], self._lat[:n])
+            self._x[:n], self._y[:n], self._z[:n] = unit_vectors(self._lon[:n], self._lat[:n]).T
+            self._factor[:n] = [SPEED_FACTOR[UnitKind(u.kind)] for u in units]
             self._blocked[:n] = [0.0 if u.status is UnitStatus.AVAILABLE else np.inf for u in units]
             self._pos_at[:n] = [_epoch(u.position_at) for u in units]
             self._call_sign = [u.call_sign for u in units]
@@ -116,6 +119,7 @@ class FleetIndex:
                 row = self._append(unit)
             self._station[row] = unit.home_station_id
             self._call_sign[row], self._kind[row] = unit.call_sign, UnitKind(unit.kind)
+            self._factor[row] = SPEED_FACTOR[self._kind[row]]
             self._set_status(row, UnitStatus(unit.status))
             self._set_position(row, unit.lon, unit.lat, unit.position_at)
 
@@ -152,9 +156,9 @@ class FleetIndex:
         return row
 
     def _grow(self, capacity: int) -> None:
-        for name in ("_ids", "_station", "_lon", "_lat", "_xyz", "_blocked", "_pos_at"):
+        for name in ("_ids", "_station", "_lon", "_lat", "_x", "_y", "_z", "_factor", "_blocked", "_pos_at"):
             old = getattr(self, name)
-            new = np.full((capacity, *old.shape[1:]), NO_FIX if name == "_pos_at" else 0, dtype=old.dtype)
+            new = np.full(capacity, NO_FIX if name == "_pos_at" else 0, dtype=old.dtype)
             new[: self._n] = old[: self._n]
             setattr(self, name, new)
 
@@ -164,7 +168,7 @@ class FleetIndex:
 
     def _set_position(self, row: int, lon: float, lat: float, at: datetime | None) -> None:
         self._lon[row], self._lat[row] = lon, lat
-        self._xyz[row] = unit_vectors(np.array([lon]), np.array([lat]))[0]
+        self._x[row], self._y[row], self._z[row] = unit_vectors(np.array([lon]), np.array([lat]))[0]
         self._pos_at[row] = _epoch(at)
 
     # ------------------------------------------------------------ queries
@@ -188,7 +192,9 @@ class FleetIndex:
 
     def _keys(self, q: np.ndarray, now: datetime) -> np.ndarray:
         n = self._n
-        key = self._xyz[:n] @ -q
+        key = self._x[:n] * -q[0]  # element-wise rather than a BLAS product: no thread hand-offs
+        key += self._y[:n] * -q[1]
+        key += self._z[:n] * -q[2]
         key += self._blocked[:n]
         stale = self._pos_at[:n] < now.timestamp() - self.stale_after_s
         np.add(key, STALE_OFFSET, out=key, where=stale)
@@ -201,12 +207,13 @@ class FleetIndex:
             return [], True
         dist = haversine_many_m(lon, lat, self._lon[pool], self._lat[pool])
         stale = key[pool] >= STALE_OFFSET - 1.0
-        rows, dists, stales = pool.tolist(), dist.tolist(), stale.tolist()
-        ranked = rank([self._candidate(r, d, s, now) for r, d, s in zip(rows, dists, stales)], limit)
+        eta = dist * (self.road_factor * 3.6 / traffic_band(now).kmh) / self._factor[pool]
+        chosen = _first(stale, eta, limit)
+        ranked = rank([self._candidate(int(pool[i]), float(dist[i]), bool(stale[i]), now) for i in chosen], limit)
         if complete:
             return ranked, True
         last = int(np.argmax(key[pool]))  # the farthest unit in the pool; every unit outside is at least as far
-        bound = (stales[last], fastest_travel_seconds(dists[last], now, self.road_factor))
+        bound = (bool(stale[last]), fastest_travel_seconds(float(dist[last]), now, self.road_factor))
         return ranked, (ranked[-1].stale, ranked[-1].eta_seconds) <= bound
 
     def _candidate(self, row: int, distance_m: float, stale: bool, now: datetime) -> Candidate:
@@ -219,6 +226,15 @@ class FleetIndex:
             eta_seconds=travel_seconds(distance_m, kind, now, self.road_factor), stale=stale,
             position_age_seconds=age,
         )
+
+
+def _first(stale: np.ndarray, eta: np.ndarray, limit: int) -> list[int]:
+    """Positions of the `limit` best by (stale, eta), and any tied with the last (model.rank breaks ties)."""
+    order = np.lexsort((eta, stale))
+    k = min(limit, len(order))
+    last, rest = order[k - 1], order[k:]
+    ties = rest[(stale[rest] == stale[last]) & (eta[rest] <= eta[last] * (1 + 1e-9))]
+    return [*order[:k].tolist(), *ties.tolist()]
 
 
 def _pool(key: np.ndarray, m: int) -> np.ndarray:

@@ -170,7 +170,9 @@ ALLOWED = {
 }
 REPORTABLE = frozenset({UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE, UnitStatus.AVAILABLE, UnitStatus.OUT_OF_SERVICE})
 # Which timestamp of the current assignment each reported status sets.
-ASSIGNMENT_STEP = {UnitStatus.EN_ROUTE: "en_route_at", UnitStatus.ON_SCENE: "on_scene_at", UnitStatus.AVAILABLE: "cleared_at"}
+ASSIGNMENT_STEP = {
+    UnitStatus.EN_ROUTE: "en_route_at", UnitStatus.ON_SCENE: "on_scene_at", UnitStatus.AVAILABLE: "cleared_at",
+}
 
 
 def check_reportable(status: str) -> UnitStatus:

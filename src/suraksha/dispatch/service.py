@@ -8,6 +8,7 @@ own transaction, so an assignment and the incident's new status commit together.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -28,6 +29,7 @@ MANAGERS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 REPORTERS = frozenset({Role.RESPONDER, Role.DISPATCHER, Role.ADMIN})  # may post a unit's positions
 STATUS_SETTERS = frozenset({Role.RESPONDER, Role.DISPATCHER})
 MAX_RECOMMENDATIONS = 50
+log = logging.getLogger(__name__)
 
 
 class DispatchService:
@@ -59,9 +61,15 @@ class DispatchService:
         return self.fleet
 
     def _after_commit(self, change: Callable[[FleetIndex], None]) -> None:
+        """Mirror a committed change in the index; a unit it does not know (added elsewhere) means reload."""
         with self._sync:
-            if self._loaded:  # otherwise the next load reads the committed row
+            if not self._loaded:  # the first load will read the committed row
+                return
+            try:
                 change(self.fleet)
+            except KeyError:
+                log.warning("the fleet index missed a unit: reloading it from the database")
+                self.load()
 
     # ------------------------------------------------------------ units
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -14,6 +15,7 @@ from suraksha.messaging.providers import SmsProvider
 from suraksha.messaging.store import outbound_messages as om
 
 log = logging.getLogger("suraksha.messaging")
+CLAIM_LEASE = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this
 
 
 class MessageService:
@@ -47,7 +49,17 @@ class MessageService:
             self._deliver_one(row)
         return len(due)
 
+    def _claim(self, message_id: int) -> bool:
+        """Take a message for one attempt, so that two senders never send it twice."""
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            return conn.execute(update(om).where(
+                om.c.id == message_id, om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now,
+            ).values(next_attempt_at=now + CLAIM_LEASE)).rowcount == 1
+
     def _deliver_one(self, row) -> None:
+        if not self._claim(row.id):
+            return
         attempts = row.attempts + 1
         try:
             ref = self.provider.send(self.sealer.unseal(row.to_sealed), row.body)

@@ -16,8 +16,8 @@ QUALITY = np.array([0.0, 0.5, 0.0, 0.0, 0.85, 1.0, 1.0], dtype=np.float32)
 
 # Name agreement classes.
 NAME_CLASSES = ("agree", "partial", "conflict", "different")
-BIRTH_LEVELS = ("unknown", "same dob", "near dob", "overlap", "1 year", "2-3 years",
-                "4-7 years", "8+ years")
+BIRTH_LEVELS = ("unknown", "same dob", "dob typo", "different dob", "overlap", "1 year",
+                "2-3 years", "4-7 years", "8+ years")
 SEX_LEVELS = ("unknown", "same", "different")
 PLACE_LEVELS = ("unknown", "same district", "same state", "different state")
 CONVICTION_LEVELS = ("unknown", "shared date", "no shared date")
@@ -121,15 +121,27 @@ class PairComparison:
     conviction: np.ndarray
 
 
+def _dob_typo(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """yyyymmdd dates that differ like a clerical error: day/month swapped, year off by one,
+    or one wrong digit in the day."""
+    xy, xm, xd = x // 10000, x // 100 % 100, x % 100
+    yy, ym, yd = y // 10000, y // 100 % 100, y % 100
+    swapped = (xy == yy) & (xm == yd) & (xd == ym)
+    year_off = (np.abs(xy - yy) == 1) & (xm == ym) & (xd == yd)
+    day_digit = (xy == yy) & (xm == ym) & ((xd // 10 == yd // 10) | (xd % 10 == yd % 10))
+    return swapped | year_off | day_digit
+
+
 def _birth_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.ndarray) -> np.ndarray:
     lo_a, hi_a = a.birth_low[ia].astype(np.int32), a.birth_high[ia].astype(np.int32)
     lo_b, hi_b = b.birth_low[ib].astype(np.int32), b.birth_high[ib].astype(np.int32)
     gap = np.maximum(0, np.maximum(lo_a - hi_b, lo_b - hi_a))
-    level = np.select([gap == 0, gap == 1, gap <= 3, gap <= 7], [3, 4, 5, 6], 7)
+    level = np.select([gap == 0, gap == 1, gap <= 3, gap <= 7], [4, 5, 6, 7], 8)
     dob_a, dob_b = a.dob[ia], b.dob[ib]
     both = (dob_a > 0) & (dob_b > 0)
+    level = np.where(both & (gap <= 1), 3, level)
+    level = np.where(both & _dob_typo(dob_a, dob_b), 2, level)
     level = np.where(both & (dob_a == dob_b), 1, level)
-    level = np.where(both & (dob_a != dob_b) & (gap <= 1), 2, level)
     return np.where((lo_a == 0) | (lo_b == 0), 0, level).astype(np.int8)
 
 

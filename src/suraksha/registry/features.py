@@ -162,7 +162,8 @@ class EncodedRecords:
 def _record_columns(record: PersonRecord, vocab: Vocabulary) -> tuple:
     years = birth_years(record)
     low, high, weak = (years.low, years.high, years.weak) if years else (0, 0, False)
-    dob = years.exact.toordinal() if years and years.exact else 0
+    exact = years.exact if years else None
+    dob = exact.year * 10000 + exact.month * 100 + exact.day if exact else 0
     dates = sorted(d.toordinal() for d in conviction_dates(record))[:2]
     state = canonical_state(record.state)
     district = canonical_district(record.district)

@@ -29,20 +29,20 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
 }
 # Index 0 of birth/sex/place/conviction is "unknown" and carries no evidence (m == u).
 DEFAULT_M: dict[str, list[float]] = {
-    "name": [0.62, 0.30, 0.06, 0.02],
-    "father": [0.55, 0.22, 0.06, 0.02, 0.15],
-    "birth": [1.0, 0.50, 0.06, 0.30, 0.08, 0.03, 0.015, 0.005],
-    "sex": [1.0, 0.985, 0.015],
-    "place": [1.0, 0.50, 0.20, 0.30],
-    "conviction": [1.0, 0.55, 0.45],
+    "name": [0.66, 0.31, 0.02, 0.01],
+    "father": [0.47, 0.28, 0.01, 0.01, 0.23],
+    "birth": [1.0, 0.28, 0.025, 0.01, 0.42, 0.05, 0.008, 0.003, 0.002],
+    "sex": [1.0, 0.99, 0.01],
+    "place": [1.0, 0.22, 0.37, 0.41],
+    "conviction": [1.0, 0.42, 0.58],
 }
 DEFAULT_U: dict[str, list[float]] = {
-    "name": [0.05, 0.15, 0.60, 0.20],
-    "father": [0.02, 0.05, 0.35, 0.40, 0.15],
-    "birth": [1.0, 0.0004, 0.0008, 0.04, 0.05, 0.10, 0.20, 0.61],
-    "sex": [1.0, 0.60, 0.40],
-    "place": [1.0, 0.02, 0.08, 0.90],
-    "conviction": [1.0, 0.0005, 0.9995],
+    "name": [0.07, 0.21, 0.70, 0.02],
+    "father": [0.03, 0.045, 0.10, 0.60, 0.23],
+    "birth": [1.0, 0.0001, 0.001, 0.076, 0.097, 0.041, 0.044, 0.085, 0.47],
+    "sex": [1.0, 0.93, 0.07],
+    "place": [1.0, 0.027, 0.126, 0.847],
+    "conviction": [1.0, 0.0002, 0.9998],
 }
 
 
@@ -53,6 +53,7 @@ class LinkageModel:
     m: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_M.items()})
     u: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_U.items()})
     records_per_person: float = 1.4
+    name_scale: float = 0.7
     father_scale: float = 0.4
     father_cap: float = 8.0
 
@@ -66,7 +67,8 @@ class LinkageModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {"m": self.m, "u": self.u, "records_per_person": self.records_per_person,
-                "father_scale": self.father_scale, "father_cap": self.father_cap}
+                "name_scale": self.name_scale, "father_scale": self.father_scale,
+                "father_cap": self.father_cap}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkageModel:
@@ -84,7 +86,7 @@ def evidence_bits(cmp: PairComparison, model: LinkageModel) -> dict[str, np.ndar
     """Evidence in bits per field (name and father include token rarity)."""
     levels = field_levels(cmp)
     out = {name: model.level_bits(name)[lv] for name, lv in levels.items()}
-    out["name"] = out["name"] + cmp.name.bits
+    out["name"] = out["name"] + cmp.name.bits * model.name_scale
     father_tf = np.minimum(cmp.father.bits * model.father_scale, model.father_cap)
     out["father"] = out["father"] + np.where(levels["father"] <= 1, father_tf, 0.0)
     return out
@@ -249,7 +251,8 @@ def learn_from_decisions(decisions: Iterable[tuple[PersonRecord, PersonRecord, b
         for name, level in field_levels(cmp).items():
             counts[bool(same)][name][int(level[0])] += 1
     return LinkageModel(_blend(model.m, counts[True], strength), _blend(model.u, counts[False], strength),
-                        model.records_per_person, model.father_scale, model.father_cap)
+                        model.records_per_person, model.name_scale, model.father_scale,
+                        model.father_cap)
 
 
 def _learnable(field_name: str, size: int) -> np.ndarray:

@@ -154,7 +154,7 @@ def _spelling_fold(token: str) -> str:
     for old, new in _SPELLING_RULES:
         s = s.replace(old, new)
     s = re.sub(r"(.)\1+", r"\1", s)
-    s = re.sub(r"m(?=[cdgjkt])", "n", s)
+    s = re.sub(r"m(?=[dt])", "n", s)
     s = re.sub(r"n(?=[bp])", "m", s)
     s = re.sub(r"(?<=[^aeiou])y$", "i", s)
     return re.sub(r"[ao]y$", "ai", s)

@@ -198,16 +198,17 @@ class RegistryGenerator:
         return Person(f"P{index:07d}", "M", state, rng.choice(state.districts), "", "", "", "",
                       father, dob)
 
-    def _convictions(self, person: Person) -> None:
+    def _conviction(self, person: Person, after: date) -> Conviction:
         rng = self.rng
-        start = max(date(2006, 1, 1), person.dob + timedelta(days=18 * 366))
+        start = max(after, person.dob + timedelta(days=18 * 366))
         span = max(30, (date(2024, 12, 31) - start).days)
-        for _ in range(1 if rng.random() < 0.8 else 2):
-            act, section = rng.choice(OFFENCES)
-            when = start + timedelta(days=rng.randrange(span))
-            court = f"{rng.choice(('Sessions Court', 'Special POCSO Court', 'District Court'))}, {person.district}"
-            person.convictions.append(Conviction(act, section, when, court))
-        person.convictions.sort(key=lambda c: c.conviction_date or date.min)
+        act, section = rng.choice(OFFENCES)
+        court = rng.choice(("Sessions Court", "Special POCSO Court", "District Court"))
+        return Conviction(act, section, start + timedelta(days=rng.randrange(span)),
+                          f"{court}, {person.district}")
+
+    def _convictions(self, person: Person) -> None:
+        person.convictions.append(self._conviction(person, date(2006, 1, 1)))
 
     def generate(self, n: int) -> tuple[list[PersonRecord], dict[str, str]]:
         records: list[PersonRecord] = []
@@ -246,7 +247,9 @@ class RegistryGenerator:
         render = variants.Renderer(rng, self.pools.devanagari, devanagari)
         full_name, aliases = render.person_name(person, state.code)
         dob, age, as_of = render.birth(person.dob, person.convictions[0].conviction_date)
-        convictions = [person.convictions[0]] if r == 0 or rng.random() < 0.5 else person.convictions[-1:]
+        convictions = [person.convictions[0]]
+        if r > 0 and rng.random() < 0.5:
+            convictions = [self._conviction(person, person.convictions[0].conviction_date or date(2006, 1, 1))]
         house = rng.randrange(1, 400)
         return PersonRecord(
             record_id=person.person_id, state=shown_state, district=shown_district,

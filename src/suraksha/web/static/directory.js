@@ -5,6 +5,7 @@
   const out = document.getElementById("cover-result");
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const map = L.map("dir-map").setView([19.07, 72.87], 11);
+  cfg.map = map; // for scripts and tests that need to point at a place
   if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { maxZoom: 19 }).addTo(map);
   const layer = L.geoJSON(null, { style: { color: "#5b6b7f", weight: 1, fillColor: "#e6edf3", fillOpacity: 0.5 } }).addTo(map);
   let pin = null;

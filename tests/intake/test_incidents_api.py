@@ -1,0 +1,72 @@
+"""Incidents by tracking number: the queue order, scopes, and who may see a victim's details."""
+
+import logging
+
+from sqlalchemy import select
+
+from suraksha.intake.store import inbound_messages, incident_contacts
+from suraksha.messaging.store import outbound_messages
+
+
+def test_queue_orders_by_priority_then_age(make_incident, http, auth, container, home_station):
+    older_general = make_incident("station timings please", to=home_station.general_number, sender="+919820000001")
+    container.clock.advance(minutes=1)
+    p1_first = make_incident("help", sender="+919820000002")
+    container.clock.advance(minutes=1)
+    p1_second = make_incident("help", sender="+919820000003")
+    queue = http.get("/api/v1/incidents", headers=auth("dispatcher")).json()["incidents"]
+    assert [i["tracking"] for i in queue] == [p1_first, p1_second, older_general]
+
+
+def test_scopes_decide_who_sees_an_incident(make_incident, http, auth):
+    t = make_incident()
+    assert http.get(f"/api/v1/incidents/{t}", headers=auth("officer")).status_code == 200
+    assert http.get(f"/api/v1/incidents/{t}", headers=auth("outsider")).status_code == 404  # another city
+    assert t not in [i["tracking"] for i in http.get("/api/v1/incidents", headers=auth("outsider")).json()["incidents"]]
+    assert http.get(f"/api/v1/incidents/{t}").status_code == 401
+
+
+def test_only_need_to_know_roles_see_the_victims_number_and_words(make_incident, http, auth):
+    t = make_incident("he is outside my house")
+    for who in ("dispatcher", "officer"):
+        body = http.get(f"/api/v1/incidents/{t}", headers=auth(who)).json()
+        assert body["contacts"][0]["phone"] == "+919820012345" and body["messages"][0]["body"]
+    for who in ("responder", "admin"):
+        body = http.get(f"/api/v1/incidents/{t}", headers=auth(who)).json()
+        assert body["contacts"] is None and body["contacts_withheld"] is True and "messages" not in body
+        assert "+919820012345" not in str(body)
+
+
+def test_tracking_numbers_are_forgiving_to_type(make_incident, http, auth):
+    t = make_incident()
+    assert http.get(f"/api/v1/incidents/{t.lower().replace('-', '')}", headers=auth("dispatcher")).json()["tracking"] == t
+    missing = http.get("/api/v1/incidents/ZZZZ-ZZZZ", headers=auth("dispatcher"))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "incident_not_found"
+
+
+def test_contacts_and_texts_are_sealed_at_rest_and_kept_out_of_logs(make_incident, container, caplog):
+    caplog.set_level(logging.DEBUG)
+    make_incident("my name is Asha and he is following me")
+    container.messages.deliver_due()
+    with container.engine.connect() as conn:
+        stored = str(conn.execute(select(incident_contacts)).all()) + str(conn.execute(select(inbound_messages)).all())
+        stored += str(conn.execute(select(outbound_messages)).all())
+    assert "9820012345" not in stored and "Asha" not in stored
+    assert "9820012345" not in caplog.text and "Asha" not in caplog.text
+
+
+def test_a_dispatcher_closes_an_incident_that_needs_no_unit(make_incident, http, auth):
+    t = make_incident()
+    r = http.post(f"/api/v1/incidents/{t}/close", headers=auth("dispatcher"), json={"disposition": "counselling referral"})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    again = http.post(f"/api/v1/incidents/{t}/close", headers=auth("dispatcher"), json={"disposition": "again"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "incident_closed"
+    assert http.post(f"/api/v1/incidents/{t}/close", headers=auth("officer"), json={"disposition": "x y z"}).status_code == 403
+
+
+def test_the_public_status_page_shows_progress_but_nothing_about_anyone(make_incident, http):
+    t = make_incident("my name is Asha, help geo:18.9067,72.8147")
+    page = http.get("/track", params={"tracking": t})
+    assert page.status_code == 200 and "Received, police being informed" in page.text
+    assert "Asha" not in page.text and "9820012345" not in page.text and "18.9067" not in page.text
+    assert "No report has that tracking number" in http.get("/track", params={"tracking": "ZZZZ-ZZZZ"}).text

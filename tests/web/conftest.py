@@ -1,0 +1,45 @@
+"""Real pages in Debian's Chromium, driven by Playwright for Python."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server_url)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def signed_in(page):
+    def sign_in(username: str = "dispatcher"):
+        from tests.conftest import TEST_PASSWORD
+
+        page.goto("/login?next=/console")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/console")
+        return page
+
+    return sign_in
