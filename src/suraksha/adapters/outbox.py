@@ -24,9 +24,18 @@ events_table = Table(
 )
 
 
+_INSERT_EVENT = events_table.insert()  # built once: intake writes one per message
+
+
 def record_event(conn: Connection, type_: str, payload: dict[str, Any], at: datetime) -> None:
     """Add an event to the outbox, in the caller's transaction."""
-    conn.execute(events_table.insert().values(type=type_, payload=payload, occurred_at=at))
+    conn.execute(_INSERT_EVENT, {"type": type_, "payload": payload, "occurred_at": at})
+
+
+def record_events(conn: Connection, events: list[tuple[str, dict[str, Any], datetime]]) -> None:
+    """Add many events in one statement, in the caller's transaction."""
+    if events:
+        conn.execute(_INSERT_EVENT, [{"type": t, "payload": p, "occurred_at": at} for t, p, at in events])
 
 
 class OutboxRelay:

@@ -27,7 +27,7 @@ async def twilio_sms(request: Request) -> Response:
     check_signature(c.settings.twilio_auth_token.get_secret_value(), c.settings.public_url, request.url.path,
                     request.url.query, form, request.headers.get("x-twilio-signature", ""))
     sms = to_inbound(form, c.clock.now())
-    ack = await c.writer.run(c.intake.prepare(sms))
+    ack = await c.intake.receive_sms_async(sms)
     log.info("sms %s -> incident %s%s", sms.provider_id, ack.tracking,
              " (retry)" if ack.duplicate else " (joined)" if ack.joined else "")
     return Response(twiml_reply(ack.reply), media_type="application/xml")

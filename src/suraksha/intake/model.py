@@ -44,7 +44,7 @@ _LOCATION_PATTERNS = [
     re.compile(rf"/@{_NUM},{_NUM}", re.I),  # google.com/maps/@lat,lon,zoom
     re.compile(rf"/maps/(?:search|place|dir)/(?:[^/\s]*/)?{_NUM},\s*{_NUM}", re.I),
     re.compile(rf"#map=\d+/{_NUM}/{_NUM}", re.I),  # openstreetmap.org/#map=z/lat/lon
-    re.compile(rf"(?<![\d.])(\d{{1,2}}\.\d{{3,}})\s*[,;]\s*(\d{{2,3}}\.\d{{3,}})(?![\d.])"),  # bare "19.0760, 72.8777"
+    re.compile(r"(?<![\d.])(\d{1,2}\.\d{3,})\s*[,;]\s*(\d{2,3}\.\d{3,})(?![\d.])"),  # bare "19.0760, 72.8777"
 ]
 _OSM_MARKER = re.compile(rf"mlat={_NUM}&mlon={_NUM}", re.I)
 

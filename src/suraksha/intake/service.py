@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, insert, or_, select, true, update
+from sqlalchemy import Connection, Engine, or_, select, true, update
 
 from suraksha.accounts.model import Principal, ScopeKind
 from suraksha.adapters.outbox import record_event
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, NotFound
-from suraksha.core.ids import new_tracking_number, normalise_tracking_number
+from suraksha.core.ids import normalise_tracking_number
 from suraksha.dispatch.ports import IncidentForDispatch
 from suraksha.intake import replies
 from suraksha.intake.model import OPEN_STATUSES, InboundSms, IncidentStatus, parse_location, response_seconds
 from suraksha.intake.store import inbound_messages, incident_contacts, incidents
-from suraksha.intake.triage import raise_only, triage
-from suraksha.intake.writer import IntakeWriter, Work
+from suraksha.intake.triage import triage
+from suraksha.intake.batch import Ack, commit_messages
+from suraksha.intake.writer import IntakeWriter
 from suraksha.messaging.model import MessageKind
 from suraksha.messaging.service import MessageService
 from suraksha.stations.model import CITY_STATE, HelplineKind, Match, StationRef
@@ -25,19 +26,8 @@ from suraksha.stations.service import StationService
 
 OPEN = [s.value for s in OPEN_STATUSES]
 
-
 @dataclass(frozen=True)
-class Ack:
-    """What the sender is told. `duplicate`: a provider retry; `joined`: added to an open incident."""
-
-    tracking: str
-    reply: str
-    duplicate: bool = False
-    joined: bool = False
-
-
-@dataclass(frozen=True)
-class _Prepared:
+class Prepared:
     """Everything about a message that needs no database: worked out before the commit queue."""
 
     sms: InboundSms
@@ -63,16 +53,19 @@ class IntakeService:
         self._sealer = messages.sealer
 
     # receiving -------------------------------------------------------------------------------------
-    def prepare(self, sms: InboundSms) -> Work:
-        """Do the CPU work now (location, jurisdiction, triage, sealing); return the database work."""
-        p = self._prepare(sms)
-        return lambda conn: self._commit_message(conn, p)
-
     def receive_sms(self, sms: InboundSms) -> Ack:
         """Take one message and return once it is durably stored."""
-        return self._writer.execute(self.prepare(sms))
+        return self._writer.execute(self.prepare(sms), self.store_batch)
 
-    def _prepare(self, sms: InboundSms) -> _Prepared:
+    async def receive_sms_async(self, sms: InboundSms) -> Ack:
+        """The same, for the webhook: the commit queue batches concurrent messages into one transaction."""
+        return await self._writer.run(self.prepare(sms), self.store_batch)
+
+    def store_batch(self, conn: Connection, items: list[Prepared]) -> list[Ack]:
+        return commit_messages(conn, items, self._clock.now(), self._window, self._messages)
+
+    def prepare(self, sms: InboundSms) -> Prepared:
+        """The work that needs no database: location, jurisdiction, triage, sealing."""
         by_number = self._stations.by_number(sms.to)
         station, helpline = by_number if by_number else (None, None)
         point = parse_location(sms.body)
@@ -86,83 +79,9 @@ class IntakeService:
         elif station is not None:
             lon, lat = station.anchor.lon, station.anchor.lat
         t = triage(sms.body, women_helpline=helpline is HelplineKind.WOMEN)
-        return _Prepared(sms, station, helpline, match, point is not None, lon, lat, t.priority, t.category,
+        return Prepared(sms, station, helpline, match, point is not None, lon, lat, t.priority, t.category,
                          self._sealer.fingerprint(sms.sender), self._sealer.seal(sms.sender),
                          self._sealer.seal(sms.body))
-
-    def _commit_message(self, conn: Connection, p: _Prepared) -> Ack:
-        dup = conn.execute(
-            select(incidents.c.tracking).join(inbound_messages, inbound_messages.c.incident_id == incidents.c.id)
-            .where(inbound_messages.c.provider == p.sms.provider, inbound_messages.c.provider_id == p.sms.provider_id)
-        ).first()
-        if dup is not None:
-            return Ack(dup.tracking, replies.received_again(dup.tracking), duplicate=True)
-        open_row = self._open_incident_of(conn, p.fingerprint, p.sms.received_at)
-        if open_row is not None:
-            return self._join(conn, open_row, p)
-        return self._create(conn, p)
-
-    def _open_incident_of(self, conn: Connection, fingerprint: str, at: datetime):
-        q = (select(incidents).join(incident_contacts, incident_contacts.c.incident_id == incidents.c.id)
-             .where(incident_contacts.c.fingerprint == fingerprint, incidents.c.status.in_(OPEN),
-                    incidents.c.last_message_at >= at - self._window)
-             .order_by(incidents.c.last_message_at.desc()).limit(1))
-        return conn.execute(q).first()
-
-    def _create(self, conn: Connection, p: _Prepared) -> Ack:
-        now, tracking = self._clock.now(), self._free_tracking(conn)
-        station_id = p.station.id if p.station else None
-        city = p.station.city if p.station else None
-        incident_id = conn.execute(insert(incidents).values(
-            tracking=tracking, station_id=station_id, city=city, channel="sms",
-            helpline_kind=p.helpline.value if p.helpline else None, priority=p.priority, category=p.category,
-            status=IncidentStatus.NEW.value, location_known=p.location_known, lon=p.lon, lat=p.lat,
-            match=p.match, received_at=p.sms.received_at, last_message_at=p.sms.received_at, updated_at=now,
-        )).inserted_primary_key[0]
-        conn.execute(insert(incident_contacts).values(
-            incident_id=incident_id, channel="sms", fingerprint=p.fingerprint, phone_sealed=p.phone_sealed))
-        self._store_message(conn, incident_id, p)
-        reply = replies.acknowledgement(tracking, p.station, p.location_known)
-        self._messages.record_reply(conn, incident_id, p.sms.sender, reply, MessageKind.ACKNOWLEDGEMENT)
-        record_event(conn, "IncidentReported", self._event_payload(tracking, station_id, city, p), now)
-        return Ack(tracking, reply)
-
-    def _join(self, conn: Connection, row, p: _Prepared) -> Ack:
-        now = self._clock.now()
-        values = {"priority": raise_only(row.priority, p.priority), "last_message_at": p.sms.received_at,
-                  "updated_at": now}
-        if p.priority < row.priority:
-            values["category"] = p.category
-        if p.location_known and not row.location_known:
-            values.update(location_known=True, lon=p.lon, lat=p.lat, match=p.match)
-            if p.station is not None and row.status == IncidentStatus.NEW.value:
-                values.update(station_id=p.station.id, city=p.station.city)
-        conn.execute(update(incidents).where(incidents.c.id == row.id).values(**values))
-        self._store_message(conn, row.id, p)
-        reply = replies.follow_up(row.tracking, p.location_known)
-        self._messages.record_reply(conn, row.id, p.sms.sender, reply, MessageKind.FOLLOW_UP)
-        record_event(conn, "IncidentUpdated", {"tracking": row.tracking, "change": "message", **{
-            k: v for k, v in values.items() if k in ("priority", "category", "station_id", "lon", "lat")}}, now)
-        return Ack(row.tracking, reply, joined=True)
-
-    def _store_message(self, conn: Connection, incident_id: int, p: _Prepared) -> None:
-        conn.execute(insert(inbound_messages).values(
-            provider=p.sms.provider, provider_id=p.sms.provider_id, incident_id=incident_id, to_number=p.sms.to,
-            body_sealed=p.body_sealed, has_location=p.location_known, num_media=p.sms.num_media,
-            received_at=p.sms.received_at))
-
-    def _free_tracking(self, conn: Connection) -> str:
-        while True:
-            tracking = new_tracking_number()
-            if conn.execute(select(incidents.c.id).where(incidents.c.tracking == tracking)).first() is None:
-                return tracking
-
-    @staticmethod
-    def _event_payload(tracking: str, station_id, city, p: _Prepared) -> dict:
-        """What the console needs to place the incident. Never a phone number or a message text."""
-        return {"tracking": tracking, "station_id": station_id, "city": city, "priority": p.priority,
-                "category": p.category, "status": IncidentStatus.NEW.value, "lon": p.lon, "lat": p.lat,
-                "location_known": p.location_known, "received_at": p.sms.received_at.isoformat()}
 
     # reading ---------------------------------------------------------------------------------------
     def list_open(self, principal: Principal, limit: int = 200) -> list[dict]:

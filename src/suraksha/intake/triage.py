@@ -49,7 +49,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 _REPEATS = re.compile(r"([a-z])\1{2,}")
-_LATIN = {r: [re.compile(rf"\b{re.escape(w)}\b") for w in r.latin] for r in RULES}
+# One alternation per rule: whole words or phrases in Latin script; plain substrings in Devanagari.
+_LATIN = {r: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in r.latin) + r")\b") for r in RULES}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def normalise(text: str) -> str:
 def triage(body: str, women_helpline: bool) -> Triage:
     """Category and priority for a message. Rules only raise priority from the line's starting point."""
     text = normalise(body)
-    fired = [r for r in RULES if any(p.search(text) for p in _LATIN[r]) or any(w in text for w in r.devanagari)]
+    fired = [r for r in RULES if _LATIN[r].search(text) or any(w in text for w in r.devanagari)]
     start = WOMEN_HELPLINE_PRIORITY if women_helpline else GENERAL_PRIORITY
     priority = min([start, *(r.priority for r in fired)])
     category = min(fired, key=lambda r: r.priority).category if fired else "help_request"

@@ -1,7 +1,10 @@
-"""Group commit for intake: many requests' work in one transaction, each in its own savepoint.
+"""Group commit for intake: many requests' work in one transaction.
 
-A request's future resolves only after the transaction that holds its work has committed, so when a
-caller is told "received", the incident is durable. Under load one fsync serves a whole batch.
+Work arrives as (handler, item) pairs. Items with the same handler are stored together by one call of the
+handler (a few set-based statements for the whole group), inside a savepoint. If the group fails, its items
+are retried one by one, each in its own savepoint, so a bad item fails alone. A request's future resolves
+only after the transaction that holds its work has committed: when a caller is told "received", the
+incident is durable. Under load one commit (one fsync) serves a whole batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from sqlalchemy import Connection, Engine
 
 log = logging.getLogger(__name__)
 Work = Callable[[Connection], Any]
+Handler = Callable[[Connection, list], list]
 _STOP = object()
+
+
+def call_each(conn: Connection, works: list[Work]) -> list:
+    """The handler for plain work: each callable in turn."""
+    return [work(conn) for work in works]
 
 
 class IntakeWriter:
@@ -38,29 +47,29 @@ class IntakeWriter:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def execute(self, work: Work) -> Any:
-        """Run work and wait for its commit (inline in its own transaction when the writer is not running)."""
+    def execute(self, item: Any, handler: Handler = call_each) -> Any:
+        """Store one item and wait for its commit (inline, in its own transaction, when not running)."""
         if self._thread is None:
             with self._engine.begin() as conn:
-                return work(conn)
-        return self.submit(work).result()
+                return handler(conn, [item])[0]
+        return self.submit(item, handler).result()
 
-    async def run(self, work: Work) -> Any:
+    async def run(self, item: Any, handler: Handler = call_each) -> Any:
         if self._thread is None:
-            return await asyncio.to_thread(self.execute, work)
-        return await asyncio.wrap_future(self.submit(work))
+            return await asyncio.to_thread(self.execute, item, handler)
+        return await asyncio.wrap_future(self.submit(item, handler))
 
-    def submit(self, work: Work) -> Future:
+    def submit(self, item: Any, handler: Handler = call_each) -> Future:
         fut: Future = Future()
-        self._queue.put((work, fut))
+        self._queue.put((handler, item, fut))
         return fut
 
     def _loop(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is _STOP:
+            first = self._queue.get()
+            if first is _STOP:
                 return
-            batch = [item]
+            batch = [first]
             while len(batch) < self._max:
                 try:
                     nxt = self._queue.get_nowait()
@@ -72,21 +81,38 @@ class IntakeWriter:
                 batch.append(nxt)
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Work, Future]]) -> None:
+    def _commit(self, batch: list) -> None:
+        groups: dict[Handler, list] = {}
+        for handler, item, fut in batch:
+            groups.setdefault(handler, []).append((item, fut))
         outcomes: list[tuple[Future, Any, BaseException | None]] = []
         try:
             with self._engine.begin() as conn:
-                for work, fut in batch:
-                    try:
-                        with conn.begin_nested():
-                            outcomes.append((fut, work(conn), None))
-                    except Exception as exc:  # this request's work is rolled back, the others go on
-                        outcomes.append((fut, None, exc))
+                for handler, jobs in groups.items():
+                    outcomes.extend(self._store_group(conn, handler, jobs))
         except Exception as exc:
             log.exception("intake batch of %s failed to commit", len(batch))
-            for _, fut in batch:
+            for _, _, fut in batch:
                 fut.set_exception(exc)
             return
         self.batches += 1
         for fut, result, exc in outcomes:
             fut.set_exception(exc) if exc is not None else fut.set_result(result)
+
+    @staticmethod
+    def _store_group(conn: Connection, handler: Handler, jobs: list) -> list:
+        try:
+            with conn.begin_nested():
+                results = handler(conn, [item for item, _ in jobs])
+            return [(fut, result, None) for (_, fut), result in zip(jobs, results)]
+        except Exception as exc:
+            if len(jobs) == 1:
+                return [(jobs[0][1], None, exc)]
+        out = []
+        for item, fut in jobs:  # one by one, so that a bad item fails alone
+            try:
+                with conn.begin_nested():
+                    out.append((fut, handler(conn, [item])[0], None))
+            except Exception as exc:
+                out.append((fut, None, exc))
+        return out

@@ -15,6 +15,7 @@ from suraksha.messaging.providers import SmsProvider
 from suraksha.messaging.store import outbound_messages as om
 
 log = logging.getLogger("suraksha.messaging")
+_INSERT = insert(om)  # built once: one row per message, on the intake path
 CLAIM_LEASE = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this
 
 
@@ -26,16 +27,19 @@ class MessageService:
     def queue(self, conn: Connection, incident_id: int | None, to: str, body: str, kind: MessageKind) -> None:
         """Queue an SMS in the caller's transaction: it leaves only if the change that caused it commits."""
         now = self._clock.now()
-        conn.execute(insert(om).values(
+        conn.execute(_INSERT, dict(
             incident_id=incident_id, channel="sms", kind=kind.value, to_sealed=self.sealer.seal(to), body=body,
             status=MessageStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now))
 
-    def record_reply(self, conn: Connection, incident_id: int, to: str, body: str, kind: MessageKind) -> None:
-        """Record a reply that the provider delivers itself (TwiML answer to a webhook)."""
+    def reply_row(self, to_sealed: str, body: str, kind: MessageKind) -> dict:
+        """A reply the provider delivers itself (TwiML), as a row for `insert_rows`."""
         now = self._clock.now()
-        conn.execute(insert(om).values(
-            incident_id=incident_id, channel="twiml-reply", kind=kind.value, to_sealed=self.sealer.seal(to),
-            body=body, status=MessageStatus.SENT.value, attempts=1, created_at=now, sent_at=now))
+        return dict(channel="twiml-reply", kind=kind.value, to_sealed=to_sealed, body=body,
+                    status=MessageStatus.SENT.value, attempts=1, created_at=now, sent_at=now)
+
+    def insert_rows(self, conn: Connection, rows: list[dict]) -> None:
+        if rows:
+            conn.execute(_INSERT, rows)
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send what is due, one provider call per message; failures are rescheduled with back-off."""

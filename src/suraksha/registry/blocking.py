@@ -10,6 +10,7 @@ from suraksha.registry.features import EncodedRecords
 
 LETTER_BLOCK_CAP = 60
 PAIR_BLOCK_CAP = 400
+YEAR_BLOCK_CAP = 20
 BIRTH_TOLERANCE = 2
 _PAIR_FLAG = np.int64(1) << np.int64(62)
 _YEAR_FLAG = np.int64(1) << np.int64(60)
@@ -35,6 +36,12 @@ def _token_context_keys(encoded: EncodedRecords, full: np.ndarray) -> tuple[list
         keys.append(_FATHER_FLAG | (phon[mask, i] << 24) | father_first[mask])
         rows.append(row_ids[mask])
     return keys, rows
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (faster than np.unique's hash path for large int arrays)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def blocking_keys(encoded: EncodedRecords) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +81,9 @@ def _pairs_within_blocks(keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
     keys, rows = keys[keep], rows[keep]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
-    caps = np.where(keys[starts] >= _PAIR_FLAG, PAIR_BLOCK_CAP, LETTER_BLOCK_CAP)
+    first = keys[starts]
+    caps = np.where(first >= _PAIR_FLAG, PAIR_BLOCK_CAP,
+                    np.where(first >= _YEAR_FLAG, YEAR_BLOCK_CAP, LETTER_BLOCK_CAP))
     usable = (sizes >= 2) & (sizes <= caps)
     block_end = np.repeat(starts + sizes, sizes)
     later = np.where(np.repeat(usable, sizes), block_end - np.arange(len(keys)) - 1, 0)
@@ -90,9 +99,21 @@ def candidate_row_pairs(encoded: EncodedRecords) -> np.ndarray:
     pairs = _pairs_within_blocks(keys, rows)
     rec = encoded.row_record
     pairs = pairs[rec[pairs[:, 0]] != rec[pairs[:, 1]]]
-    pairs.sort(axis=1)
-    code = np.unique(pairs[:, 0].astype(np.int64) * (1 << 32) + pairs[:, 1])
+    low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    code = unique_sorted(low.astype(np.int64) * (1 << 32) + high)
     return np.stack([code >> 32, code & 0xFFFFFFFF], axis=1)
+
+
+def prune_incompatible(encoded: EncodedRecords, row_pairs: np.ndarray) -> np.ndarray:
+    """Drop pairs that clustering could never merge (birth years apart, different sex)."""
+    a, b = encoded.row_record[row_pairs[:, 0]], encoded.row_record[row_pairs[:, 1]]
+    low_a, high_a = encoded.birth_low[a].astype(np.int32), encoded.birth_high[a].astype(np.int32)
+    low_b, high_b = encoded.birth_low[b].astype(np.int32), encoded.birth_high[b].astype(np.int32)
+    known = (low_a > 0) & (low_b > 0)
+    apart = known & (np.maximum(low_a - high_b, low_b - high_a) > BIRTH_TOLERANCE)
+    sex_a, sex_b = encoded.sex[a], encoded.sex[b]
+    clash = (sex_a > 0) & (sex_b > 0) & (sex_a != sex_b)
+    return row_pairs[~(apart | clash)]
 
 
 @dataclass

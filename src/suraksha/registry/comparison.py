@@ -12,6 +12,7 @@ from suraksha.registry.features import INITIAL_BITS, EncodedRecords, TokenArrays
 # Token match levels, weakest first.
 NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
 LEVEL_NAMES = ("none", "typo", "initial", "father's name", "phonetic", "variant", "exact")
+FAMILY_WEIGHT = 0.3
 QUALITY = np.array([0.0, 0.5, 0.0, 0.0, 0.85, 1.0, 1.0], dtype=np.float32)
 
 # Name agreement classes.
@@ -24,24 +25,45 @@ CONVICTION_LEVELS = ("unknown", "shared date", "no shared date")
 
 
 class TypoCache:
-    """Damerau-Levenshtein distance-1 test on folded tokens, cached by id pair."""
+    """Damerau-Levenshtein distance-1 test on folded tokens, cached by id pair.
+
+    A vectorised pre-test (lengths within one, at least five letters, same first two or
+    last two letters: one edit cannot change both ends) skips most pairs.
+    """
 
     def __init__(self) -> None:
         self.known: dict[int, bool] = {}
+        self._shape = np.zeros((0, 3), dtype=np.int32)
+
+    def _shapes(self, vocab: Vocabulary) -> np.ndarray:
+        folds = vocab.strings.get("fold", [])
+        if len(self._shape) < len(folds):
+            extra = [(len(f), hash(f[:2]) & 0x7FFFFFFF, hash(f[-2:]) & 0x7FFFFFFF)
+                     for f in folds[len(self._shape):]]
+            self._shape = np.concatenate([self._shape, np.asarray(extra, dtype=np.int32)])
+        return self._shape
 
     def close(self, left: np.ndarray, right: np.ndarray, vocab: Vocabulary) -> np.ndarray:
-        keys = left.astype(np.int64) * (1 << 32) + right.astype(np.int64)
+        shape = self._shapes(vocab)
+        sl, sr = shape[left], shape[right]
+        maybe = ((np.abs(sl[:, 0] - sr[:, 0]) <= 1) & (np.minimum(sl[:, 0], sr[:, 0]) >= 5)
+                 & ((sl[:, 1] == sr[:, 1]) | (sl[:, 2] == sr[:, 2])))
+        out = np.zeros(len(left), dtype=bool)
+        todo = np.flatnonzero(maybe)
+        if not len(todo):
+            return out
+        keys = left[todo].astype(np.int64) * (1 << 32) + right[todo].astype(np.int64)
         unique, inverse = np.unique(keys, return_inverse=True)
         folds = vocab.strings["fold"]
-        out = np.empty(len(unique), dtype=bool)
+        hits = np.empty(len(unique), dtype=bool)
         for k, key in enumerate(unique.tolist()):
             hit = self.known.get(key)
             if hit is None:
-                a, b = folds[key >> 32], folds[key & 0xFFFFFFFF]
-                hit = min(len(a), len(b)) >= 5 and DamerauLevenshtein.distance(a, b) <= 1
-                self.known[key] = hit
-            out[k] = hit
-        return out[inverse]
+                hit = self.known[key] = DamerauLevenshtein.distance(
+                    folds[key >> 32], folds[key & 0xFFFFFFFF], score_cutoff=1) <= 1
+            hits[k] = hit
+        out[todo] = hits[inverse]
+        return out
 
 
 def token_levels(a: TokenArrays, b: TokenArrays, vocab: Vocabulary, typos: TypoCache) -> np.ndarray:
@@ -83,23 +105,32 @@ class NameAgreement:
     empty: np.ndarray  # either side has no tokens
 
 
-def _contribution(tokens: TokenArrays, best: np.ndarray, bits: np.ndarray) -> np.ndarray:
+def _contribution(tokens: TokenArrays, best: np.ndarray, bits: np.ndarray,
+                  family: np.ndarray | None) -> np.ndarray:
     own = np.where(tokens.initial, INITIAL_BITS, bits[np.maximum(tokens.fold, 0)])
     own = np.where(tokens.fold >= 0, own, 0.0)
+    if family is not None:
+        own = np.where(family, own * FAMILY_WEIGHT, own)
     quality = np.where(best == INITIAL, np.minimum(own, INITIAL_BITS), own * QUALITY[best])
     return quality.sum(axis=1)
 
 
 def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.ndarray,
-                father_in: tuple[np.ndarray, np.ndarray] | None = None) -> NameAgreement:
-    """Classify the agreement of two aligned token arrays and sum evidence bits."""
+                father_in: tuple[np.ndarray, np.ndarray] | None = None,
+                family: tuple[np.ndarray, np.ndarray] | None = None) -> NameAgreement:
+    """Classify the agreement of two aligned token arrays and sum evidence bits.
+
+    father_in marks tokens found in the other record's father's name (not a conflict);
+    family marks tokens shared with either father's name (evidence of kin, so down-weighted).
+    """
     best_a, best_b = levels.max(axis=2), levels.max(axis=1)
     if father_in is not None:
         best_a = np.where((best_a == NONE) & father_in[0], FATHER, best_a)
         best_b = np.where((best_b == NONE) & father_in[1], FATHER, best_b)
-    evidence = np.minimum(_contribution(a, best_a, bits), _contribution(b, best_b, bits))
-    open_a = ((a.fold >= 0) & ~a.initial & ~a.optional & (best_a == NONE)).any(axis=1)
-    open_b = ((b.fold >= 0) & ~b.initial & ~b.optional & (best_b == NONE)).any(axis=1)
+    fam_a, fam_b = family if family is not None else (None, None)
+    evidence = np.minimum(_contribution(a, best_a, bits, fam_a), _contribution(b, best_b, bits, fam_b))
+    open_a = ((a.fold >= 0) & ~a.optional & (best_a == NONE)).any(axis=1)
+    open_b = ((b.fold >= 0) & ~b.optional & (best_b == NONE)).any(axis=1)
     strong = (levels >= PHONETIC).any(axis=(1, 2))
     weak = ((best_a == TYPO) | (best_a == INITIAL)).any(axis=1) | (best_b == INITIAL).any(axis=1)
     klass = np.where(open_a | open_b | weak, 1, 0)
@@ -166,11 +197,13 @@ def compare_rows(a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_
                  vocab: Vocabulary, bits: np.ndarray, typos: TypoCache) -> PairComparison:
     """Compare name row rows_a[k] of a with name row rows_b[k] of b, for every k."""
     ia, ib = a.row_record[rows_a], b.row_record[rows_b]
-    names_a, names_b = a.names.take(rows_a), b.names.take(rows_b)
+    slots = int(max(a.row_width[rows_a].max(initial=1), b.row_width[rows_b].max(initial=1)))
+    names_a, names_b = a.names.take(rows_a, slots), b.names.take(rows_b, slots)
     fathers_a, fathers_b = a.fathers.take(ia), b.fathers.take(ib)
     levels = token_levels(names_a, names_b, vocab, typos)
     father_in = (_in_father(names_a, fathers_b), _in_father(names_b, fathers_a))
-    name = agree_names(names_a, names_b, levels, bits, father_in)
+    family = (father_in[0] | _in_father(names_a, fathers_a), father_in[1] | _in_father(names_b, fathers_b))
+    name = agree_names(names_a, names_b, levels, bits, father_in, family)
     father_levels = token_levels(fathers_a, fathers_b, vocab, typos)
     father = agree_names(fathers_a, fathers_b, father_levels, bits)
     sex, conviction = _other_levels(a, ia, b, ib)

@@ -15,8 +15,8 @@ from suraksha.registry.geo import canonical_district, canonical_state
 from suraksha.registry.model import PersonRecord, birth_years, conviction_dates
 from suraksha.registry.names import NameToken, fold_token, letter_code, tokenize
 
-NAME_SLOTS = 6
-FATHER_SLOTS = 4
+NAME_SLOTS = 5
+FATHER_SLOTS = 3
 INITIAL_BITS = 3.0
 MAX_BITS = 16.0
 SEX_CODES = {"M": 1, "MALE": 1, "F": 2, "FEMALE": 2, "T": 3, "TRANSGENDER": 3}
@@ -28,6 +28,15 @@ class Vocabulary:
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, int]] = {}
         self.strings: dict[str, list[str]] = {}
+        self._tokens: dict[NameToken, tuple[int, int, int, int]] = {}
+
+    def token_ids(self, tok: NameToken) -> tuple[int, int, int, int]:
+        """(text id, fold id, phonetic id, letter code) of a token."""
+        found = self._tokens.get(tok)
+        if found is None:
+            found = self._tokens[tok] = (self.id("text", tok.text), self.id("fold", tok.folded),
+                                         self.id("phon", tok.phonetic), letter_code(tok))
+        return found
 
     def id(self, kind: str, value: str) -> int:
         table = self.tables.setdefault(kind, {})
@@ -124,17 +133,17 @@ class TokenArrays:
         letter = np.zeros(shape, dtype=np.int8)
         for r, tokens in enumerate(rows):
             for s, tok in enumerate(tokens[:slots]):
-                ids["text"][r, s] = vocab.id("text", tok.text)
-                ids["fold"][r, s] = vocab.id("fold", tok.folded)
-                ids["phon"][r, s] = vocab.id("phon", tok.phonetic)
-                letter[r, s] = letter_code(tok)
+                ids["text"][r, s], ids["fold"][r, s], ids["phon"][r, s], letter[r, s] = \
+                    vocab.token_ids(tok)
                 flags["initial"][r, s] = tok.initial
                 flags["devanagari"][r, s] = tok.devanagari
                 flags["optional"][r, s] = tok.optional
         return cls(letter=letter, **ids, **flags)
 
-    def take(self, index: np.ndarray) -> TokenArrays:
-        return TokenArrays(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+    def take(self, index: np.ndarray, slots: int | None = None) -> TokenArrays:
+        """Rows at index, keeping only the first `slots` token slots."""
+        return TokenArrays(*(getattr(self, f)[index, :slots] for f in self.__dataclass_fields__))
+
 
 
 @dataclass
@@ -144,6 +153,7 @@ class EncodedRecords:
     record_ids: list[str]
     row_record: np.ndarray
     row_alias: np.ndarray
+    row_width: np.ndarray
     names: TokenArrays
     fathers: TokenArrays
     birth_low: np.ndarray
@@ -188,11 +198,13 @@ def encode(records: list[PersonRecord], vocab: Vocabulary) -> EncodedRecords:
         fathers.append(record.father_tokens())
         columns.append(_record_columns(record, vocab))
     low, high, weak, dob, sex, state, district, conv = zip(*columns) if columns else ([],) * 8
+    names = TokenArrays.build(name_rows, NAME_SLOTS, vocab)
     return EncodedRecords(
         record_ids=[r.record_id for r in records],
         row_record=np.asarray(row_record, dtype=np.int32),
         row_alias=np.asarray(row_alias, dtype=bool),
-        names=TokenArrays.build(name_rows, NAME_SLOTS, vocab),
+        row_width=(names.fold >= 0).sum(axis=1).astype(np.int8),
+        names=names,
         fathers=TokenArrays.build(fathers, FATHER_SLOTS, vocab),
         birth_low=np.asarray(low, dtype=np.int16), birth_high=np.asarray(high, dtype=np.int16),
         birth_weak=np.asarray(weak, dtype=bool), dob=np.asarray(dob, dtype=np.int32),
@@ -202,11 +214,16 @@ def encode(records: list[PersonRecord], vocab: Vocabulary) -> EncodedRecords:
     )
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 def corpus_stats(encoded: EncodedRecords, vocab: Vocabulary) -> TokenStats:
     """Token statistics of an encoded corpus (each token counted once per record)."""
     fold = encoded.names.fold
     full = (fold >= 0) & ~encoded.names.initial
-    pairs = np.unique(encoded.row_record[:, None].repeat(fold.shape[1], 1)[full].astype(np.int64)
+    pairs = _unique(encoded.row_record[:, None].repeat(fold.shape[1], 1)[full].astype(np.int64)
                       * (1 << 32) + fold[full])
     df = np.bincount((pairs & 0xFFFFFFFF).astype(np.int64), minlength=vocab.size("fold"))
     folds = vocab.strings.get("fold", [])

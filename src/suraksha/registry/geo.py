@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def _clean(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]+", " ", text.lower()).strip()
 
 
+@lru_cache(maxsize=4096)
 def canonical_state(value: str | None) -> str:
     """Two-letter code for a state code or name ('' when unknown)."""
     if not value:
@@ -102,6 +104,7 @@ def canonical_state(value: str | None) -> str:
     return _STATE_LOOKUP.get(key, key.upper() if len(key) == 2 else key)
 
 
+@lru_cache(maxsize=16384)
 def canonical_district(value: str | None) -> str:
     """Current lower-case district name, mapping renamed districts."""
     if not value:

@@ -31,7 +31,7 @@ LEVEL_NAMES: dict[str, tuple[str, ...]] = {
 DEFAULT_M: dict[str, list[float]] = {
     "name": [0.66, 0.31, 0.02, 0.01],
     "father": [0.47, 0.28, 0.01, 0.01, 0.23],
-    "birth": [1.0, 0.28, 0.025, 0.01, 0.42, 0.05, 0.008, 0.003, 0.002],
+    "birth": [1.0, 0.28, 0.025, 0.003, 0.42, 0.05, 0.008, 0.003, 0.002],
     "sex": [1.0, 0.99, 0.01],
     "place": [1.0, 0.22, 0.37, 0.41],
     "conviction": [1.0, 0.42, 0.58],
@@ -181,6 +181,8 @@ def score_candidate_pairs(encoded: EncodedRecords, scorer: Scorer, row_pairs: np
                           progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, ...]:
     """Best probability per record pair: (left records, right records, probabilities)."""
     lefts, rights, probs = [], [], []
+    width = np.maximum(encoded.row_width[row_pairs[:, 0]], encoded.row_width[row_pairs[:, 1]])
+    row_pairs = row_pairs[np.argsort(width, kind="stable")]
     for start in range(0, len(row_pairs), chunk):
         part = row_pairs[start : start + chunk]
         total, _cmp, _parts = scorer.compare(encoded, part[:, 0], encoded, part[:, 1])
@@ -199,13 +201,13 @@ def score_candidate_pairs(encoded: EncodedRecords, scorer: Scorer, row_pairs: np
 
 
 def dedupe(records: Sequence[PersonRecord], model: LinkageModel | None = None,
-           threshold: float = 0.5,
+           threshold: float = 0.2,
            progress: Callable[[str, int, int], None] | None = None) -> list[tuple[str, str, float]]:
     """Cluster records into persons: (record_id, cluster_id, confidence), one row per record."""
     vocab = Vocabulary()
     encoded = encode(list(records), vocab)
     scorer = Scorer(vocab, corpus_stats(encoded, vocab), model or LinkageModel())
-    row_pairs = blocking.candidate_row_pairs(encoded)
+    row_pairs = blocking.prune_incompatible(encoded, blocking.candidate_row_pairs(encoded))
     done = [0]
 
     def tick(n: int) -> None:

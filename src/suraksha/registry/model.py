@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from suraksha.registry.names import NameToken, clean_relative, split_name_field, tokenize
 
@@ -37,13 +38,7 @@ class PersonRecord:
 
     def name_variants(self) -> list[tuple[NameToken, ...]]:
         """Token lists of the name and every alias (aliases also parsed from '@'/'urf')."""
-        main, inline_aliases, _relative = split_name_field(self.full_name)
-        variants = [tokenize(main)]
-        for alias in [*inline_aliases, *self.aliases]:
-            tokens = tokenize(alias)
-            if tokens and tokens not in variants:
-                variants.append(tokens)
-        return [v for v in variants if v] or [()]
+        return _variants(self.full_name, tuple(self.aliases))
 
     def father_tokens(self) -> tuple[NameToken, ...]:
         """Tokens of the father's/husband's name (also 'X S/o Y' inside full_name)."""
@@ -51,6 +46,17 @@ class PersonRecord:
         if not father:
             father = split_name_field(self.full_name)[2]
         return tokenize(father)
+
+
+@lru_cache(maxsize=500_000)
+def _variants(full_name: str, aliases: tuple[str, ...]) -> list[tuple[NameToken, ...]]:
+    main, inline_aliases, _relative = split_name_field(full_name)
+    variants = [tokenize(main)]
+    for alias in (*inline_aliases, *aliases):
+        tokens = tokenize(alias)
+        if tokens and tokens not in variants:
+            variants.append(tokens)
+    return [v for v in variants if v] or [()]
 
 
 @dataclass(frozen=True, slots=True)

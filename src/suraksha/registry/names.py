@@ -20,6 +20,9 @@ _RELATION = re.compile(
     r"(?:^|\s)(?:[sdwhc]\s*/\s*o|son of|daughter of|wife of|husband of|पुत्र|पुत्री|पत्नी)[\s.:]+",
     re.IGNORECASE,
 )
+_INITIALS_DOTTED = re.compile(r"(?:[A-Z]\.){2,4}")
+_INITIALS_CAPS = re.compile(r"[B-DF-HJ-NP-TV-Z]{2,3}")
+_DOT_JOINED = re.compile(r"(?<=[A-Za-z])\.(?=[A-Za-z])")
 _ALIAS = re.compile(r"\s*(?:@|\balias\b|\burf\b|\ba\.?k\.?a\.?\b|उर्फ़?)\s*", re.IGNORECASE)
 
 TITLES = frozenset(
@@ -214,9 +217,9 @@ def make_token(raw: str) -> NameToken | None:
 
 def _split_compact_initials(raw: str) -> list[str]:
     """'RK' or 'R.K.' -> ['R.', 'K.'] (capital consonant runs used as initials)."""
-    if re.fullmatch(r"(?:[A-Z]\.){2,4}", raw):
+    if len(raw) > 2 and _INITIALS_DOTTED.fullmatch(raw):
         return [c + "." for c in raw if c != "."]
-    if re.fullmatch(r"[B-DF-HJ-NP-TV-Z]{2,3}", raw):
+    if len(raw) <= 3 and _INITIALS_CAPS.fullmatch(raw):
         return [c + "." for c in raw]
     return [raw]
 
@@ -225,7 +228,7 @@ def _split_compact_initials(raw: str) -> list[str]:
 def tokenize(name: str) -> tuple[NameToken, ...]:
     """Tokens of one name with titles removed (no alias or relation handling)."""
     text = unicodedata.normalize("NFC", name or "")
-    text = re.sub(r"(?<=[A-Za-z])\.(?=[A-Za-z])", ". ", text)
+    text = _DOT_JOINED.sub(". ", text)
     tokens: list[NameToken] = []
     for raw in _TOKEN.findall(text):
         for part in _split_compact_initials(raw):
@@ -235,17 +238,19 @@ def tokenize(name: str) -> tuple[NameToken, ...]:
     return tuple(tokens)
 
 
-def split_name_field(text: str | None) -> tuple[str, list[str], str]:
+@lru_cache(maxsize=500_000)
+def split_name_field(text: str | None) -> tuple[str, tuple[str, ...], str]:
     """Split 'Ramesh @ Pappu S/o Suresh' into (name, aliases, relative's name)."""
     if not text:
-        return "", [], ""
+        return "", (), ""
     parts = _RELATION.split(text, maxsplit=1)
     relative = parts[1].strip() if len(parts) > 1 else ""
     names = [p.strip() for p in _ALIAS.split(parts[0]) if p.strip()]
     main = names[0] if names else ""
-    return main, names[1:], relative
+    return main, tuple(names[1:]), relative
 
 
+@lru_cache(maxsize=500_000)
 def clean_relative(text: str | None) -> str:
     """Strip a leading relation marker such as 'S/o Late' from a father's-name field."""
     if not text:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from suraksha.registry import variants
+from suraksha.registry import csvio, variants
 from suraksha.registry.features import _read_rows
 from suraksha.registry.geo import OLD_NAMES, STATES, State, canonical_district
 from suraksha.registry.model import Conviction, PersonRecord
@@ -263,3 +263,11 @@ class RegistryGenerator:
 def generate(n: int, seed: int = 0) -> tuple[list[PersonRecord], dict[str, str]]:
     """n synthetic records and their ground truth (record_id -> person_id)."""
     return RegistryGenerator(seed).generate(n)
+
+
+def write_csv(path: str, records: list[PersonRecord], truth: dict[str, str] | None = None,
+              truth_path: str | None = None) -> None:
+    """Write records (and optionally the truth) as registry CSV files."""
+    csvio.write_records(path, records)
+    if truth is not None and truth_path:
+        csvio.write_truth(truth_path, truth)

@@ -10,6 +10,7 @@ touching no other answers directly; a cell farther than the gap distance from ev
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -47,13 +48,13 @@ class _Projection:
 class _CityIndex:
     """One city's polygons in metres, its STRtree and (lazily) its cell grid."""
 
-    def __init__(self, shapes: list[Shape], global_rows: np.ndarray, gap_m: float, cell_m: float) -> None:
+    def __init__(self, shapes: list[Shape], gap_m: float, cell_m: float) -> None:
         minx, miny, maxx, maxy = shapely.total_bounds([s.geometry for s in shapes])
         self.proj = _Projection((minx + maxx) / 2, (miny + maxy) / 2)
         self.geoms = np.array([self.proj.geometry(s.geometry) for s in shapes])
-        self.rows = global_rows  # index of each polygon in the whole index
+        ids = np.array([s.station_id for s in shapes], dtype=np.int64)
+        self.station_ids = ids
         areas = shapely.area(self.geoms)
-        ids = np.array([s.station_id for s in shapes])
         self.rank = np.empty(len(shapes), dtype=np.int64)
         self.rank[np.lexsort((ids, areas))] = np.arange(len(shapes))
         self.areas = areas
@@ -158,6 +159,21 @@ class _CityIndex:
         grid[target[sure]] = len(self.geoms) + ng[first_at][sure]
         grid[target[d1 - h > self.gap_m]] = NOWHERE
 
+    def one(self, x: float, y: float) -> tuple[int, int, float]:
+        """A single point: the cell cache answers when it can (inside, or nowhere near), else exact."""
+        grid = self._grid
+        if grid is not None:
+            ny, nx = grid.shape
+            ix, iy = int((x - self.bounds[0]) // self.cell_m), int((y - self.bounds[1]) // self.cell_m)
+            if 0 <= ix < nx and 0 <= iy < ny:
+                cell = int(grid[iy, ix])
+                if 0 <= cell < len(self.geoms):
+                    return cell, 3, 0.0
+                if cell == NOWHERE:
+                    return -1, 0, float("inf")
+        poly, code, dist = self.exact(np.array([x]), np.array([y]))
+        return int(poly[0]), int(code[0]), float(dist[0])
+
     def bulk(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         grid = self.grid()
         ny, nx = grid.shape
@@ -181,28 +197,44 @@ class JurisdictionIndex:
     def __init__(self, shapes: list[Shape], gap_distance_m: float = 2000.0, cell_m: float = 40.0) -> None:
         self.station_ids = np.array([s.station_id for s in shapes], dtype=np.int64)
         self.gap_m = gap_distance_m
-        self._cities: list[_CityIndex] = []
-        by_city: dict[str, list[int]] = {}
-        for i, s in enumerate(shapes):
-            by_city.setdefault(s.city, []).append(i)
-        for rows in by_city.values():
-            self._cities.append(_CityIndex([shapes[i] for i in rows], np.array(rows), gap_distance_m, cell_m))
+        by_city: dict[str, list[Shape]] = {}
+        for s in shapes:
+            by_city.setdefault(s.city, []).append(s)
+        self._cities = [_cached_city(group, gap_distance_m, cell_m) for group in by_city.values()]
 
     def __len__(self) -> int:
         return len(self.station_ids)
 
+    def warm(self) -> None:
+        """Build every city's cell cache now (otherwise the first bulk lookup does)."""
+        for city in self._cities:
+            city.grid()
+
     def resolve(self, lon: float, lat: float) -> tuple[int | None, Match, float]:
         """One point: (station id or None, how it matched, distance in metres)."""
-        ids, codes, dists = self._run(np.array([lon], float), np.array([lat], float), bulk=False)
-        sid = int(ids[0])
-        return (sid if sid >= 0 else None), MATCH_CODES[int(codes[0])], float(dists[0] if sid >= 0 else 0.0)
+        best: tuple[int, int, float] = (-1, 0, float("inf"))
+        inside_cities = 0
+        for city in self._cities:
+            x, y = city.proj.xy(lon, lat)
+            bx0, by0, bx1, by1 = city.bounds
+            if not (bx0 <= x <= bx1 and by0 <= y <= by1):
+                continue
+            poly, code, dist = city.one(x, y)
+            if poly < 0:
+                continue
+            inside_cities += code >= 2
+            if code > best[1] or (code == best[1] and dist < best[2]):
+                best = (int(city.station_ids[poly]), code, dist)
+        sid, code, dist = best
+        code = 2 if inside_cities > 1 else code
+        return (sid if sid >= 0 else None), MATCH_CODES[code], (dist if sid >= 0 else 0.0)
 
     def resolve_many(self, lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Many points: (station ids, -1 for none; match codes 0 none, 1 nearest, 2 overlap, 3 inside)."""
-        ids, codes, _ = self._run(np.asarray(lons, float), np.asarray(lats, float), bulk=True)
+        ids, codes, _ = self._run(np.asarray(lons, float), np.asarray(lats, float))
         return ids, codes
 
-    def _run(self, lons: np.ndarray, lats: np.ndarray, bulk: bool):
+    def _run(self, lons: np.ndarray, lats: np.ndarray):
         n = len(lons)
         best_ids = np.full(n, -1, dtype=np.int64)
         best_code = np.zeros(n, dtype=np.int8)
@@ -213,8 +245,7 @@ class JurisdictionIndex:
             sel = np.flatnonzero((x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1))
             if not len(sel):
                 continue
-            run = city.bulk if bulk else city.exact
-            poly, code, dist = run(x[sel], y[sel])
+            poly, code, dist = city.bulk(x[sel], y[sel])
             self._merge(sel, city, poly, code, dist, best_ids, best_code, best_dist)
         return best_ids, best_code, best_dist
 
@@ -224,7 +255,25 @@ class JurisdictionIndex:
         both_inside = (best_code[sel] >= 2) & (code >= 2)  # inside polygons of two cities: an overlap
         better = (code > best_code[sel]) | ((code == best_code[sel]) & (dist < best_dist[sel]))
         take = sel[better]
-        best_ids[take] = self.station_ids[city.rows[poly[better]]]
+        best_ids[take] = city.station_ids[poly[better]]
         best_code[take] = code[better]
         best_dist[take] = dist[better]
         best_code[sel[both_inside]] = 2
+
+
+_CACHE: dict[str, _CityIndex] = {}
+_CACHE_MAX = 32
+
+
+def _cached_city(shapes: list[Shape], gap_m: float, cell_m: float) -> _CityIndex:
+    """City indexes (with their cell caches) are reused while the city's polygons are unchanged."""
+    digest = hashlib.sha1(f"{gap_m}:{cell_m}".encode())
+    digest.update(np.array([s.station_id for s in shapes], dtype=np.int64).tobytes())
+    for wkb in shapely.to_wkb([s.geometry for s in shapes]):
+        digest.update(wkb)
+    key = digest.hexdigest()
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _CityIndex(shapes, gap_m, cell_m)
+    return _CACHE[key]

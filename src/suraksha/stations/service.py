@@ -41,6 +41,7 @@ class StationService:
         self._engine, self._clock, self._gap = engine, clock, gap_distance_m
         self._lock = threading.Lock()
         self._snap = _Snapshot({}, {}, JurisdictionIndex([], gap_distance_m), {}, 0)
+        self.warm_cells = False
 
     # reading ---------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -59,6 +60,8 @@ class StationService:
         with self._lock:
             index = JurisdictionIndex(shapes, self._gap)
             self._snap = _Snapshot(by_id, by_number, index, geoms, self._snap.version + 1)
+        if self.warm_cells:  # a long-running server: build the cell caches now, off the request path
+            threading.Thread(target=index.warm, name="jurisdiction-cells", daemon=True).start()
 
     @property
     def version(self) -> int:

@@ -46,6 +46,7 @@ def _lifespan(c: Container, background: bool):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         check_start(c)
+        c.stations.warm_cells = True
         c.stations.reload()
         c.dispatch.load()
         c.writer.start()
