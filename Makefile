@@ -44,6 +44,7 @@ test-postgres: venv browser postgres
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run_all.py
 
 clean:

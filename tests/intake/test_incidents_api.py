@@ -70,3 +70,21 @@ def test_the_public_status_page_shows_progress_but_nothing_about_anyone(make_inc
     assert page.status_code == 200 and "Received, police being informed" in page.text
     assert "Asha" not in page.text and "9820012345" not in page.text and "18.9067" not in page.text
     assert "No report has that tracking number" in http.get("/track", params={"tracking": "ZZZZ-ZZZZ"}).text
+
+
+def test_a_responder_sees_the_contact_only_while_their_unit_is_on_the_incident(make_incident, http, auth, container,
+                                                                              station_id):
+    from tests.conftest import TEST_PASSWORD
+    from suraksha.accounts.model import Role, ScopeKind
+
+    tracking = make_incident()
+    unit = container.dispatch.create_unit("MUM-NS-555", "nirbhaya_squad", station_id)
+    container.accounts.create_account("crew", TEST_PASSWORD, Role.RESPONDER, ScopeKind.STATION, str(station_id),
+                                      unit_id=unit["id"])
+    assert http.get(f"/api/v1/incidents/{tracking}", headers=auth("crew")).json()["contacts"] is None
+    container.dispatch.assign(tracking, unit["id"])
+    assert http.get(f"/api/v1/incidents/{tracking}", headers=auth("crew")).json()["contacts"][0]["phone"] == "+919820012345"
+    container.dispatch.set_status(unit["id"], "en_route")
+    container.dispatch.set_status(unit["id"], "on_scene")
+    container.dispatch.set_status(unit["id"], "available")
+    assert http.get(f"/api/v1/incidents/{tracking}", headers=auth("crew")).json()["contacts"] is None

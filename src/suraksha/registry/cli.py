@@ -72,14 +72,16 @@ def dedupe_command(
 
 def _scores_table(results: dict[str, evaluate.PairwiseScores | None], n: int) -> Table:
     table = Table(title=f"Pairwise dedupe quality on {n:,} synthetic records")
-    for column in ("system", "precision", "recall", "F1", "seconds", "true pairs", "predicted pairs"):
+    for column in ("system", "precision", "recall", "F1", "seconds", "true pairs", "predicted pairs",
+                   "threshold"):
         table.add_column(column, justify="right" if column != "system" else "left")
     for name, s in results.items():
         if s is None:
-            table.add_row(name, "-", "-", "-", "-", "-", "not installed")
+            table.add_row(name, "-", "-", "-", "-", "-", "not installed", "-")
             continue
+        threshold = "-" if s.threshold is None else f"{s.threshold:.2f} (best F1)"
         table.add_row(name, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}",
-                      f"{s.seconds:.1f}", f"{s.true_pairs:,}", f"{s.predicted_pairs:,}")
+                      f"{s.seconds:.1f}", f"{s.true_pairs:,}", f"{s.predicted_pairs:,}", threshold)
     return table
 
 

@@ -219,7 +219,7 @@ def _split_compact_initials(raw: str) -> list[str]:
     """'RK' or 'R.K.' -> ['R.', 'K.'] (capital consonant runs used as initials)."""
     if len(raw) > 2 and _INITIALS_DOTTED.fullmatch(raw):
         return [c + "." for c in raw if c != "."]
-    if len(raw) <= 3 and _INITIALS_CAPS.fullmatch(raw):
+    if len(raw) <= 3 and _INITIALS_CAPS.fullmatch(raw) and fold_token(raw.lower()) not in CANONICAL_FORMS:
         return [c + "." for c in raw]
     return [raw]
 

@@ -148,6 +148,24 @@ class RegistryIndex:
             cheap = cheap + weight * hit
         return cands, cheap
 
+    def _context_bonus(self, query: EncodedRecords, cands: np.ndarray) -> np.ndarray:
+        """Cheap pre-ranking evidence: birth-year fit, father's first name, sex."""
+        enc = self.encoded
+        bonus = np.zeros(len(cands), dtype=np.float32)
+        q_low, q_high = int(query.birth_low[0]), int(query.birth_high[0])
+        if q_low:
+            low, high = enc.birth_low[cands].astype(np.int32), enc.birth_high[cands].astype(np.int32)
+            gap = np.maximum(0, np.maximum(low - q_high, q_low - high))
+            bonus += np.where(low == 0, 0.0, np.where(gap <= 1, 3.0, np.where(gap >= 4, -6.0, -1.0)))
+        father = query.fathers
+        if father.fold[0, 0] >= 0 and not father.initial[0, 0]:
+            same = (enc.fathers.phon[cands] == father.phon[0, 0]).any(axis=1)
+            bonus += np.where(same, 6.0, 0.0)
+        if query.sex[0]:
+            sex = enc.sex[cands]
+            bonus += np.where((sex > 0) & (sex != query.sex[0]), -6.0, 0.0)
+        return bonus
+
     def _filter(self, cands: np.ndarray, f: SearchFilters) -> np.ndarray:
         enc = self.encoded
         keep = np.ones(len(cands), dtype=bool)
@@ -181,6 +199,7 @@ class RegistryIndex:
             keep = np.isin(cands, self._filter(cands, filters))
             cands, cheap = cands[keep], cheap[keep]
         if len(cands) > RESCORE:
+            cheap = cheap + self._context_bonus(encoded, cands)
             top = np.argpartition(-cheap, RESCORE)[:RESCORE]
             cands = cands[top]
         if not len(cands):
