@@ -8,12 +8,14 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
+import anyio
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
 from suraksha.adapters.db import UtcDateTime, make_engine
+from suraksha.intake.twilio import parse_form
 
 meta = MetaData()
 messages = Table("messages", meta, Column("id", Integer, primary_key=True), Column("sid", String(64), unique=True),
@@ -27,15 +29,14 @@ def build(db_path: str) -> FastAPI:
 
     @app.post("/bare")
     async def bare_form(request: Request) -> PlainTextResponse:
-        form = await request.form()
-        import anyio
+        form = parse_form(await request.body())  # the same cheap form parsing as the webhook
 
         def insert() -> None:
             with engine.begin() as conn:
                 conn.execute(messages.insert().values(sid=form["MessageSid"], body=form["Body"],
                                                       received_at=datetime.now(timezone.utc)))
 
-        await anyio.to_thread.run_sync(insert)
+        await anyio.to_thread.run_sync(insert)  # FastAPI's own way to run blocking work
         return PlainTextResponse("ok")
 
     return app

@@ -42,7 +42,7 @@ class OutboxRelay:
     """Moves committed events from the outbox to the bus, oldest first, each once per relay."""
 
     def __init__(self, engine: Engine, bus: EventBus, clock, batch: int = 500) -> None:
-        self._engine, self._bus, self._clock, self._batch = engine, bus, clock, batch
+        self._engine, self._bus, self._clock, self.batch = engine, bus, clock, batch
 
     def relay_once(self) -> int:
         """Publish what is waiting; returns how many events went out."""
@@ -51,7 +51,7 @@ class OutboxRelay:
                 select(events_table)
                 .where(events_table.c.published_at.is_(None))
                 .order_by(events_table.c.id)
-                .limit(self._batch)
+                .limit(self.batch)
             ).all()
             if not rows:
                 return 0

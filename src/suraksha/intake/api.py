@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from suraksha.accounts.model import ROLES_THAT_DISPATCH, ROLES_THAT_SEE_INCIDENTS, Principal, Role, may_see_contacts
 from suraksha.core.errors import Forbidden, NotFound
-from suraksha.intake.twilio import check_signature, to_inbound, twiml_reply
+from suraksha.intake.twilio import check_signature, parse_form, to_inbound, twiml_reply
 from suraksha.stations.model import state_of
 from suraksha.web.deps import get_container, require_roles
 
@@ -23,7 +23,7 @@ Dispatcher = Annotated[Principal, Depends(require_roles(ROLES_THAT_DISPATCH))]
 @router.post("/webhooks/twilio/sms", tags=["webhooks"], summary="Twilio inbound SMS (form-encoded, signed)")
 async def twilio_sms(request: Request) -> Response:
     c = get_container(request)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = parse_form(await request.body())
     check_signature(c.settings.twilio_auth_token.get_secret_value(), c.settings.public_url, request.url.path,
                     request.url.query, form, request.headers.get("x-twilio-signature", ""))
     sms = to_inbound(form, c.clock.now())

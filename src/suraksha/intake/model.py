@@ -49,9 +49,14 @@ _LOCATION_PATTERNS = [
 _OSM_MARKER = re.compile(rf"mlat={_NUM}&mlon={_NUM}", re.I)
 
 
+_MAYBE_COORDINATES = re.compile(r"\d[.,]\d|%2C", re.I)  # every form below has a decimal number
+
+
 def parse_location(body: str) -> Point | None:
     """A location in the text: a geo: URI, a maps link with coordinates, or a bare 'lat, lon' pair."""
-    text = unquote(body or "")
+    if not body or not _MAYBE_COORDINATES.search(body):
+        return None
+    text = unquote(body)
     for pattern in [*_LOCATION_PATTERNS[:1], _OSM_MARKER, *_LOCATION_PATTERNS[1:]]:
         m = pattern.search(text)
         if m:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import datetime
-
-from twilio.request_validator import RequestValidator
-from twilio.twiml.messaging_response import MessagingResponse
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
 from suraksha.core.errors import BadSignature, InvalidInput
 from suraksha.core.phones import to_e164
@@ -14,10 +16,24 @@ from suraksha.intake.model import InboundSms
 REQUIRED = ("MessageSid", "From", "To")
 
 
+def parse_form(body: bytes) -> dict[str, str]:
+    """Twilio posts application/x-www-form-urlencoded; fields are single-valued."""
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+    except UnicodeDecodeError:
+        raise InvalidInput("the form is not UTF-8", code="invalid_webhook") from None
+
+
+def signature_of(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """Twilio's documented scheme: base64(HMAC-SHA1(auth token, URL + every key and value, sorted by key))."""
+    data = url + "".join(k + form[k] for k in sorted(form))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
 def check_signature(auth_token: str, public_url: str, path: str, query: str, form: dict[str, str], signature: str) -> None:
-    """X-Twilio-Signature: base64 HMAC-SHA1 over the URL Twilio called plus the sorted form fields."""
+    """X-Twilio-Signature must match the URL Twilio called (our public URL) and the form it sent."""
     url = public_url.rstrip("/") + path + (f"?{query}" if query else "")
-    if not signature or not RequestValidator(auth_token).validate(url, form, signature):
+    if not signature or not hmac.compare_digest(signature_of(auth_token, url, form), signature):
         raise BadSignature("the X-Twilio-Signature does not match", code="bad_signature")
 
 
@@ -34,9 +50,9 @@ def to_inbound(form: dict[str, str], received_at: datetime) -> InboundSms:
 
 
 def twiml_reply(text: str) -> str:
-    resp = MessagingResponse()
-    resp.message(text)
-    return str(resp)
+    """<Response><Message>text</Message></Response>, as Twilio's TwiML builder writes it."""
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(text)}</Message></Response>'
+
 
 
 def _number(raw: str) -> str:

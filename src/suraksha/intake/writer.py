@@ -55,9 +55,13 @@ class IntakeWriter:
         return self.submit(item, handler).result()
 
     async def run(self, item: Any, handler: Handler = call_each) -> Any:
+        """From the event loop: the answer comes back to the loop in one wake-up per committed batch."""
         if self._thread is None:
             return await asyncio.to_thread(self.execute, item, handler)
-        return await asyncio.wrap_future(self.submit(item, handler))
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._queue.put((handler, item, (loop, fut)))
+        return await fut
 
     def submit(self, item: Any, handler: Handler = call_each) -> Future:
         fut: Future = Future()
@@ -92,12 +96,10 @@ class IntakeWriter:
                     outcomes.extend(self._store_group(conn, handler, jobs))
         except Exception as exc:
             log.exception("intake batch of %s failed to commit", len(batch))
-            for _, _, fut in batch:
-                fut.set_exception(exc)
-            return
-        self.batches += 1
-        for fut, result, exc in outcomes:
-            fut.set_exception(exc) if exc is not None else fut.set_result(result)
+            outcomes = [(fut, None, exc) for _, _, fut in batch]
+        else:
+            self.batches += 1
+        _settle(outcomes)
 
     @staticmethod
     def _store_group(conn: Connection, handler: Handler, jobs: list) -> list:
@@ -116,3 +118,22 @@ class IntakeWriter:
             except Exception as exc:
                 out.append((fut, None, exc))
         return out
+
+
+def _settle(outcomes: list) -> None:
+    """Resolve futures: thread futures at once, event-loop futures in one call per loop."""
+    per_loop: dict = {}
+    for sink, result, exc in outcomes:
+        if isinstance(sink, Future):
+            sink.set_exception(exc) if exc is not None else sink.set_result(result)
+        else:
+            loop, fut = sink
+            per_loop.setdefault(loop, []).append((fut, result, exc))
+    for loop, items in per_loop.items():
+        loop.call_soon_threadsafe(_settle_in_loop, items)
+
+
+def _settle_in_loop(items: list) -> None:
+    for fut, result, exc in items:
+        if not fut.done():  # the request may have gone away
+            fut.set_exception(exc) if exc is not None else fut.set_result(result)

@@ -15,15 +15,18 @@ BIRTH_TOLERANCE = 2
 _PAIR_FLAG = np.int64(1) << np.int64(62)
 _YEAR_FLAG = np.int64(1) << np.int64(60)
 _FATHER_FLAG = np.int64(1) << np.int64(59)
+_DOB_FLAG = np.int64(1) << np.int64(58)
 
 
 def _token_context_keys(encoded: EncodedRecords, full: np.ndarray) -> tuple[list, list]:
-    """A name token with each plausible birth year, and with the father's first name."""
+    """A name token with each plausible birth year, with the father's first name, and the
+    initial letter of any name token with the exact date of birth."""
     phon = encoded.names.phon.astype(np.int64)
     rec = encoded.row_record
     low, high = encoded.birth_low[rec].astype(np.int64), encoded.birth_high[rec].astype(np.int64)
     fathers = encoded.fathers
     father_first = np.where(fathers.initial[:, 0], -1, fathers.phon[:, 0]).astype(np.int64)[rec]
+    dob = encoded.dob[rec].astype(np.int64)
     row_ids = np.arange(len(phon), dtype=np.int64)
     keys, rows = [], []
     for i in range(phon.shape[1]):
@@ -34,6 +37,9 @@ def _token_context_keys(encoded: EncodedRecords, full: np.ndarray) -> tuple[list
             rows.append(row_ids[mask])
         mask = full[:, i] & (father_first >= 0)
         keys.append(_FATHER_FLAG | (phon[mask, i] << 24) | father_first[mask])
+        rows.append(row_ids[mask])
+        mask = (encoded.names.fold[:, i] >= 0) & (dob > 0)
+        keys.append(_DOB_FLAG | (dob[mask] << 5) | encoded.names.letter[mask, i])
         rows.append(row_ids[mask])
     return keys, rows
 

@@ -24,6 +24,25 @@ PLACE_LEVELS = ("unknown", "same district", "same state", "different state")
 CONVICTION_LEVELS = ("unknown", "shared date", "no shared date")
 
 
+def _fold(ufunc: np.ufunc, x: np.ndarray, axis: int) -> np.ndarray:
+    """ufunc-reduce over a short axis by slices (much faster than .max/.any on tiny axes)."""
+    index: list = [slice(None)] * x.ndim
+    index[axis] = 0
+    out = x[tuple(index)].copy()
+    for i in range(1, x.shape[axis]):
+        index[axis] = i
+        ufunc(out, x[tuple(index)], out=out)
+    return out
+
+
+def _max(x: np.ndarray, axis: int) -> np.ndarray:
+    return _fold(np.maximum, x, axis)
+
+
+def _any(x: np.ndarray, axis: int) -> np.ndarray:
+    return _fold(np.logical_or, x, axis)
+
+
 class TypoCache:
     """Damerau-Levenshtein distance-1 test on folded tokens, cached by id pair.
 
@@ -78,7 +97,7 @@ def token_levels(a: TokenArrays, b: TokenArrays, vocab: Vocabulary, typos: TypoC
     fold = phon & (a.fold[:, :, None] == b.fold[:, None, :])
     level[fold] = VARIANT
     level[fold & (a.text[:, :, None] == b.text[:, None, :])] = EXACT
-    open_a, open_b = level.max(axis=2) == NONE, level.max(axis=1) == NONE
+    open_a, open_b = _max(level, 2) == NONE, _max(level, 1) == NONE
     todo = np.nonzero(full & open_a[:, :, None] & open_b[:, None, :])
     if todo[0].size:
         close = typos.close(a.fold[todo[0], todo[1]], b.fold[todo[0], todo[2]], vocab)
@@ -90,7 +109,7 @@ def _in_father(names: TokenArrays, father: TokenArrays) -> np.ndarray:
     """Name tokens that equal (phonetically) a full token of the other record's father."""
     full = (father.fold >= 0) & ~father.initial
     eq = (names.phon[:, :, None] == father.phon[:, None, :]) & full[:, None, :]
-    return eq.any(axis=2) & (names.fold >= 0) & ~names.initial
+    return _any(eq, 2) & (names.fold >= 0) & ~names.initial
 
 
 @dataclass
@@ -112,7 +131,7 @@ def _contribution(tokens: TokenArrays, best: np.ndarray, bits: np.ndarray,
     if family is not None:
         own = np.where(family, own * FAMILY_WEIGHT, own)
     quality = np.where(best == INITIAL, np.minimum(own, INITIAL_BITS), own * QUALITY[best])
-    return quality.sum(axis=1)
+    return _fold(np.add, quality, 1)
 
 
 def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.ndarray,
@@ -123,20 +142,20 @@ def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.nda
     father_in marks tokens found in the other record's father's name (not a conflict);
     family marks tokens shared with either father's name (evidence of kin, so down-weighted).
     """
-    best_a, best_b = levels.max(axis=2), levels.max(axis=1)
+    best_a, best_b = _max(levels, 2), _max(levels, 1)
+    strong = _max(best_a, 1) >= PHONETIC
     if father_in is not None:
         best_a = np.where((best_a == NONE) & father_in[0], FATHER, best_a)
         best_b = np.where((best_b == NONE) & father_in[1], FATHER, best_b)
     fam_a, fam_b = family if family is not None else (None, None)
     evidence = np.minimum(_contribution(a, best_a, bits, fam_a), _contribution(b, best_b, bits, fam_b))
-    open_a = ((a.fold >= 0) & ~a.optional & (best_a == NONE)).any(axis=1)
-    open_b = ((b.fold >= 0) & ~b.optional & (best_b == NONE)).any(axis=1)
-    strong = (levels >= PHONETIC).any(axis=(1, 2))
-    weak = ((best_a == TYPO) | (best_a == INITIAL)).any(axis=1) | (best_b == INITIAL).any(axis=1)
+    open_a = _any((a.fold >= 0) & ~a.optional & (best_a == NONE), 1)
+    open_b = _any((b.fold >= 0) & ~b.optional & (best_b == NONE), 1)
+    weak = _any((best_a == TYPO) | (best_a == INITIAL), 1) | _any(best_b == INITIAL, 1)
     klass = np.where(open_a | open_b | weak, 1, 0)
     klass = np.where(open_a & open_b, 2, klass)
     klass = np.where(strong, klass, 3).astype(np.int8)
-    empty = ~(a.fold >= 0).any(axis=1) | ~(b.fold >= 0).any(axis=1)
+    empty = (a.fold[:, 0] < 0) | (b.fold[:, 0] < 0)
     return NameAgreement(levels, best_a, best_b, evidence, klass, empty)
 
 
@@ -187,7 +206,8 @@ def _other_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.n
     sex_a, sex_b = a.sex[ia], b.sex[ib]
     sex = np.where((sex_a == 0) | (sex_b == 0), 0, np.where(sex_a == sex_b, 1, 2))
     ca, cb = a.convictions[ia], b.convictions[ib]
-    shared = ((ca[:, :, None] == cb[:, None, :]) & (ca[:, :, None] > 0)).any(axis=(1, 2))
+    shared = (ca[:, 0] > 0) & ((ca[:, 0] == cb[:, 0]) | (ca[:, 0] == cb[:, 1]))
+    shared |= (ca[:, 1] > 0) & ((ca[:, 1] == cb[:, 0]) | (ca[:, 1] == cb[:, 1]))
     known = (ca[:, 0] > 0) & (cb[:, 0] > 0)
     conviction = np.where(shared, 1, np.where(known, 2, 0))
     return sex.astype(np.int8), conviction.astype(np.int8)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from suraksha.registry.linkage import dedupe
+from suraksha.registry.linkage import DEFAULT_THRESHOLD, dedupe
 from suraksha.registry.model import PersonRecord, birth_years
 from suraksha.registry.names import latin_name, tokenize
 
@@ -46,12 +47,12 @@ def pairwise_scores(clusters: Mapping[str, str], truth: Mapping[str, str],
 
 
 def run_ours(records: Sequence[PersonRecord], truth: Mapping[str, str],
-             progress: Progress | None = None) -> PairwiseScores:
+             progress: Progress | None = None, threshold: float = DEFAULT_THRESHOLD) -> PairwiseScores:
     """Our dedupe, timed."""
     start = time.perf_counter()
-    rows = dedupe(records, progress=progress)
+    rows = dedupe(records, threshold=threshold, progress=progress)
     seconds = time.perf_counter() - start
-    return pairwise_scores({r: c for r, c, _ in rows}, truth, seconds)
+    return replace(pairwise_scores({r: c for r, c, _ in rows}, truth, seconds), threshold=threshold)
 
 
 def splink_table(records: Sequence[PersonRecord]) -> dict[str, list[Any]]:
@@ -101,6 +102,8 @@ def _splink_settings() -> Any:
             block_on("first_name", "birth_year"),
             block_on("surname", "dob"),
             block_on("first_name", "father_name"),
+            block_on("dob"),
+            block_on("surname", "birth_year"),
         ],
         retain_intermediate_calculation_columns=False,
     )
@@ -135,6 +138,7 @@ def run_splink(records: Sequence[PersonRecord], truth: Mapping[str, str],
         if progress:
             progress(f"splink: {steps[k]}", k + 1, len(steps))
 
+    logging.getLogger("splink").setLevel(logging.ERROR)
     linker = _splink_linker(splink_table(records))
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     tick(0)

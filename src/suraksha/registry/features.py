@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,8 @@ NAME_SLOTS = 5
 FATHER_SLOTS = 3
 INITIAL_BITS = 3.0
 MAX_BITS = 16.0
-SEX_CODES = {"M": 1, "MALE": 1, "F": 2, "FEMALE": 2, "T": 3, "TRANSGENDER": 3}
+_EMPTY_SLOT = (-1, -1, -1, 0, 0, 0, 0)
+SEX_CODES = {"": 0, "M": 1, "MALE": 1, "F": 2, "FEMALE": 2, "T": 3, "TRANSGENDER": 3}
 
 
 class Vocabulary:
@@ -28,15 +30,29 @@ class Vocabulary:
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, int]] = {}
         self.strings: dict[str, list[str]] = {}
-        self._tokens: dict[NameToken, tuple[int, int, int, int]] = {}
+        self._tokens: dict[NameToken, tuple[int, ...]] = {}
+        self._rows: dict[tuple[tuple[NameToken, ...], int], tuple[int, ...]] = {}
+        self.places: dict[tuple[str, str], tuple[int, int]] = {}
+        self.name_rows: dict[tuple[str, tuple[str, ...]], list[tuple[int, ...]]] = {}
+        self.father_rows: dict[str, tuple[int, ...]] = {}
 
-    def token_ids(self, tok: NameToken) -> tuple[int, int, int, int]:
-        """(text id, fold id, phonetic id, letter code) of a token."""
-        found = self._tokens.get(tok)
-        if found is None:
-            found = self._tokens[tok] = (self.id("text", tok.text), self.id("fold", tok.folded),
-                                         self.id("phon", tok.phonetic), letter_code(tok))
-        return found
+    def token_row(self, tokens: tuple[NameToken, ...], slots: int) -> tuple[int, ...]:
+        """Flat ids of one name row: per slot (text, fold, phon, letter, initial, devanagari,
+        optional), empty slots padded with -1 ids and 0 flags."""
+        cached = self._rows.get((tokens, slots))
+        if cached is not None:
+            return cached
+        found = []
+        for tok in tokens[:slots]:
+            ids = self._tokens.get(tok)
+            if ids is None:
+                ids = self._tokens[tok] = (
+                    self.id("text", tok.text), self.id("fold", tok.folded), self.id("phon", tok.phonetic),
+                    letter_code(tok), int(tok.initial), int(tok.devanagari), int(tok.optional))
+            found.append(ids)
+        found.extend([_EMPTY_SLOT] * (slots - len(found)))
+        row = self._rows[(tokens, slots)] = tuple(chain.from_iterable(found))
+        return row
 
     def id(self, kind: str, value: str) -> int:
         table = self.tables.setdefault(kind, {})
@@ -127,18 +143,15 @@ class TokenArrays:
 
     @classmethod
     def build(cls, rows: list[tuple[NameToken, ...]], slots: int, vocab: Vocabulary) -> TokenArrays:
-        shape = (len(rows), slots)
-        ids = {k: np.full(shape, -1, dtype=np.int32) for k in ("text", "fold", "phon")}
-        flags = {k: np.zeros(shape, dtype=bool) for k in ("initial", "devanagari", "optional")}
-        letter = np.zeros(shape, dtype=np.int8)
-        for r, tokens in enumerate(rows):
-            for s, tok in enumerate(tokens[:slots]):
-                ids["text"][r, s], ids["fold"][r, s], ids["phon"][r, s], letter[r, s] = \
-                    vocab.token_ids(tok)
-                flags["initial"][r, s] = tok.initial
-                flags["devanagari"][r, s] = tok.devanagari
-                flags["optional"][r, s] = tok.optional
-        return cls(letter=letter, **ids, **flags)
+        return cls.from_flat([vocab.token_row(tokens, slots) for tokens in rows], slots)
+
+    @classmethod
+    def from_flat(cls, flat: list[tuple[int, ...]], slots: int) -> TokenArrays:
+        """Arrays from Vocabulary.token_row tuples."""
+        table = np.asarray(flat, dtype=np.int32).reshape(len(flat), slots, 7)
+        return cls(table[:, :, 0].copy(), table[:, :, 1].copy(), table[:, :, 2].copy(),
+                   table[:, :, 3].astype(np.int8), table[:, :, 4].astype(bool),
+                   table[:, :, 5].astype(bool), table[:, :, 6].astype(bool))
 
     def take(self, index: np.ndarray, slots: int | None = None) -> TokenArrays:
         """Rows at index, keeping only the first `slots` token slots."""
@@ -169,43 +182,67 @@ class EncodedRecords:
         return len(self.record_ids)
 
 
+def _place_ids(record: PersonRecord, vocab: Vocabulary) -> tuple[int, int]:
+    key = (record.state, record.district)
+    ids = vocab.places.get(key)
+    if ids is None:
+        state, district = canonical_state(record.state), canonical_district(record.district)
+        ids = vocab.places[key] = (vocab.id("state", state) if state else -1,
+                                   vocab.id("district", f"{state}/{district}") if district else -1)
+    return ids
+
+
 def _record_columns(record: PersonRecord, vocab: Vocabulary) -> tuple:
     years = birth_years(record)
     low, high, weak = (years.low, years.high, years.weak) if years else (0, 0, False)
     exact = years.exact if years else None
     dob = exact.year * 10000 + exact.month * 100 + exact.day if exact else 0
-    dates = sorted(d.toordinal() for d in conviction_dates(record))[:2]
-    state = canonical_state(record.state)
-    district = canonical_district(record.district)
-    return (low, high, weak, dob, SEX_CODES.get(record.sex.strip().upper(), 0),
-            vocab.id("state", state) if state else -1,
-            vocab.id("district", f"{state}/{district}") if district else -1,
-            (dates + [0, 0])[:2])
+    dates = sorted(d.toordinal() for d in conviction_dates(record))[:2] if record.convictions else []
+    sex = SEX_CODES.get(record.sex)
+    if sex is None:
+        sex = SEX_CODES.get(record.sex.strip().upper(), 0)
+    return (low, high, weak, dob, sex, *_place_ids(record, vocab), (dates + [0, 0])[:2])
+
+
+def _name_rows(record: PersonRecord, vocab: Vocabulary) -> list[tuple[int, ...]]:
+    key = (record.full_name, tuple(record.aliases))
+    rows = vocab.name_rows.get(key)
+    if rows is None:
+        rows = vocab.name_rows[key] = [vocab.token_row(v, NAME_SLOTS) for v in record.name_variants()]
+    return rows
+
+
+def _father_row(record: PersonRecord, vocab: Vocabulary) -> tuple[int, ...]:
+    key = record.father_name or "\x00" + record.full_name
+    row = vocab.father_rows.get(key)
+    if row is None:
+        row = vocab.father_rows[key] = vocab.token_row(record.father_tokens(), FATHER_SLOTS)
+    return row
 
 
 def encode(records: list[PersonRecord], vocab: Vocabulary) -> EncodedRecords:
     """Encode records against a (possibly shared) vocabulary."""
-    name_rows: list[tuple[NameToken, ...]] = []
+    name_rows: list[tuple[int, ...]] = []
     row_record: list[int] = []
     row_alias: list[bool] = []
-    fathers: list[tuple[NameToken, ...]] = []
+    fathers: list[tuple[int, ...]] = []
     columns = []
     for index, record in enumerate(records):
-        for k, variant in enumerate(record.name_variants()):
-            name_rows.append(variant)
-            row_record.append(index)
-            row_alias.append(k > 0)
-        fathers.append(record.father_tokens())
+        rows = _name_rows(record, vocab)
+        name_rows.extend(rows)
+        row_record.extend([index] * len(rows))
+        row_alias.extend([False] + [True] * (len(rows) - 1))
+        fathers.append(_father_row(record, vocab))
         columns.append(_record_columns(record, vocab))
     low, high, weak, dob, sex, state, district, conv = zip(*columns) if columns else ([],) * 8
-    names = TokenArrays.build(name_rows, NAME_SLOTS, vocab)
+    names = TokenArrays.from_flat(name_rows, NAME_SLOTS)
     return EncodedRecords(
         record_ids=[r.record_id for r in records],
         row_record=np.asarray(row_record, dtype=np.int32),
         row_alias=np.asarray(row_alias, dtype=bool),
         row_width=(names.fold >= 0).sum(axis=1).astype(np.int8),
         names=names,
-        fathers=TokenArrays.build(fathers, FATHER_SLOTS, vocab),
+        fathers=TokenArrays.from_flat(fathers, FATHER_SLOTS),
         birth_low=np.asarray(low, dtype=np.int16), birth_high=np.asarray(high, dtype=np.int16),
         birth_weak=np.asarray(weak, dtype=bool), dob=np.asarray(dob, dtype=np.int32),
         sex=np.asarray(sex, dtype=np.int8), state=np.asarray(state, dtype=np.int32),

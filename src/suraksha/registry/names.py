@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 from indic_transliteration import sanscript
@@ -59,9 +59,8 @@ _IAST_SIMPLE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class NameToken:
-    """One part of a name."""
+class NameToken(NamedTuple):
+    """One part of a name (a tuple, so hashing and comparison are cheap)."""
 
     text: str  # Latin display form, lower case
     folded: str  # spelling-variant fold
@@ -227,12 +226,15 @@ def _split_compact_initials(raw: str) -> list[str]:
 @lru_cache(maxsize=500_000)
 def tokenize(name: str) -> tuple[NameToken, ...]:
     """Tokens of one name with titles removed (no alias or relation handling)."""
-    text = unicodedata.normalize("NFC", name or "")
-    text = _DOT_JOINED.sub(". ", text)
+    text = name or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if "." in text:
+        text = _DOT_JOINED.sub(". ", text)
     tokens: list[NameToken] = []
     for raw in _TOKEN.findall(text):
         for part in _split_compact_initials(raw):
-            token = make_token(part)
+            token = make_token(part.lower())
             if token is not None:
                 tokens.append(token)
     return tuple(tokens)

@@ -33,13 +33,23 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     )
     app.state.container = container
     s = container.settings
-    app.add_middleware(SessionMiddleware, secret_key=s.secret_key.get_secret_value(), session_cookie="suraksha_session",
+    app.add_middleware(WebSessionMiddleware, secret_key=s.secret_key.get_secret_value(), session_cookie="suraksha_session",
                        max_age=12 * 3600, same_site="strict", https_only=s.cookies_secure)
     install_error_handlers(app)
-    for module in (accounts_api, stations_api, intake_api, dispatch_api, stream, views):
+    for module in (intake_api, accounts_api, stations_api, dispatch_api, stream, views):  # the webhook first
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+class WebSessionMiddleware(SessionMiddleware):
+    """Sessions for people; provider webhooks authenticate by signature and skip the cookie machinery."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/webhooks/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _lifespan(c: Container, background: bool):
@@ -50,8 +60,9 @@ def _lifespan(c: Container, background: bool):
         c.stations.reload()
         c.dispatch.load()
         c.writer.start()
-        tasks = [asyncio.create_task(_loop(c.relay.relay_once, c.settings.outbox_poll_seconds), name="outbox-relay"),
-                 asyncio.create_task(_loop(c.messages.deliver_due, 1.0), name="message-sender")] if background else []
+        tasks = [asyncio.create_task(_loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
+                                     name="outbox-relay"),
+                 asyncio.create_task(_loop(c.messages.deliver_due, 1.0, 50), name="message-sender")] if background else []
         try:
             yield
         finally:
@@ -70,12 +81,13 @@ def check_start(c: Container) -> None:
                                  code="demo_accounts_in_production")
 
 
-async def _loop(step, interval: float) -> None:
-    """Run a blocking step in a worker thread, again and again; a failure is logged, never fatal."""
+async def _loop(step, interval: float, backlog: int) -> None:
+    """Run a blocking step in a worker thread every `interval` seconds, at once again while it reports a
+    full batch (a backlog); a failure is logged, never fatal."""
     while True:
         try:
             done = await asyncio.to_thread(step)
         except Exception:
             log.exception("background step %s failed", getattr(step, "__qualname__", step))
             done = 0
-        await asyncio.sleep(0.02 if done else interval)
+        await asyncio.sleep(0 if done >= backlog else interval)
