@@ -1,6 +1,5 @@
 """Twilio's inbound SMS webhook: one incident per message, retries absorbed, bad signatures refused."""
 
-from datetime import timedelta
 
 from sqlalchemy import func, select
 

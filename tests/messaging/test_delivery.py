@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from suraksha.messaging.model import MAX_ATTEMPTS, TransportError, retry_delay
 from suraksha.messaging.providers import TwilioProvider
