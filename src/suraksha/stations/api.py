@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from suraksha.accounts.model import ROLES_THAT_MANAGE_STATIONS, Principal
+from suraksha.core.errors import InvalidInput
 from suraksha.stations.model import HelplineKind
 from suraksha.web.deps import get_container, require_roles
 
@@ -64,8 +65,6 @@ async def import_stations(request: Request, principal: Admin, file: UploadFile =
                           city: str = Form(...), name_property: str = Form("name")):
     raw = await file.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
-        from suraksha.core.errors import InvalidInput
-
         raise InvalidInput("the file is larger than 20 MB", code="file_too_large")
     report = get_container(request).stations.import_geojson(raw, city, name_property, principal.username)
     return report.as_dict()

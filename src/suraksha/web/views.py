@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from suraksha.accounts.model import ROLES_THAT_DISPATCH, Principal
+from suraksha.accounts.model import ROLES_THAT_DISPATCH, Principal, ScopeKind
 from suraksha.core.errors import NotFound, SurakshaError
 from suraksha.web.deps import check_csrf, get_container, optional_principal
 
@@ -74,9 +74,20 @@ def console(request: Request, principal: MaybePrincipal):
     if principal is None:
         return RedirectResponse("/login?next=/console", status_code=303)
     c = get_container(request)
-    city = principal.scope_value if principal.scope_kind.value == "city" else ""
-    return render(request, "console.html", principal=principal, city=city,
+    return render(request, "console.html", principal=principal, city=_home_city(c, principal),
                   can_dispatch=principal.role in ROLES_THAT_DISPATCH, cities=c.stations.cities())
+
+
+def _home_city(c, principal: Principal) -> str:
+    """The city whose map a console opens on: the account's city, or its station's city."""
+    if principal.scope_kind is ScopeKind.CITY:
+        return principal.scope_value
+    if principal.scope_kind is ScopeKind.STATION:
+        try:
+            return c.stations.get(int(principal.scope_value)).city
+        except (NotFound, ValueError):
+            return ""
+    return ""
 
 
 @router.get("/directory", response_class=HTMLResponse)
