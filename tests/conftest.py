@@ -88,6 +88,9 @@ def _make_baseline(c) -> dict[str, list[dict]]:
         ("responder", Role.RESPONDER, ScopeKind.STATION, str(home.id)),
         ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""),
         ("outsider", Role.DISPATCHER, ScopeKind.CITY, "bengaluru"),
+        ("registry", Role.REGISTRY_OFFICER, ScopeKind.STATE, "MH"),
+        ("supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""),
+        ("registry_ka", Role.REGISTRY_OFFICER, ScopeKind.STATE, "KA"),
     ):
         c.accounts.create_account(username, TEST_PASSWORD, role, kind, value)
     with c.engine.connect() as conn:

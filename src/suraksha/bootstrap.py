@@ -17,6 +17,7 @@ from suraksha.intake.service import IntakeService
 from suraksha.intake.writer import IntakeWriter
 from suraksha.messaging.providers import build_provider
 from suraksha.messaging.service import MessageService
+from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
 from suraksha.stations.service import StationService
 
@@ -36,6 +37,7 @@ class Container:
     intake: IntakeService
     dispatch: DispatchService
     writer: IntakeWriter
+    registry: RegistryService
     background: list = field(default_factory=list)
 
 
@@ -56,6 +58,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         accounts=AccountService(engine, clock, settings.token_ttl_minutes),
         stations=stations, messages=messages, intake=intake, dispatch=dispatch,
         writer=writer,
+        registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
+                                 stations, settings.registry_recent_years),
     )
     bus.on("StationsImported", lambda _e: stations.reload())
     bus.on("HelplineReassigned", lambda _e: stations.reload())

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 720
     intake_batch_max: int = 64
     log_level: str = "INFO"
+    registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
+    registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
     demo_password: SecretStr | None = None
 
     @property

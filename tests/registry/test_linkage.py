@@ -6,7 +6,7 @@ import pytest
 
 from suraksha.registry.evaluate import pairwise_scores, run_ours
 from suraksha.registry.linkage import LinkageModel, candidates, compare, dedupe, learn_from_decisions
-from suraksha.registry.model import PersonRecord, birth_years
+from suraksha.registry.model import PersonRecord, birth_year_gap, birth_years
 from suraksha.registry.synth import generate
 
 DEDUPE_F1_FLOOR = 0.92  # measured F1 0.938-0.958 on seeds 0-5 with 2,000 records (seed 3: 0.949)
@@ -70,6 +70,9 @@ def test_birth_years_treat_first_january_as_weak() -> None:
     assert (default.low, default.high, default.weak) == (1989, 1990, True)
     assert (by_age.low, by_age.high, by_age.weak) == (1989, 1990, True)
     assert birth_years(PersonRecord("n", age=30)) is None
+    assert birth_year_gap(exact, default) == 0 and birth_year_gap(exact, by_age) == 0
+    assert birth_year_gap(exact, birth_years(PersonRecord("o", dob=date(1980, 3, 3)))) == 10
+    assert birth_year_gap(exact, None) is None
 
 
 def test_pairwise_scores() -> None:

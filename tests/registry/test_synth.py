@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from suraksha.registry.csvio import read_records, write_records, write_truth
+from suraksha.registry.csvio import read_records
 from suraksha.registry.geo import DISTRICT_RENAMES, canonical_state
 from suraksha.registry.model import is_default_date
 from suraksha.registry.names import has_devanagari
-from suraksha.registry.synth import generate
+from suraksha.registry.synth import generate, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +65,9 @@ def test_namesakes_and_siblings_exist(registry) -> None:
 def test_csv_round_trip(registry, tmp_path: Path) -> None:
     records, truth = registry
     path = tmp_path / "registry.csv"
-    assert write_records(path, records[:200]) == 200
-    write_truth(tmp_path / "truth.csv", truth)
+    write_csv(str(path), records[:200], truth, str(tmp_path / "truth.csv"))
+    truth_rows = (tmp_path / "truth.csv").read_text(encoding="utf-8").splitlines()
+    assert truth_rows[0] == "record_id,person_id" and len(truth_rows) == len(truth) + 1
     header = path.read_text(encoding="utf-8").splitlines()[0]
     assert header == ("record_id,state,district,full_name,aliases,father_name,sex,dob,age,"
                       "age_as_of,address,act,section,conviction_date,court")

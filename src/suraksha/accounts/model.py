@@ -11,6 +11,8 @@ class Role(StrEnum):
     STATION_OFFICER = "station_officer"
     RESPONDER = "responder"  # crew of a Nirbhaya squad vehicle, patrol van or beat marshal
     ADMIN = "admin"
+    REGISTRY_OFFICER = "registry_officer"  # keeps a state's part of the offender registry
+    REGISTRY_SUPERVISOR = "registry_supervisor"  # reviews who searched the registry, and why
 
 
 class ScopeKind(StrEnum):
@@ -47,6 +49,9 @@ ROLES_THAT_SEE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Rol
 ROLES_THAT_SEE_CONTACTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
 ROLES_THAT_MANAGE_STATIONS = frozenset({Role.ADMIN})
 ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISPATCHER})
+# Lawful access to the offender registry: only these roles search, view, import or decide merges.
+ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})
+ROLES_THAT_REVIEW_REGISTRY_AUDIT = frozenset({Role.REGISTRY_SUPERVISOR})
 
 
 def may_see_contacts(p: Principal, *, unit_assigned_to_me: bool = False) -> bool:

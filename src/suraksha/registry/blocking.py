@@ -132,14 +132,26 @@ class _Cluster:
     sexes: set[int] = field(default_factory=set)
 
 
-def _summary(encoded: EncodedRecords, index: int) -> _Cluster:
-    low, high = int(encoded.birth_low[index]), int(encoded.birth_high[index])
-    f = encoded.fathers
-    first = [s for s in range(f.fold.shape[1]) if f.fold[index, s] >= 0 and not f.optional[index, s]]
-    fathers = {int(f.phon[index, first[0]])} if first and not f.initial[index, first[0]] else set()
-    letters = {int(f.letter[index, first[0]])} if first else set()
-    sex = int(encoded.sex[index])
-    return _Cluster([index], low or -9999, high or 9999, fathers, letters, {sex} if sex else set())
+class _Summaries:
+    """Per-record guard values, as Python lists for fast scalar access."""
+
+    def __init__(self, encoded: EncodedRecords) -> None:
+        f = encoded.fathers
+        second = (f.optional[:, 0] & (f.fold[:, 1] >= 0)).astype(np.int64) if f.fold.shape[1] > 1 \
+            else np.zeros(len(f.fold), dtype=np.int64)
+        rows = np.arange(len(f.fold))
+        present = f.fold[rows, second] >= 0
+        self.father = np.where(present & ~f.initial[rows, second], f.phon[rows, second], -1).tolist()
+        self.letter = np.where(present, f.letter[rows, second], -1).tolist()
+        self.low = encoded.birth_low.tolist()
+        self.high = encoded.birth_high.tolist()
+        self.sex = encoded.sex.tolist()
+
+    def cluster(self, index: int) -> _Cluster:
+        father, letter, sex = self.father[index], self.letter[index], self.sex[index]
+        return _Cluster([index], self.low[index] or -9999, self.high[index] or 9999,
+                        {father} if father >= 0 else set(), {letter} if letter >= 0 else set(),
+                        {sex} if sex else set())
 
 
 def _compatible(x: _Cluster, y: _Cluster) -> bool:
@@ -152,6 +164,15 @@ def _compatible(x: _Cluster, y: _Cluster) -> bool:
     return not (x.letters and y.letters and not x.letters & y.letters)
 
 
+def _merge(into: _Cluster, other: _Cluster) -> None:
+    into.members += other.members
+    into.birth_low = max(into.birth_low, other.birth_low)
+    into.birth_high = min(into.birth_high, other.birth_high)
+    into.fathers |= other.fathers
+    into.letters |= other.letters
+    into.sexes |= other.sexes
+
+
 def guarded_clusters(encoded: EncodedRecords, left: np.ndarray, right: np.ndarray,
                      prob: np.ndarray, threshold: float) -> np.ndarray:
     """Merge pairs from most to least probable, refusing merges of incompatible clusters.
@@ -159,33 +180,30 @@ def guarded_clusters(encoded: EncodedRecords, left: np.ndarray, right: np.ndarra
     Guards against chaining namesakes: all members of a cluster must keep compatible
     birth years, a shared father's-name token (or initial) and one sex.
     """
-    parent = np.arange(len(encoded), dtype=np.int64)
+    parent = list(range(len(encoded)))
     clusters: dict[int, _Cluster] = {}
+    summaries = _Summaries(encoded)
 
     def root(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
-            i = int(parent[i])
+            i = parent[i]
         return i
 
-    for k in np.argsort(-prob, kind="stable"):
-        if prob[k] < threshold:
-            break
-        ra, rb = root(int(left[k])), root(int(right[k]))
+    strong = np.flatnonzero(prob >= threshold)
+    order = strong[np.argsort(-prob[strong], kind="stable")]
+    for a, b in zip(left[order].tolist(), right[order].tolist()):
+        ra, rb = root(a), root(b)
         if ra == rb:
             continue
-        ca = clusters.get(ra) or _summary(encoded, ra)
-        cb = clusters.get(rb) or _summary(encoded, rb)
+        ca = clusters.get(ra) or summaries.cluster(ra)
+        cb = clusters.get(rb) or summaries.cluster(rb)
         if not _compatible(ca, cb):
             continue
         if len(ca.members) < len(cb.members):
             ra, rb, ca, cb = rb, ra, cb, ca
         parent[rb] = ra
-        ca.members += cb.members
-        ca.birth_low, ca.birth_high = max(ca.birth_low, cb.birth_low), min(ca.birth_high, cb.birth_high)
-        ca.fathers |= cb.fathers
-        ca.letters |= cb.letters
-        ca.sexes |= cb.sexes
+        _merge(ca, cb)
         clusters[ra] = ca
         clusters.pop(rb, None)
     return np.array([root(i) for i in range(len(encoded))], dtype=np.int64)

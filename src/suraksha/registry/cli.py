@@ -9,12 +9,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn,
+)
 from rich.table import Table
 
 from suraksha.registry import csvio, evaluate, linkage, synth
 
-app = typer.Typer(help="National sex-offender registry: synthetic data, dedupe, evaluation.",
+app = typer.Typer(help="National sex-offender registry: imports, purge, audit, synthetic data, dedupe, evaluation.",
                   no_args_is_help=True)
 console = Console()
 
@@ -25,7 +27,7 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(step: str, done: int, total: int) -> None:
             if step not in tasks:
@@ -54,21 +56,84 @@ def synth_command(
 
 @app.command("dedupe")
 def dedupe_command(
-    input: Path = typer.Option(..., "--input", exists=True, help="Records CSV."),
     output: Path = typer.Option(..., "--output", help="CSV record_id,cluster_id,confidence."),
+    input: Path | None = typer.Option(None, "--input", exists=True,
+                                      help="Records CSV; without it, the whole registry in the database."),
     threshold: float = typer.Option(linkage.DEFAULT_THRESHOLD, "--threshold",
                                     help="Link probability to merge records."),
 ) -> None:
-    """Cluster registry records into persons."""
+    """Cluster registry records into persons (from the database: also stores proposed merges)."""
     start = time.perf_counter()
-    with console.status("Reading records"):
-        records = csvio.read_records(input)
-    with _progress() as progress:
-        rows = linkage.dedupe(records, threshold=threshold, progress=progress)
+    if input is None:
+        with _progress() as progress:
+            rows = _container().registry.dedupe(_operator(), threshold, progress=progress)
+    else:
+        with console.status("Reading records"):
+            records = csvio.read_records(input)
+        with _progress() as progress:
+            rows = linkage.dedupe(records, threshold=threshold, progress=progress)
     csvio.write_clusters(output, rows)
     clusters = len({c for _, c, _ in rows})
     console.print(f"{len(rows):,} records -> {clusters:,} persons in "
                   f"{time.perf_counter() - start:.1f} s; wrote {output}")
+
+
+def _container():
+    from suraksha.bootstrap import build_container
+    from suraksha.settings import Settings
+
+    return build_container(Settings())
+
+
+def _operator():
+    import getpass
+
+    from suraksha.registry.audit import Actor
+
+    return Actor(getpass.getuser(), "operator")
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A state's registry CSV (UTF-8)."),
+    state: str | None = typer.Option(None, "--state", help="Whose records (name or code); else each row's state."),
+) -> None:
+    """Import a state's registry file: bad rows are reported, good rows imported; re-sends update."""
+    registry = _container().registry
+    with _progress() as progress:
+        report = registry.import_csv(file.read_bytes(), _operator(), state,
+                                     progress=lambda done, total: progress("importing rows", done, total))
+    console.print(f"{report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
+                  f"{report.rejected:,} rows rejected, {report.alerts:,} movement alerts")
+    if report.problems:
+        table = Table(title="Rows not imported")
+        for column in ("row", "column", "problem"):
+            table.add_column(column)
+        for p in report.problems[:500]:
+            table.add_row(str(p.row), p.column, p.problem)
+        console.print(table)
+    if report.created + report.updated + report.unchanged == 0 and report.problems:
+        raise typer.Exit(code=1)
+
+
+@app.command("purge")
+def purge_command(dry_run: bool = typer.Option(False, "--dry-run", help="List what is due; delete nothing.")) -> None:
+    """Delete registrations whose retention ended (tier 1: 15 years, tier 2: 25 years; tier 3: life)."""
+    due = _container().registry.purge(_operator(), dry_run=dry_run)
+    for d in due:
+        console.print(f"{d['state']} {d['record_id']} (tier {d['risk_tier']}, due {d['purge_due']})")
+    console.print(f"{len(due):,} registrations {'due for purge' if dry_run else 'purged'}")
+
+
+@app.command("verify-audit")
+def verify_audit_command() -> None:
+    """Check the audit trail's hash chain; names the first entry that was changed or removed."""
+    checked, bad = _container().registry.audit.verify()
+    if bad is None:
+        console.print(f"[green]audit chain intact[/green]: {checked:,} entries")
+        return
+    console.print(f"[red]audit chain broken at entry {bad}[/red] ({checked:,} entries checked)")
+    raise typer.Exit(code=1)
 
 
 def _scores_table(results: dict[str, evaluate.PairwiseScores | None], n: int) -> Table:

@@ -214,12 +214,15 @@ def _other_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.n
 
 
 def compare_rows(a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_b: np.ndarray,
-                 vocab: Vocabulary, bits: np.ndarray, typos: TypoCache) -> PairComparison:
-    """Compare name row rows_a[k] of a with name row rows_b[k] of b, for every k."""
+                 vocab: Vocabulary, bits: np.ndarray, typos: TypoCache,
+                 detail: bool = True) -> PairComparison:
+    """Compare name row rows_a[k] of a with name row rows_b[k] of b, for every k.
+
+    Without detail, exact and variant agreement are not told apart (same weight)."""
     ia, ib = a.row_record[rows_a], b.row_record[rows_b]
     slots = int(max(a.row_width[rows_a].max(initial=1), b.row_width[rows_b].max(initial=1)))
-    names_a, names_b = a.names.take(rows_a, slots), b.names.take(rows_b, slots)
-    fathers_a, fathers_b = a.fathers.take(ia), b.fathers.take(ib)
+    names_a, names_b = a.names.take(rows_a, slots, detail), b.names.take(rows_b, slots, detail)
+    fathers_a, fathers_b = a.fathers.take(ia, None, detail), b.fathers.take(ib, None, detail)
     levels = token_levels(names_a, names_b, vocab, typos)
     father_in = (_in_father(names_a, fathers_b), _in_father(names_b, fathers_a))
     family = (father_in[0] | _in_father(names_a, fathers_a), father_in[1] | _in_father(names_b, fathers_b))

@@ -115,10 +115,11 @@ def _splink_linker(table: dict[str, list[Any]]) -> Any:
 
     db_api = DuckDBAPI()
     if int(splink.__version__.split(".")[0]) >= 5:
-        return Linker(db_api.register(table), _splink_settings(), log_level=None)
-    import pyarrow as pa  # Splink 4 takes the table and the database API
+        return Linker(db_api.register(table), _splink_settings(),  # type: ignore[attr-defined]
+                      log_level=None)  # type: ignore[call-arg]
+    import pandas as pd  # Splink 4 (a dependency of it) takes a frame and the database API
 
-    return Linker(pa.table(table), _splink_settings(), db_api)
+    return Linker(pd.DataFrame(table), _splink_settings(), db_api)
 
 
 def run_splink(records: Sequence[PersonRecord], truth: Mapping[str, str],
@@ -148,10 +149,10 @@ def run_splink(records: Sequence[PersonRecord], truth: Mapping[str, str],
     tick(2)
     predictions = linker.inference.predict(threshold_match_probability=min(thresholds))
     tick(3)
-    results = []
+    results: list[PairwiseScores] = []
     for threshold in thresholds:
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
-        rows = clusters.as_record_list()
+        rows = (getattr(clusters, "as_record_list", None) or clusters.as_record_dict)()
         seconds = results[0].seconds if results else time.perf_counter() - start
         scores = pairwise_scores({r["unique_id"]: str(r["cluster_id"]) for r in rows}, truth, seconds)
         results.append(replace(scores, threshold=threshold))

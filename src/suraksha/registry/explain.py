@@ -35,7 +35,7 @@ def describe_tokens(agreement: NameAgreement, k: int, a: TokenArrays, ra: int, b
     """Which parts of two names matched and how (exact, variant, phonetic, initial...)."""
     levels = agreement.levels[k]
     parts: list[str] = []
-    for i in np.flatnonzero(a.fold[ra] >= 0):
+    for i in np.flatnonzero(a.fold[ra] >= 0).tolist():
         j = int(np.argmax(levels[i]))
         level = int(levels[i, j])
         if level not in (NONE, FATHER):
@@ -47,9 +47,10 @@ def describe_tokens(agreement: NameAgreement, k: int, a: TokenArrays, ra: int, b
             parts.append(f"{_label(a, ra, i, vocab)} is the other record's father's name")
         else:
             parts.append(f"{_label(a, ra, i, vocab)} missing in other")
-    for j in np.flatnonzero(b.fold[rb] >= 0):
+    for j in np.flatnonzero(b.fold[rb] >= 0).tolist():
         if levels[:, j].max(initial=NONE) == NONE:
-            extra = " is the first record's father's name" if agreement.best_b[k, j] == FATHER else " missing in first"
+            kin = agreement.best_b[k, j] == FATHER
+            extra = " is the first record's father's name" if kin else " missing in first"
             parts.append(f"{_label(b, rb, j, vocab)}{extra}")
     return parts
 

@@ -19,12 +19,14 @@ from suraksha.registry.comparison import (
     PairComparison, TypoCache, compare_rows,
 )
 from suraksha.registry.explain import Reason, explain_pair
-from suraksha.registry.features import EncodedRecords, TokenStats, Vocabulary, corpus_stats, encode
+from suraksha.registry.features import (
+    EncodedRecords, TokenStats, Vocabulary, corpus_stats, encode, gc_paused,
+)
 from suraksha.registry.model import PersonRecord
 
 DEFAULT_THRESHOLD = 0.2  # link probability; tuned for pairwise F1 on synthetic seed 7
 FATHER_CLASSES = (*NAME_CLASSES, "unknown")
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+FIELD_LEVELS: dict[str, tuple[str, ...]] = {
     "name": NAME_CLASSES, "father": FATHER_CLASSES, "birth": BIRTH_LEVELS,
     "sex": SEX_LEVELS, "place": PLACE_LEVELS, "conviction": CONVICTION_LEVELS,
 }
@@ -57,6 +59,7 @@ class LinkageModel:
     name_scale: float = 0.7
     father_scale: float = 0.4
     father_cap: float = 8.0
+    alias_penalty: float = 2.0  # bits: aliases (nicknames) are shared by many people
 
     def level_bits(self, field_name: str) -> np.ndarray:
         m, u = np.asarray(self.m[field_name]), np.asarray(self.u[field_name])
@@ -69,7 +72,7 @@ class LinkageModel:
     def to_dict(self) -> dict[str, Any]:
         return {"m": self.m, "u": self.u, "records_per_person": self.records_per_person,
                 "name_scale": self.name_scale, "father_scale": self.father_scale,
-                "father_cap": self.father_cap}
+                "father_cap": self.father_cap, "alias_penalty": self.alias_penalty}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinkageModel:
@@ -106,13 +109,15 @@ class Scorer:
     model: LinkageModel
     typos: TypoCache = field(default_factory=TypoCache)
 
-    def compare(self, a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords,
-                rows_b: np.ndarray) -> tuple[np.ndarray, PairComparison, dict[str, np.ndarray]]:
+    def compare(self, a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_b: np.ndarray,
+                detail: bool = True) -> tuple[np.ndarray, PairComparison, dict[str, np.ndarray]]:
         bits = self.stats.bits_array(self.vocab)
-        cmp = compare_rows(a, rows_a, b, rows_b, self.vocab, bits, self.typos)
+        cmp = compare_rows(a, rows_a, b, rows_b, self.vocab, bits, self.typos, detail)
         parts = evidence_bits(cmp, self.model)
-        total = self.model.prior_bits(self.stats.n_docs) + sum(parts.values())
-        return total, cmp, parts
+        alias = a.row_alias[rows_a] | b.row_alias[rows_b]
+        parts["name"] = parts["name"] - self.model.alias_penalty * alias
+        total = self.model.prior_bits(self.stats.n_docs) + np.sum(list(parts.values()), axis=0)
+        return np.asarray(total), cmp, parts
 
 
 @dataclass
@@ -177,34 +182,49 @@ def candidates(query: PersonRecord, records_or_index: Any, limit: int = 10,
     return matches
 
 
+def _max_per_pair(left: np.ndarray, right: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Distinct (left, right) pairs with the largest value of each."""
+    key = left.astype(np.int64) * (1 << 32) + right
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
+    best = np.maximum.reduceat(value[order], starts) if len(key) else value[:0]
+    return key[starts] >> 32, key[starts] & 0xFFFFFFFF, best
+
+
 def score_candidate_pairs(encoded: EncodedRecords, scorer: Scorer, row_pairs: np.ndarray,
                           chunk: int = 200_000,
                           progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, ...]:
     """Best probability per record pair: (left records, right records, probabilities)."""
-    lefts, rights, probs = [], [], []
+    lefts, rights, totals = [], [], []
     width = np.maximum(encoded.row_width[row_pairs[:, 0]], encoded.row_width[row_pairs[:, 1]])
     row_pairs = row_pairs[np.argsort(width, kind="stable")]
     for start in range(0, len(row_pairs), chunk):
         part = row_pairs[start : start + chunk]
-        total, _cmp, _parts = scorer.compare(encoded, part[:, 0], encoded, part[:, 1])
+        total, _cmp, _parts = scorer.compare(encoded, part[:, 0], encoded, part[:, 1], detail=False)
         rec_a, rec_b = encoded.row_record[part[:, 0]], encoded.row_record[part[:, 1]]
-        swap = rec_a > rec_b
-        rec_a, rec_b = np.where(swap, rec_b, rec_a), np.where(swap, rec_a, rec_b)
-        best = _best_rows(total, rec_a, rec_b)
-        lefts.append(rec_a[best])
-        rights.append(rec_b[best])
-        probs.append(probability(total[best]))
+        lefts.append(np.minimum(rec_a, rec_b))
+        rights.append(np.maximum(rec_a, rec_b))
+        totals.append(total)
         if progress:
             progress(len(part))
-    left, right, prob = (np.concatenate(x) if x else np.zeros(0) for x in (lefts, rights, probs))
-    best = _best_rows(prob, left, right)
-    return left[best].astype(np.int64), right[best].astype(np.int64), prob[best]
+    if not totals:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    left, right, best = _max_per_pair(np.concatenate(lefts), np.concatenate(rights), np.concatenate(totals))
+    return left, right, probability(best)
 
 
 def dedupe(records: Sequence[PersonRecord], model: LinkageModel | None = None,
            threshold: float = DEFAULT_THRESHOLD,
            progress: Callable[[str, int, int], None] | None = None) -> list[tuple[str, str, float]]:
     """Cluster records into persons: (record_id, cluster_id, confidence), one row per record."""
+    with gc_paused():
+        return _dedupe(records, model, threshold, progress)
+
+
+def _dedupe(records: Sequence[PersonRecord], model: LinkageModel | None, threshold: float,
+            progress: Callable[[str, int, int], None] | None) -> list[tuple[str, str, float]]:
     vocab = Vocabulary()
     encoded = encode(list(records), vocab)
     scorer = Scorer(vocab, corpus_stats(encoded, vocab), model or LinkageModel())
@@ -255,7 +275,7 @@ def learn_from_decisions(decisions: Iterable[tuple[PersonRecord, PersonRecord, b
             counts[bool(same)][name][int(level[0])] += 1
     return LinkageModel(_blend(model.m, counts[True], strength), _blend(model.u, counts[False], strength),
                         model.records_per_person, model.name_scale, model.father_scale,
-                        model.father_cap)
+                        model.father_cap, model.alias_penalty)
 
 
 def _learnable(field_name: str, size: int) -> np.ndarray:

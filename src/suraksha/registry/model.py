@@ -91,8 +91,3 @@ def birth_year_gap(a: BirthYears | None, b: BirthYears | None) -> int | None:
     if a is None or b is None:
         return None
     return max(0, a.low - b.high, b.low - a.high)
-
-
-def conviction_dates(record: PersonRecord) -> list[date]:
-    """Known conviction dates of a record."""
-    return [c.conviction_date for c in record.convictions if c.conviction_date is not None]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from indic_transliteration import sanscript
 
@@ -20,7 +20,6 @@ _RELATION = re.compile(
     r"(?:^|\s)(?:[sdwhc]\s*/\s*o|son of|daughter of|wife of|husband of|पुत्र|पुत्री|पत्नी)[\s.:]+",
     re.IGNORECASE,
 )
-_INITIALS_DOTTED = re.compile(r"(?:[A-Z]\.){2,4}")
 _INITIALS_CAPS = re.compile(r"[B-DF-HJ-NP-TV-Z]{2,3}")
 _DOT_JOINED = re.compile(r"(?<=[A-Za-z])\.(?=[A-Za-z])")
 _ALIAS = re.compile(r"\s*(?:@|\balias\b|\burf\b|\ba\.?k\.?a\.?\b|उर्फ़?)\s*", re.IGNORECASE)
@@ -31,7 +30,7 @@ TITLES = frozenset(
 )
 DEVANAGARI_TITLES = frozenset(["श्री", "श्रीमती", "श्रीमान", "स्व", "स्वर्गीय", "कुमारी", "सुश्री", "जनाब"])
 
-_VARIANT_GROUPS: dict[str, str] = {
+VARIANT_GROUPS: dict[str, str] = {
     "mohammad": "mohd md mo mohammed muhammad muhammed mohamed mohamad mohmad mohmmad "
                 "mahammad mohammod muhamad mohmed mohamd",
     "shaikh": "sheikh shekh sheik shaik sekh seikh shiekh saikh",
@@ -148,23 +147,35 @@ def devanagari_to_latin(word: str) -> str:
     iast = sanscript.transliterate(marked, sanscript.DEVANAGARI, sanscript.IAST).lower()
     iast = iast.replace("jñ", "gy")
     simple = "".join(_IAST_SIMPLE.get(c, c) for c in iast)
-    return re.sub(r"[^a-z]", "", _ascii_fold(simple))
+    return _NON_LATIN.sub("", _ascii_fold(simple))
+
+
+_DOUBLE = re.compile(r"(.)\1+")
+_NASAL_N = re.compile(r"m(?=[dt])")
+_NASAL_M = re.compile(r"n(?=[bp])")
+_ASPIRATE = re.compile(r"(?<=[bcdgjkpt])h|h$")
+_VOWELS = re.compile(r"[aeiouy]")
+_NON_LATIN = re.compile(r"[^a-z]")
+
+
+def _undouble(text: str) -> str:
+    return _DOUBLE.sub(lambda m: m.group(1), text) if _DOUBLE.search(text) else text
 
 
 def _spelling_fold(token: str) -> str:
     s = token
     for old, new in _SPELLING_RULES:
-        s = s.replace(old, new)
-    s = re.sub(r"(.)\1+", r"\1", s)
-    s = re.sub(r"m(?=[dt])", "n", s)
-    s = re.sub(r"n(?=[bp])", "m", s)
-    s = re.sub(r"(?<=[^aeiou])y$", "i", s)
-    return re.sub(r"[ao]y$", "ai", s)
+        if old in s:
+            s = s.replace(old, new)
+    s = _NASAL_M.sub("m", _NASAL_N.sub("n", _undouble(s)))
+    if s.endswith("y"):
+        s = s[:-2] + "ai" if s[-2:] in ("ay", "oy") else s[:-1] + "i" if s[-2:-1] not in "aeiou" else s
+    return s
 
 
 CANONICAL: dict[str, str] = {
     _spelling_fold(v): _spelling_fold(k)
-    for k, vs in _VARIANT_GROUPS.items()
+    for k, vs in VARIANT_GROUPS.items()
     for v in [k, *vs.split()]
 }
 CANONICAL_FORMS = frozenset(CANONICAL.values())
@@ -186,9 +197,8 @@ def phonetic_key(folded: str) -> str:
     """Indic-aware phonetic key of a folded token: aspirates, vowels and h dropped, v=b."""
     if len(folded) <= 1:
         return folded
-    s = re.sub(r"([bcdgjkpt])h|h$", r"\1", folded).replace("v", "b")
-    key = s[0].translate(_LETTER_FOLD) + re.sub(r"[aeiouy]", "", s[1:])
-    return re.sub(r"(.)\1+", r"\1", key)
+    s = _ASPIRATE.sub("", folded).replace("v", "b")
+    return _undouble(s[0].translate(_LETTER_FOLD) + _VOWELS.sub("", s[1:]))
 
 
 @lru_cache(maxsize=300_000)
@@ -205,7 +215,7 @@ def make_token(raw: str) -> NameToken | None:
             return NameToken(letter, letter, letter, True, True)
         latin = devanagari_to_latin(word)
     else:
-        latin = _ascii_fold(word)
+        latin = word.lower() if word.isascii() else _ascii_fold(word)
     if not latin or latin in TITLES:
         return None
     folded = fold_token(latin)
@@ -215,10 +225,8 @@ def make_token(raw: str) -> NameToken | None:
 
 
 def _split_compact_initials(raw: str) -> list[str]:
-    """'RK' or 'R.K.' -> ['R.', 'K.'] (capital consonant runs used as initials)."""
-    if len(raw) > 2 and _INITIALS_DOTTED.fullmatch(raw):
-        return [c + "." for c in raw if c != "."]
-    if len(raw) <= 3 and _INITIALS_CAPS.fullmatch(raw) and fold_token(raw.lower()) not in CANONICAL_FORMS:
+    """'RK' -> ['R.', 'K.'] (a run of two or three capital consonants used as initials)."""
+    if _INITIALS_CAPS.fullmatch(raw) and fold_token(raw.lower()) not in CANONICAL_FORMS:
         return [c + "." for c in raw]
     return [raw]
 
@@ -233,7 +241,7 @@ def tokenize(name: str) -> tuple[NameToken, ...]:
         text = _DOT_JOINED.sub(". ", text)
     tokens: list[NameToken] = []
     for raw in _TOKEN.findall(text):
-        for part in _split_compact_initials(raw):
+        for part in _split_compact_initials(raw) if len(raw) <= 3 else (raw,):
             token = make_token(part.lower())
             if token is not None:
                 tokens.append(token)
@@ -245,11 +253,24 @@ def split_name_field(text: str | None) -> tuple[str, tuple[str, ...], str]:
     """Split 'Ramesh @ Pappu S/o Suresh' into (name, aliases, relative's name)."""
     if not text:
         return "", (), ""
-    parts = _RELATION.split(text, maxsplit=1)
+    parts = _RELATION.split(text, maxsplit=1) if _may_have_relation(text) else [text]
     relative = parts[1].strip() if len(parts) > 1 else ""
+    if not _may_have_alias(parts[0]):
+        return parts[0].strip(), (), relative
     names = [p.strip() for p in _ALIAS.split(parts[0]) if p.strip()]
     main = names[0] if names else ""
     return main, tuple(names[1:]), relative
+
+
+def _may_have_relation(text: str) -> bool:
+    """Cheap pre-test before the relation regex ('S/o', 'son of', Devanagari markers)."""
+    return "/" in text or " of " in text.lower() or not text.isascii()
+
+
+def _may_have_alias(text: str) -> bool:
+    lower = text.lower()
+    return ("@" in text or "alias" in lower or "urf" in lower or "aka" in lower
+            or "a.k.a" in lower or not text.isascii())
 
 
 @lru_cache(maxsize=500_000)
@@ -257,6 +278,8 @@ def clean_relative(text: str | None) -> str:
     """Strip a leading relation marker such as 'S/o Late' from a father's-name field."""
     if not text:
         return ""
+    if not _may_have_relation(text):
+        return text.strip()
     parts = _RELATION.split(" " + text, maxsplit=1)
     return (parts[1] if len(parts) > 1 else text).strip()
 

@@ -7,6 +7,7 @@ the linkage scorer, which also gives the reasons.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from suraksha.registry.blocking import unique_sorted
-from suraksha.registry.features import EncodedRecords, Vocabulary, corpus_stats, encode
+from suraksha.registry.features import EncodedRecords, Vocabulary, corpus_stats, encode, gc_paused
 from suraksha.registry.geo import canonical_district, canonical_state
 from suraksha.registry.linkage import LinkageModel, Match, Scorer, _score_encoded
 from suraksha.registry.model import PersonRecord
@@ -58,11 +59,16 @@ class Postings:
 
 
 class RegistryIndex:
-    """Search index over a list of PersonRecord (built once, queried many times)."""
+    """Search index over a list of PersonRecord (built once, queried many times).
+
+    Queries add their unseen tokens to the shared vocabulary, so searches are serialised
+    with a lock; one query takes milliseconds.
+    """
 
     def __init__(self, records: Sequence[PersonRecord], model: LinkageModel | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
         self.records = list(records)
+        self._lock = threading.Lock()
         self.vocab = Vocabulary()
         if progress:
             progress("encoding records")
@@ -70,8 +76,9 @@ class RegistryIndex:
         self.scorer = Scorer(self.vocab, corpus_stats(self.encoded, self.vocab), model or LinkageModel())
         if progress:
             progress("building postings")
-        self._build_postings()
-        self._build_typo_buckets()
+        with gc_paused():
+            self._build_postings()
+            self._build_typo_buckets()
 
     def _build_postings(self) -> None:
         enc = self.encoded
@@ -190,6 +197,11 @@ class RegistryIndex:
     def search_record(self, query: PersonRecord, limit: int = 10,
                       filters: SearchFilters | None = None) -> list[Match]:
         """Registry records most likely to be the query person, best first."""
+        with self._lock:
+            return self._search_record(query, limit, filters)
+
+    def _search_record(self, query: PersonRecord, limit: int,
+                       filters: SearchFilters | None) -> list[Match]:
         encoded = encode([query], self.vocab)
         if filters is not None and filters.birth_low is not None:
             encoded.birth_low[0], encoded.birth_high[0] = filters.birth_low, filters.birth_high

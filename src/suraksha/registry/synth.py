@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from suraksha.registry import csvio, variants
-from suraksha.registry.features import _read_rows
+from suraksha.registry.features import _read_rows, gc_paused
 from suraksha.registry.geo import OLD_NAMES, STATES, State, canonical_district
 from suraksha.registry.model import Conviction, PersonRecord
 
@@ -70,7 +70,9 @@ def _plausible(token: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _name_lists() -> tuple[list[str], list[str], dict[str, list[tuple[str, float]]], dict[str, str]]:
-    male, female, dev = [], [], {}
+    male: list[str] = []
+    female: list[str] = []
+    dev: dict[str, str] = {}
     for row in _read_rows("indian_first_names_en_hi.csv"):
         latin = row["name_latin"].lower().replace("-", " ")
         if latin.replace(" ", "").isalpha():
@@ -213,7 +215,8 @@ class RegistryGenerator:
     def generate(self, n: int) -> tuple[list[PersonRecord], dict[str, str]]:
         records: list[PersonRecord] = []
         truth: dict[str, str] = {}
-        counts, weights = zip(*RECORDS_PER_PERSON)
+        counts = [c for c, _ in RECORDS_PER_PERSON]
+        weights = [w for _, w in RECORDS_PER_PERSON]
         while len(records) < n:
             person = self._new_person(len(self.persons))
             self._convictions(person)
@@ -249,7 +252,8 @@ class RegistryGenerator:
         dob, age, as_of = render.birth(person.dob, person.convictions[0].conviction_date)
         convictions = [person.convictions[0]]
         if r > 0 and rng.random() < 0.5:
-            convictions = [self._conviction(person, person.convictions[0].conviction_date or date(2006, 1, 1))]
+            first = person.convictions[0].conviction_date or date(2006, 1, 1)
+            convictions = [self._conviction(person, first)]
         house = rng.randrange(1, 400)
         return PersonRecord(
             record_id=person.person_id, state=shown_state, district=shown_district,
@@ -262,7 +266,8 @@ class RegistryGenerator:
 
 def generate(n: int, seed: int = 0) -> tuple[list[PersonRecord], dict[str, str]]:
     """n synthetic records and their ground truth (record_id -> person_id)."""
-    return RegistryGenerator(seed).generate(n)
+    with gc_paused():
+        return RegistryGenerator(seed).generate(n)
 
 
 def write_csv(path: str, records: list[PersonRecord], truth: dict[str, str] | None = None,

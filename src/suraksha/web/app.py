@@ -17,6 +17,8 @@ from suraksha.bootstrap import Container
 from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
 from suraksha.intake import api as intake_api
+from suraksha.registry import api as registry_api
+from suraksha.registry import views as registry_views
 from suraksha.stations import api as stations_api
 from suraksha.web import stream, views
 from suraksha.web.errors import install_error_handlers
@@ -36,7 +38,8 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     app.add_middleware(WebSessionMiddleware, secret_key=s.secret_key.get_secret_value(), session_cookie="suraksha_session",
                        max_age=12 * 3600, same_site="strict", https_only=s.cookies_secure)
     install_error_handlers(app)
-    for module in (intake_api, accounts_api, stations_api, dispatch_api, stream, views):  # the webhook first
+    for module in (intake_api, accounts_api, stations_api, dispatch_api, registry_api, stream, views,
+                   registry_views):  # the webhook first
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -59,6 +62,7 @@ def _lifespan(c: Container, background: bool):
         c.stations.warm_cells = True
         c.stations.reload()
         c.dispatch.load()
+        await asyncio.to_thread(c.registry.refresh)
         c.writer.start()
         tasks = [asyncio.create_task(_loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                                      name="outbox-relay"),

@@ -1,0 +1,79 @@
+"""Registrations read back for registry officers' screens: summaries and full records.
+
+Identity numbers are never shown: only which kinds are on file (their keyed hashes stay in the database).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from suraksha.registry import store
+
+
+def age_on(dob: date | None, age: int | None, age_as_of: date | None, today: date) -> int | None:
+    if dob is not None:
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    if age is not None and age_as_of is not None:
+        return age + (today - age_as_of).days // 365
+    return None
+
+
+def summaries(conn: Connection, ids: list[int]) -> dict[int, dict]:
+    """Registration id -> what a results list shows (names, father, sex, birth, place, current address)."""
+    if not ids:
+        return {}
+    r = store.registrations
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for row in conn.execute(select(store.names).where(store.names.c.registration_id.in_(ids),
+                                                      store.names.c.is_alias.is_(True))):
+        aliases[row.registration_id].append(row.name)
+    where = store.latest_addresses(conn, ids)
+    out = {}
+    for row in conn.execute(select(r).where(r.c.id.in_(ids))):
+        address = where.get(row.id) or {}
+        out[row.id] = {
+            "registration_id": row.id, "person_id": row.person_id, "state": row.state, "record_id": row.record_id,
+            "district": row.district, "name": row.full_name, "aliases": aliases[row.id],
+            "father_name": row.father_name, "sex": row.sex, "dob": _iso(row.dob), "age": row.age,
+            "age_as_of": _iso(row.age_as_of), "risk_tier": row.risk_tier, "registered_on": _iso(row.registered_on),
+            "address": address.get("address", ""), "address_state": address.get("state", ""),
+        }
+    return out
+
+
+def registration_detail(conn: Connection, registration_id: int) -> dict | None:
+    """Everything registered about one registration, with its address history and the person's other ones."""
+    base = summaries(conn, [registration_id]).get(registration_id)
+    if base is None:
+        return None
+    reg = store.registrations
+    base["purge_due"] = _iso(conn.execute(select(reg.c.purge_due).where(reg.c.id == registration_id)).scalar())
+    base["addresses"] = [_address(a) for a in _children(conn, store.addresses, registration_id)]
+    base["convictions"] = [{"act": c.act, "section": c.section, "court": c.court, "case_number": c.case_number,
+                            "conviction_date": _iso(c.conviction_date), "sentence": c.sentence}
+                           for c in _children(conn, store.convictions, registration_id)]
+    base["marks"] = [m.description for m in _children(conn, store.marks, registration_id)]
+    base["identity_kinds"] = sorted({i.kind for i in _children(conn, store.identities, registration_id)})
+    base["files"] = [{"kind": f.kind, "sha256": f.sha256, "content_type": f.content_type, "size": f.size}
+                     for f in _children(conn, store.files, registration_id)]
+    others = conn.execute(select(reg.c.id, reg.c.state, reg.c.record_id).where(
+        reg.c.person_id == base["person_id"], reg.c.id != registration_id)).all()
+    base["other_registrations"] = [{"registration_id": o.id, "state": o.state, "record_id": o.record_id}
+                                   for o in others]
+    return base
+
+
+def _children(conn: Connection, table, registration_id: int):
+    return conn.execute(select(table).where(table.c.registration_id == registration_id).order_by(table.c.id)).all()
+
+
+def _address(a) -> dict:
+    return {"address": a.address, "state": a.state, "district": a.district, "lat": a.lat, "lon": a.lon,
+            "valid_from": _iso(a.valid_from), "recorded_at": a.recorded_at.isoformat()}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,155 @@
+"""The registry over HTTP: lawful access, search with purpose, uploads, linkage, alerts, merges, station list."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.registry.registry_data import RAMESH, SUNIL, csv_bytes, operator
+
+SEARCH = "/api/v1/registry/search"
+
+
+def upload(http, headers, *rows, state=""):
+    files = {"file": ("registry.csv", csv_bytes(*rows), "text/csv")}
+    return http.post("/api/v1/registry/imports", headers=headers, files=files, data={"state": state})
+
+
+@pytest.mark.parametrize("user", ["dispatcher", "officer", "responder", "admin", "outsider"])
+def test_other_roles_are_refused(http, auth, user):
+    checks = [http.get(SEARCH, headers=auth(user), params={"name": "Ramesh", "purpose": "investigation"}),
+              upload(http, auth(user), RAMESH),
+              http.post("/api/v1/registry/linkage", headers=auth(user), json={"name": "Ramesh", "purpose": "investigation"}),
+              http.get("/api/v1/registry/registrations/1", headers=auth(user)),
+              http.get("/api/v1/registry/alerts", headers=auth(user)),
+              http.get("/registry", headers=auth(user))]
+    for r in checks:
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden_role"), r.request.url
+
+
+def test_no_token_no_registry(http):
+    assert http.get(SEARCH, params={"name": "Ramesh", "purpose": "investigation"}).status_code == 401
+    assert upload(http, {}, RAMESH).status_code == 401
+
+
+def test_a_search_needs_a_stated_purpose(http, auth):
+    for params in ({}, {"purpose": "curiosity"}, {"purpose": "other"}, {"purpose": "other", "purpose_text": " "}):
+        r = http.get(SEARCH, headers=auth("registry"), params={"name": "Ramesh Yadav"} | params)
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "purpose_required")
+
+
+def test_upload_then_search_ranks_with_score_and_reasons(container, http, auth):
+    report = upload(http, auth("registry"), RAMESH, SUNIL, SUNIL | {"record_id": "", "dob": "1990-02-30"}).json()
+    assert (report["created"], report["rejected"]) == (2, 1)
+    assert {(p["row"], p["column"]) for p in report["problems"]} == {(4, "record_id"), (4, "dob")}
+    r = http.get(SEARCH, headers=auth("supervisor"),
+                 params={"name": "Ramesh Yadv", "father_name": "Suresh", "purpose": "staff_verification"})
+    results = r.json()["results"]
+    assert results[0]["record_id"] == "MH-0001" and results[0]["score"] > 0.5 and results[0]["reasons"]
+    assert all("identity" not in key and "aadhaar" not in str(v) for row in results for key, v in row.items())
+
+
+def test_near_a_place_keeps_only_addresses_within_the_radius(container, http, auth, home_station):
+    here = home_station.anchor
+    near = SUNIL | {"address_lat": str(here.lat), "address_lon": str(here.lon)}
+    far = SUNIL | {"record_id": "MH-0009", "address_lat": "18.52", "address_lon": "73.85"}
+    upload(http, auth("registry"), near, far)
+    params = {"name": "Sunil Patil", "purpose": "investigation", "near_lat": here.lat, "near_lon": here.lon,
+              "radius_km": 3}
+    results = http.get(SEARCH, headers=auth("registry"), params=params).json()["results"]
+    assert [(r["record_id"], r["distance_km"]) for r in results] == [("MH-0002", 0.0)]
+
+
+def test_a_state_officer_uploads_only_their_state(http, auth):
+    r = upload(http, auth("registry_ka"), RAMESH)
+    assert r.json()["created"] == 0 and r.json()["problems"][0]["column"] == "state"
+    assert upload(http, auth("registry_ka"), RAMESH, state="MH").status_code == 403
+
+
+def test_a_move_to_another_state_alerts_both_states(container, http, auth):
+    upload(http, auth("registry"), RAMESH)
+    moved = RAMESH | {"address": "Jayanagar, Bengaluru", "address_state": "KA"}
+    assert upload(http, auth("registry"), moved).json()["alerts"] == 2
+    ka = http.get("/api/v1/registry/alerts", headers=auth("registry_ka")).json()["alerts"]
+    mh = http.get("/api/v1/registry/alerts", headers=auth("registry")).json()["alerts"]
+    assert [(a["kind"], a["from_state"], a["to_state"], a["read"]) for a in ka + mh] == \
+        [("moved_address", "MH", "KA", False)] * 2
+    assert http.post(f"/api/v1/registry/alerts/{mh[0]['id']}/read", headers=auth("registry_ka")).status_code == 404
+    assert http.post(f"/api/v1/registry/alerts/{ka[0]['id']}/read", headers=auth("registry_ka")).status_code == 200
+    assert http.get("/api/v1/registry/alerts", headers=auth("registry_ka"), params={"unread": True}).json() == \
+        {"alerts": []}
+
+
+def test_linkage_finds_the_registered_person_and_alerts_the_other_state(container, http, auth):
+    upload(http, auth("registry"), RAMESH, SUNIL)
+    suspect = {"name": "Ramesh Yadav", "father_name": "Suresh", "age": 41, "sex": "M", "state": "Karnataka",
+               "district": "Bangalore", "purpose": "investigation"}
+    r = http.post("/api/v1/registry/linkage", headers=auth("registry_ka"), json=suspect)
+    best = r.json()["candidates"][0]
+    assert best["registrations"][0]["record_id"] == "MH-0001" and best["score"] > 0.5 and best["reasons"]
+    kinds = [(a["kind"], a["state"]) for a in http.get("/api/v1/registry/alerts", headers=auth("supervisor")).json()["alerts"]]
+    assert sorted(kinds) == [("linked_suspect", "KA"), ("linked_suspect", "MH")]
+    r = http.post("/api/v1/registry/linkage", headers=auth("registry_ka"), json=suspect | {"purpose": ""})
+    assert r.json()["error"]["code"] == "purpose_required"
+
+
+def test_proposed_merges_are_confirmed_undone_and_rejected(container, http, auth):
+    twin = RAMESH | {"record_id": "KA-77", "state": "KA", "district": "Mysore", "full_name": "Ramesh K. Yadav"}
+    container.registry.import_csv(csv_bytes(RAMESH, twin, SUNIL), operator())
+    rows = container.registry.dedupe(operator())
+    assert {r[0] for r in rows} == {"MH-0001", "KA-77", "MH-0002"}
+    proposals = http.get("/api/v1/registry/merges", headers=auth("registry")).json()["merges"]
+    assert [{p["left"]["record_id"], p["right"]["record_id"]} for p in proposals] == [{"MH-0001", "KA-77"}]
+    merge_id = proposals[0]["id"]
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/confirm", headers=auth("registry")).json()["status"] == "confirmed"
+    detail = http.get(f"/api/v1/registry/registrations/{proposals[0]['left']['registration_id']}",
+                      headers=auth("registry")).json()
+    assert [o["record_id"] for o in detail["other_registrations"]] == ["KA-77"]
+    assert container.registry.learned is not None  # the decision now shapes the ranking
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/unmerge", headers=auth("registry")).json()["status"] == "undone"
+    detail = http.get(f"/api/v1/registry/registrations/{proposals[0]['left']['registration_id']}",
+                      headers=auth("registry")).json()
+    assert detail["other_registrations"] == []
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/reject", headers=auth("registry")).status_code == 409
+
+
+def test_the_station_list_is_scoped_and_shows_no_identity_numbers(container, http, auth, home_station, station_id):
+    here = home_station.anchor
+    local = RAMESH | {"address": "Colaba Causeway", "address_lat": str(here.lat), "address_lon": str(here.lon)}
+    old = SUNIL | {"registered_on": "2015-01-01", "address_lat": str(here.lat), "address_lon": str(here.lon)}
+    elsewhere = SUNIL | {"record_id": "MH-0003", "address_lat": "18.52", "address_lon": "73.85"}
+    container.registry.import_csv(csv_bytes(local, old, elsewhere), operator())
+    url = f"/api/v1/stations/{station_id}/registered-offenders"
+    for user in ("officer", "registry"):
+        body = http.get(url, headers=auth(user))
+        assert [o["record_id"] for o in body.json()["offenders"]] == ["MH-0001"]
+        assert "aadhaar" not in body.text and "identit" not in body.text and "hmac" not in body.text
+    assert [o["record_id"] for o in http.get(url, headers=auth("officer"), params={"years": 20}).json()["offenders"]] \
+        == ["MH-0001", "MH-0002"]
+    other = next(s.id for s in container.stations.all("mumbai") if s.id != station_id)
+    for user, path in (("officer", f"/api/v1/stations/{other}/registered-offenders"), ("dispatcher", url),
+                       ("responder", url)):
+        assert http.get(path, headers=auth(user)).status_code == 403
+    assert http.get(url).status_code == 401
+    page = http.get(f"/registry/station/{station_id}", headers=auth("officer"))
+    assert page.status_code == 200 and "Ramesh Kumar Yadav" in page.text and "1234" not in page.text
+
+
+def test_the_search_page_shows_results_as_you_type(container, http, auth):
+    container.registry.import_csv(csv_bytes(RAMESH), operator())
+    page = http.get("/registry", headers=auth("registry"))
+    assert page.status_code == 200 and 'hx-trigger="input changed delay:250ms' in page.text
+    partial = http.get("/registry/results", headers=auth("registry"),
+                       params={"name": "Ramesh Yadav", "purpose": "investigation"})
+    assert "Ramesh Kumar Yadav" in partial.text and "MH-0001" in partial.text
+    refused = http.get("/registry/results", headers=auth("registry"), params={"name": "Ramesh Yadav"})
+    assert "Ramesh Kumar Yadav" not in refused.text and 'data-testid="registry-error"' in refused.text
+
+
+def test_names_never_reach_the_logs(container, http, auth, caplog):
+    caplog.set_level("DEBUG")
+    container.registry.import_csv(csv_bytes(RAMESH), operator())
+    http.get(SEARCH, headers=auth("registry"), params={"name": "Ramesh Yadav", "purpose": "investigation"})
+    http.post("/api/v1/registry/linkage", headers=auth("registry"),
+              json={"name": "Ramesh Yadav", "state": "KA", "purpose": "investigation"})
+    ours = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
+    assert "Ramesh" not in ours and "Yadav" not in ours
