@@ -20,7 +20,10 @@ HOME_STATION = "Colaba Police Station"
 DEMO_ACCOUNTS = (("dispatcher", Role.DISPATCHER, ScopeKind.CITY, DEMO_CITY),
                  ("officer", Role.STATION_OFFICER, ScopeKind.STATION, None),
                  ("responder", Role.RESPONDER, ScopeKind.STATION, None),
-                 ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""))
+                 ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""),
+                 ("registry_officer", Role.REGISTRY_OFFICER, ScopeKind.STATE, "MH"),
+                 ("registry_supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""))
+DEMO_REGISTRY_SIZE = 2000
 
 
 def shipped_jurisdictions(city: str) -> bytes:
@@ -79,6 +82,37 @@ def create_accounts(c: Container, password: str) -> None:
         c.accounts.create_account(username, password, role, kind, scope, is_demo=True, unit_id=unit_id)
 
 
+def seed_registry(c: Container, n: int = DEMO_REGISTRY_SIZE, seed: int = 5) -> None:
+    """A synthetic registry (names built from token lists, never real people); Maharashtra's
+    registrations get addresses inside Mumbai's stations, so that station lists and maps have entries."""
+    import csv
+    import io
+    import tempfile
+
+    from suraksha.registry.audit import Actor
+    from suraksha.registry.csvio import write_records
+    from suraksha.registry.synth import generate
+
+    if c.registry.refresh().records:  # seeded already
+        return
+    records, _truth = generate(n, seed)
+    with tempfile.NamedTemporaryFile("w+", suffix=".csv") as tmp:
+        write_records(tmp.name, records)
+        rows = list(csv.DictReader(open(tmp.name, encoding="utf-8")))
+    rng = random.Random(seed)
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in c.stations.feature_collection(DEMO_CITY)["features"]]
+    for row in rows:
+        if row["state"] in ("MH", "Maharashtra") and rng.random() < 0.7:
+            p = random_point_in(rng.choice(shapes), rng)
+            row.update(address_lat=f"{p.y:.6f}", address_lon=f"{p.x:.6f}", district="Mumbai")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*rows[0].keys(), "address_lat", "address_lon"], extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    report = c.registry.import_csv(out.getvalue().encode(), Actor("demo", "operator"))
+    console.print(f"registry: {report.as_dict().get('created', '?')} synthetic registrations imported")
+
+
 def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     if settings.env == "production":
         raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
@@ -89,6 +123,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     c = build_container(settings)
     load_city(c)
     place_units(c, units)
+    seed_registry(c)
     password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
     create_accounts(c, password)
     return c, password
@@ -100,7 +135,8 @@ def run_demo(settings: Settings, units: int = 150, simulate: bool = True) -> Non
     c, password = prepare(settings, units)
     console.rule("[bold]Suraksha demo")
     console.print(f"Open [bold]http://{settings.host}:{settings.port}/console[/bold]")
-    console.print(f"Accounts: dispatcher, officer, responder, admin — password: [bold]{password}[/bold]")
+    console.print("Accounts: dispatcher, officer, responder, admin, registry_officer, registry_supervisor — "
+                  f"password: [bold]{password}[/bold]")
     console.print(f"Database: {settings.database_url}  ·  Ctrl-C to stop")
     server = make_server(c, settings.host, settings.port, log_level="warning")
     if simulate:
