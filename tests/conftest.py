@@ -61,10 +61,10 @@ def server_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def test_settings(database_url, server_port) -> Settings:
+def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
     return Settings(env="test", database_url=database_url, public_url=f"http://127.0.0.1:{server_port}",
                     twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
-                    outbox_poll_seconds=0.05)
+                    outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")))
 
 
 @pytest.fixture(scope="session")

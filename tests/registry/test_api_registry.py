@@ -153,3 +153,29 @@ def test_names_never_reach_the_logs(container, http, auth, caplog):
               json={"name": "Ramesh Yadav", "state": "KA", "purpose": "investigation"})
     ours = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
     assert "Ramesh" not in ours and "Yadav" not in ours
+
+
+def test_photos_are_kept_by_content_hash_and_only_for_registry_roles(container, http, auth, test_settings):
+    import hashlib
+    from pathlib import Path
+
+    upload(http, auth("registry"), RAMESH)
+    found = http.get(SEARCH, headers=auth("registry"), params={"name": "Ramesh Yadav", "purpose": "investigation"})
+    registration_id = found.json()["results"][0]["registration_id"]
+    photo = b"\x89PNG\r\n\x1a\n fake image bytes"
+    url = f"/api/v1/registry/registrations/{registration_id}/files"
+    files = {"file": ("face.png", photo, "image/png")}
+    first = http.post(url, headers=auth("registry"), files=files, data={"kind": "photo"})
+    assert first.status_code == 200, first.text
+    digest = hashlib.sha256(photo).hexdigest()
+    assert first.json() == {"sha256": digest, "kind": "photo", "size": len(photo)}
+    assert (Path(test_settings.registry_files_dir) / digest[:2] / digest).read_bytes() == photo
+    assert http.post(url, headers=auth("registry"), files=files, data={"kind": "photo"}).json()["sha256"] == digest
+    assert http.post(url, headers=auth("dispatcher"), files=files, data={"kind": "photo"}).status_code == 403
+    bad_kind = http.post(url, headers=auth("registry"), files=files, data={"kind": "selfie"})
+    assert bad_kind.status_code == 422 and bad_kind.json()["error"]["code"] == "invalid_file_kind"
+    other = {"file": ("x.png", b"other bytes", "image/png")}
+    missing = http.post("/api/v1/registry/registrations/999999/files", headers=auth("registry"), files=other,
+                        data={"kind": "photo"})
+    assert missing.status_code == 404
+    assert not (Path(test_settings.registry_files_dir) / hashlib.sha256(b"other bytes").hexdigest()[:2]).exists()

@@ -162,11 +162,11 @@ class RegistryService:
         check_registry_role(p)
         if kind not in FILE_KINDS:
             raise InvalidInput("kind must be photo or prints", code="invalid_file_kind")
-        digest = self.files.put(data)
         with self._engine.begin() as conn:
             if conn.execute(select(store.registrations.c.id).where(
                     store.registrations.c.id == registration_id)).first() is None:
                 raise NotFound("no such registration", code="registration_not_found")
+            digest = self.files.put(data)  # only for a registration that exists: no orphan files
             conn.execute(store.files.insert().values(registration_id=registration_id, kind=kind, sha256=digest,
                                                      content_type=content_type[:100], size=len(data),
                                                      added_at=self._clock.now()))
