@@ -23,7 +23,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/suraksha.db"
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""  # empty: http://HOST:PORT
     port: int = Field(8000, validation_alias=AliasChoices("PORT", "SURAKSHA_PORT"))
     host: str = "127.0.0.1"
     secret_key: SecretStr = SecretStr(DEV_SECRET)
@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     @property
     def cookies_secure(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> "Settings":
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        return self
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> "Settings":

@@ -60,3 +60,13 @@ def test_errors_carry_stable_codes_and_statuses():
     assert InvalidInput("bad", code="invalid_phone", field="to").as_dict()["error"] == {
         "code": "invalid_phone", "message": "bad", "details": {"field": "to"}}
     assert (BadSignature("x").status, InvalidInput("x").status) == (403, 422)
+
+
+def test_the_public_url_follows_host_and_port_unless_set(monkeypatch):
+    from suraksha.settings import Settings
+
+    monkeypatch.setenv("PORT", "8123")
+    monkeypatch.delenv("SURAKSHA_PUBLIC_URL", raising=False)
+    assert Settings().public_url == "http://127.0.0.1:8123"
+    monkeypatch.setenv("SURAKSHA_PUBLIC_URL", "https://suraksha.example.in")
+    assert Settings().public_url == "https://suraksha.example.in"
