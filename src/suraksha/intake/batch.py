@@ -17,12 +17,11 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from suraksha.adapters.outbox import record_events
 from suraksha.core.ids import new_tracking_number
 from suraksha.intake import replies
-from suraksha.intake.model import OPEN_STATUSES, IncidentStatus
+from suraksha.intake.model import OPEN_STATUS_VALUES, IncidentStatus
 from suraksha.intake.store import inbound_messages, incident_contacts, incidents
 from suraksha.intake.triage import raise_only
 from suraksha.messaging.model import MessageKind
 
-OPEN = [s.value for s in OPEN_STATUSES]
 _RETRIES = (
     select(inbound_messages.c.provider, inbound_messages.c.provider_id, incidents.c.tracking)
     .join(incidents, inbound_messages.c.incident_id == incidents.c.id)
@@ -31,7 +30,7 @@ _RETRIES = (
 # Two indexed steps rather than one join: a planner may otherwise walk every open incident.
 _CONTACTS = (select(incident_contacts.c.incident_id, incident_contacts.c.fingerprint)
              .where(incident_contacts.c.fingerprint.in_(bindparam("fps", expanding=True))))
-_OPEN = select(incidents).where(incidents.c.id.in_(bindparam("ids", expanding=True)), incidents.c.status.in_(OPEN),
+_OPEN = select(incidents).where(incidents.c.id.in_(bindparam("ids", expanding=True)), incidents.c.status.in_(OPEN_STATUS_VALUES),
                                 incidents.c.last_message_at >= bindparam("since"))
 _TAKEN = select(incidents.c.tracking).where(incidents.c.tracking.in_(bindparam("trackings", expanding=True)))
 _INSERT_INCIDENTS = insert(incidents).returning(incidents.c.id, sort_by_parameter_order=True)
@@ -94,7 +93,7 @@ class BatchPlan:
         if candidate is None and fingerprint in stored_open:
             row = stored_open[fingerprint]
             candidate = self.joined.setdefault(row["id"], _Incident(row=row, id=row["id"]))
-        if candidate and candidate.row["status"] in OPEN and candidate.row["last_message_at"] >= since:
+        if candidate and candidate.row["status"] in OPEN_STATUS_VALUES and candidate.row["last_message_at"] >= since:
             return candidate
         return None
 

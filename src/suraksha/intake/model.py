@@ -20,6 +20,7 @@ class IncidentStatus(StrEnum):
 
 
 OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE)
+OPEN_STATUS_VALUES = [s.value for s in OPEN_STATUSES]  # as stored, for queries
 
 
 @dataclass(frozen=True)

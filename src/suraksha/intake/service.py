@@ -14,7 +14,7 @@ from suraksha.core.errors import Conflict, NotFound
 from suraksha.core.ids import normalise_tracking_number
 from suraksha.dispatch.ports import IncidentForDispatch
 from suraksha.intake import replies
-from suraksha.intake.model import OPEN_STATUSES, InboundSms, IncidentStatus, parse_location, response_seconds
+from suraksha.intake.model import OPEN_STATUS_VALUES, InboundSms, IncidentStatus, parse_location, response_seconds
 from suraksha.intake.store import inbound_messages, incident_contacts, incidents
 from suraksha.intake.triage import triage
 from suraksha.intake.batch import Ack, commit_messages
@@ -24,7 +24,6 @@ from suraksha.messaging.service import MessageService
 from suraksha.stations.model import CITY_STATE, HelplineKind, Match, StationRef
 from suraksha.stations.service import StationService
 
-OPEN = [s.value for s in OPEN_STATUSES]
 
 @dataclass(frozen=True)
 class Prepared:
@@ -86,7 +85,7 @@ class IntakeService:
     # reading ---------------------------------------------------------------------------------------
     def list_open(self, principal: Principal, limit: int = 200) -> list[dict]:
         """The queue: open incidents in the principal's scope, by priority and then age."""
-        q = (select(incidents).where(incidents.c.status.in_(OPEN), _scope_filter(principal))
+        q = (select(incidents).where(incidents.c.status.in_(OPEN_STATUS_VALUES), _scope_filter(principal))
              .order_by(incidents.c.priority, incidents.c.received_at).limit(limit))
         with self._engine.connect() as conn:
             rows = conn.execute(q).all()
