@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SURAKSHA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export SURAKSHA_TEST_POSTGRES_URL
 
-.PHONY: demo test test-sqlite test-postgres venv browser postgres bench clean
+.PHONY: demo test check test-sqlite test-postgres venv browser postgres bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,13 @@ demo: venv
 	mkdir -p var
 	SURAKSHA_DATABASE_URL=$${SURAKSHA_DATABASE_URL:-sqlite:///var/suraksha-demo.db} $(PY) -m suraksha demo
 
-test: venv browser postgres
+# The shape of the code: import contracts (pyproject.toml), lint, types.
+check: venv
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+test: venv browser postgres check
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
 	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
 

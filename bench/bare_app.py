@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import anyio
 import uvicorn
@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
 from suraksha.adapters.db import UtcDateTime, make_engine
-from suraksha.intake.twilio import parse_form
+from suraksha.intake.channels.twilio_sms.parse import parse_form
 
 meta = MetaData()
 messages = Table("messages", meta, Column("id", Integer, primary_key=True), Column("sid", String(64), unique=True),
@@ -34,7 +34,7 @@ def build(db_path: str) -> FastAPI:
         def insert() -> None:
             with engine.begin() as conn:
                 conn.execute(messages.insert().values(sid=form["MessageSid"], body=form["Body"],
-                                                      received_at=datetime.now(timezone.utc)))
+                                                      received_at=datetime.now(UTC)))
 
         await anyio.to_thread.run_sync(insert)  # FastAPI's own way to run blocking work
         return PlainTextResponse("ok")

@@ -28,11 +28,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=30)
     args = ap.parse_args()
-    from suraksha.adapters.migrate import upgrade
     from suraksha.bootstrap import build_container
     from suraksha.demo.setup import create_accounts, load_city, place_units
+    from suraksha.entrypoints.server import ServerThread, _free_port
+    from suraksha.migrations.run import upgrade
     from suraksha.settings import Settings
-    from suraksha.web.server import ServerThread, _free_port
 
     port = _free_port("127.0.0.1")
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'live.db'}"

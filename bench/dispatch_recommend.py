@@ -28,7 +28,7 @@ from suraksha.settings import Settings
 LON = (72.77, 72.99)
 LAT = (18.89, 19.28)
 NOW = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai: peak traffic
-STATUSES = [s for s in UnitStatus]
+STATUSES = list(UnitStatus)
 STATUS_WEIGHTS = [0.70, 0.08, 0.08, 0.09, 0.05]  # in UnitStatus order
 KINDS = [UnitKind.NIRBHAYA_SQUAD, UnitKind.PATROL_VAN, UnitKind.BEAT_MARSHAL]
 

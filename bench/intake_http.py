@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -42,7 +42,7 @@ def prepare_database(url: str) -> list[str]:
     """Migrate, load Mumbai with its demo numbers; returns the women-helpline numbers."""
     from suraksha.bootstrap import build_container
     from suraksha.demo.setup import load_city
-    from suraksha.adapters.migrate import upgrade
+    from suraksha.migrations.run import upgrade
     from suraksha.settings import Settings
 
     upgrade(url)

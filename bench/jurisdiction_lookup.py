@@ -25,9 +25,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
 
-    from suraksha.adapters.migrate import upgrade
     from suraksha.bootstrap import build_container
     from suraksha.demo.setup import load_city
+    from suraksha.migrations.run import upgrade
     from suraksha.settings import Settings
 
     url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'lookup.db'}"

@@ -9,27 +9,28 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from sqlalchemy import delete, insert, select, text
 from twilio.request_validator import RequestValidator
 
-from suraksha.accounts.model import Role, ScopeKind
-from suraksha.adapters.db import make_engine, metadata
-from suraksha.adapters.migrate import upgrade
+from suraksha.adapters.db import make_engine
 from suraksha.bootstrap import build_container
+from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.clock import FixedClock
 from suraksha.demo.setup import demo_numbers, shipped_jurisdictions
+from suraksha.entrypoints.server import ServerThread
 from suraksha.messaging.providers import ConsoleProvider
+from suraksha.migrations.run import upgrade
+from suraksha.migrations.tables import metadata
 from suraksha.settings import Settings
-from suraksha.web.server import ServerThread
 
-START = datetime(2026, 11, 22, 4, 30, tzinfo=timezone.utc)  # 10:00 in Mumbai
+START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
-BASELINE_TABLES = ("stations", "accounts")
+BASELINE_TABLES = ("places", "dispositions", "stations", "accounts")  # kept: reference data and the baseline
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 HOME_STATION = "Colaba Police Station"
 
@@ -55,7 +56,7 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def server_port() -> int:
-    from suraksha.web.server import _free_port
+    from suraksha.entrypoints.server import _free_port
 
     return _free_port("127.0.0.1")
 

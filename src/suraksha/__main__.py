@@ -1,3 +1,3 @@
-from suraksha.cli import main
+from suraksha.entrypoints.cli import main
 
 main()

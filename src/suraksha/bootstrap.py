@@ -1,22 +1,26 @@
-"""The composition root: the one place that builds Suraksha from settings."""
+"""The composition root: the one place that builds Suraksha from settings. Only entry points import it."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
 from suraksha.accounts.service import AccountService
 from suraksha.adapters.db import make_engine
+from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import OutboxRelay
 from suraksha.core.clock import Clock, SystemClock
 from suraksha.core.events import InProcessBus
+from suraksha.core.privacy import Sealer
 from suraksha.dispatch.service import DispatchService
+from suraksha.incidents.service import IncidentService
 from suraksha.intake.service import IntakeService
-from suraksha.intake.writer import IntakeWriter
-from suraksha.messaging.providers import build_provider
+from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
+from suraksha.places.service import PlaceService
 from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
 from suraksha.stations.service import StationService
@@ -32,35 +36,44 @@ class Container:
     bus: InProcessBus
     relay: OutboxRelay
     accounts: AccountService
+    places: PlaceService
     stations: StationService
     messages: MessageService
+    incidents: IncidentService
     intake: IntakeService
     dispatch: DispatchService
-    writer: IntakeWriter
+    writer: GroupCommitWriter
     registry: RegistryService
-    background: list = field(default_factory=list)
+    background: list[Any] = field(default_factory=list)
 
 
-def build_container(settings: Settings | None = None, clock: Clock | None = None, provider=None) -> Container:
+def build_container(settings: Settings | None = None, clock: Clock | None = None,
+                    provider: SmsProvider | None = None) -> Container:
     """Wire every capability from settings. Tests pass test settings, a FixedClock or a provider."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     bus = InProcessBus()
-    stations = StationService(engine, clock, gap_distance_m=settings.gap_distance_m)
-    messages = MessageService(engine, clock, provider or build_provider(settings), settings.secret_key)
-    writer = IntakeWriter(engine, max_batch=settings.intake_batch_max)
-    intake = IntakeService(engine, clock, settings, stations, messages, writer)
-    dispatch = DispatchService(engine, clock, settings, incidents=intake, stations=stations)
+    sealer = Sealer(settings.secret_key.get_secret_value())
+    places = PlaceService(engine)
+    stations = StationService(engine, clock, places, gap_distance_m=settings.gap_distance_m)
+    messages = MessageService(engine, clock, provider or build_provider(settings), sealer)
+    writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
+    incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
+    dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations)
+    incidents.units = dispatch
     container = Container(
-        settings=settings, clock=clock, engine=engine, bus=bus,
-        relay=OutboxRelay(engine, bus, clock),
-        accounts=AccountService(engine, clock, settings.token_ttl_minutes),
-        stations=stations, messages=messages, intake=intake, dispatch=dispatch,
-        writer=writer,
+        settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock),
+        accounts=AccountService(engine, clock, settings.token_ttl_minutes), places=places, stations=stations,
+        messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
+        dispatch=dispatch, writer=writer,
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
                                  stations, settings.registry_recent_years),
     )
+    # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())
     bus.on("HelplineReassigned", lambda _e: stations.reload())
+    bus.on("StationsImported", lambda _e: places.reload())
+    for unit_event in ("UnitCreated", "UnitMoved", "UnitDispatched", "UnitStatusChanged"):
+        bus.on(unit_event, dispatch.apply_event)
     return container

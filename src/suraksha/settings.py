@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     sms_sender: str = ""
 
     tile_url: str = ""
+    default_city: str = "mumbai"  # the control room that takes what no station's number or location claims
+    time_zone: str = "Asia/Kolkata"  # pages and messages show times here
+    city_time_zones: dict[str, str] = {}  # JSON, e.g. {"port-blair": "Asia/Kolkata"}: a city's own zone
     gap_distance_m: float = 2000.0
     followup_window_minutes: int = 30
     stale_position_minutes: int = 10
@@ -48,6 +51,10 @@ class Settings(BaseSettings):
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
     demo_password: SecretStr | None = None
 
+    def zone_for(self, city: str | None) -> str:
+        """The time zone a city's pages and messages use."""
+        return self.city_time_zones.get(city or "", self.time_zone)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -57,13 +64,13 @@ class Settings(BaseSettings):
         return self.public_url.startswith("https://")
 
     @model_validator(mode="after")
-    def _default_public_url(self) -> "Settings":
+    def _default_public_url(self) -> Settings:
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         return self
 
     @model_validator(mode="after")
-    def _refuse_defaults_in_production(self) -> "Settings":
+    def _refuse_defaults_in_production(self) -> Settings:
         if self.env != "production":
             return self
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):

@@ -5,10 +5,10 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from suraksha.accounts.model import Role, ScopeKind
+from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.errors import ConfigurationError, InvalidInput
+from suraksha.entrypoints.app import check_start
 from suraksha.settings import Settings
-from suraksha.web.app import check_start
 from tests.conftest import TEST_PASSWORD
 
 
@@ -69,7 +69,7 @@ def test_cookie_requests_that_change_things_need_the_csrf_header(http, make_inci
     tracking = make_incident()
     _, _ = _login(http)
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', http.get("/console").text).group(1)
-    body = {"disposition": "false alarm"}
+    body = {"disposition": "false_alarm"}
     refused = http.post(f"/api/v1/incidents/{tracking}/close", json=body)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "csrf_failed"
     ok = http.post(f"/api/v1/incidents/{tracking}/close", json=body, headers={"X-CSRF-Token": csrf})

@@ -1,49 +1,67 @@
-"""The shape of the code: plain models, migrations that match the tables, a published OpenAPI."""
+"""The shape of the code: the import contracts in pyproject.toml hold, and they catch a forbidden import; the
+migrations match the tables; the OpenAPI document names the interfaces others script against."""
 
-import ast
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from suraksha.adapters.db import metadata
+from suraksha.migrations.tables import metadata
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "suraksha"
-FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "httpx", "alembic", "uvicorn", "jinja2")
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def test_model_modules_import_no_framework():
-    models = sorted(SRC.glob("*/model.py"))
-    assert len(models) >= 5
-    for path in models:
-        bad = [m for m in imported_modules(path) if m.split(".")[0] in FRAMEWORKS]
-        assert not bad, f"{path.relative_to(SRC)} imports {bad}"
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
 
 
-def test_capabilities_do_not_reach_into_each_others_tables():
-    capabilities = {"stations", "intake", "dispatch", "messaging", "accounts"}
-    for cap in capabilities:
-        for path in (SRC / cap).glob("*.py"):
-            for module in imported_modules(path):
-                parts = module.split(".")
-                if len(parts) >= 3 and parts[0] == "suraksha" and parts[1] in capabilities - {cap}:
-                    assert parts[2] != "store", f"{path.relative_to(SRC)} imports {module}"
+@pytest.fixture(scope="module")
+def copy_of_the_code(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("suraksha-copy")
+    shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "data", "static"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def test_the_import_contracts_hold():
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+@pytest.mark.parametrize("module,line,contract", [
+    ("incidents/model.py", "import sqlalchemy", "Plain models and core"),
+    ("core/clock.py", "import fastapi", "Plain models and core"),
+    ("dispatch/service.py", "from suraksha.incidents import store",
+     "Tables of incidents: only incidents and the migrations"),
+    ("incidents/service.py", "import suraksha.bootstrap", "No composition root below it"),
+    ("stations/model.py", "import suraksha.incidents.model", "Layers of the whole"),
+    ("http/deps.py", "import suraksha.web.views", "Layers of the whole"),
+    ("incidents/model.py", "import suraksha.incidents.service", "Layers inside a capability"),
+])
+def test_a_forbidden_import_breaks_the_contracts(copy_of_the_code, module, line, contract):
+    target = copy_of_the_code / "src" / "suraksha" / module
+    original = target.read_text()
+    try:
+        target.write_text(original + f"\n{line}  # added by the architecture test\n")
+        done = lint_imports(copy_of_the_code)
+    finally:
+        target.write_text(original)
+    assert done.returncode != 0
+    assert f"{contract} BROKEN" in " ".join(done.stdout.split()), done.stdout
 
 
 def test_migrations_and_tables_agree(container):
-    import suraksha.adapters.schema  # noqa: F401
-
     with container.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
     assert diff == []
@@ -52,5 +70,7 @@ def test_migrations_and_tables_agree(container):
 def test_openapi_documents_the_interfaces_others_script_against(http):
     spec = http.get("/openapi.json").json()
     for path in ("/webhooks/twilio/sms", "/api/v1/jurisdiction", "/api/v1/incidents/{tracking}",
-                 "/api/v1/auth/token", "/api/v1/incidents/{tracking}/assignments", "/api/v1/units"):
+                 "/api/v1/incidents/{tracking}/timeline", "/api/v1/incidents/{tracking}/transfer",
+                 "/api/v1/incidents/{tracking}/close", "/api/v1/auth/token",
+                 "/api/v1/incidents/{tracking}/assignments", "/api/v1/units"):
         assert path in spec["paths"], path

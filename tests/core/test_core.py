@@ -1,6 +1,6 @@
 """Core pieces: tracking numbers, the clock, phone numbers, sealing, the error tree."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,7 +25,7 @@ def test_clock_refuses_naive_times():
         FixedClock(datetime(2026, 1, 1))
     with pytest.raises(ValueError):
         ensure_utc(datetime(2026, 1, 1))
-    c = FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    c = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
     assert c.advance(minutes=5).minute == 5
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from suraksha.accounts.model import Role, ScopeKind
+from suraksha.core.auth import Role, ScopeKind
 
 ENDPOINTS = [
     ("GET", "/api/v1/units", None),

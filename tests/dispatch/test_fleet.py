@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from suraksha.dispatch import model
 from suraksha.dispatch.fleet import FleetIndex, FleetUnit
 from suraksha.dispatch.model import UnitKind, UnitStatus
 
-NOW = datetime(2026, 11, 22, 4, 30, tzinfo=timezone.utc)  # 10:00 IST, peak traffic
+NOW = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 IST, peak traffic
 TEN_MIN = timedelta(minutes=10)
 CHURCHGATE = (72.8273, 18.9353)
 K, S = UnitKind, UnitStatus

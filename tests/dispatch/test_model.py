@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from suraksha.accounts.model import Principal, Role, ScopeKind
+from suraksha.core.auth import Locus, Principal, Role, ScopeKind
 from suraksha.core.errors import Conflict, InvalidInput
 from suraksha.dispatch import model
 from suraksha.dispatch.model import Candidate, PositionBatch, UnitKind, UnitStatus
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 IST
 S = UnitStatus
 
@@ -177,14 +177,15 @@ def test_who_may_act_for_a_unit():
     bengaluru = Principal(3, "o", Role.DISPATCHER, ScopeKind.CITY, "bengaluru")
     maharashtra = Principal(4, "s", Role.DISPATCHER, ScopeKind.STATE, "MH")
     roles = frozenset({Role.RESPONDER, Role.DISPATCHER})
-    assert model.may_act_for_unit(crew, 5, 7, "mumbai", crew_unit_id=5, roles=roles)
-    assert not model.may_act_for_unit(crew, 6, 7, "mumbai", crew_unit_id=5, roles=roles)  # not their unit
-    assert not model.may_act_for_unit(crew, 5, 7, "mumbai", crew_unit_id=None, roles=roles)
-    assert model.may_act_for_unit(mumbai, 5, 7, "mumbai", None, roles)
-    assert not model.may_act_for_unit(bengaluru, 5, 7, "mumbai", None, roles)
-    assert not model.may_act_for_unit(mumbai, 5, 7, "mumbai", None, frozenset({Role.ADMIN}))
-    assert model.covers(maharashtra, 7, "mumbai")  # a state-wide account covers Mumbai's units
-    assert not model.covers(maharashtra, 9, "bengaluru")
+    home = Locus(7, "mumbai", "MH")
+    assert model.may_act_for_unit(crew, 5, home, crew_unit_id=5, roles=roles)
+    assert not model.may_act_for_unit(crew, 6, home, crew_unit_id=5, roles=roles)  # not their unit
+    assert not model.may_act_for_unit(crew, 5, home, crew_unit_id=None, roles=roles)
+    assert model.may_act_for_unit(mumbai, 5, home, None, roles)
+    assert not model.may_act_for_unit(bengaluru, 5, home, None, roles)
+    assert not model.may_act_for_unit(mumbai, 5, home, None, frozenset({Role.ADMIN}))
+    assert model.may_act_for_unit(maharashtra, 5, home, None, roles)  # a state-wide account covers Mumbai's units
+    assert not model.may_act_for_unit(maharashtra, 5, Locus(9, "bengaluru", "KA"), None, roles)
 
 
 class _Unit:

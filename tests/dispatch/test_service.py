@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from suraksha.accounts.model import Principal, Role, ScopeKind
 from suraksha.adapters.outbox import events_table
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.errors import Conflict, Forbidden, NotFound
 from suraksha.dispatch import store
 
@@ -35,25 +35,25 @@ def test_a_unit_goes_arrives_and_clears_and_the_incident_follows(container, home
 
     container.clock.advance(minutes=1)
     d.assign(tracking, near, DISPATCHER)
-    incident = container.intake.load(tracking)
+    incident = container.incidents.view(DISPATCHER, tracking)
     assert incident["status"] == "dispatched"
     assert incident["first_dispatched_at"] == (container.clock.now()).isoformat()
     assert [r["unit_id"] for r in d.recommend(tracking)] == [far]
 
     container.clock.advance(minutes=1)
     d.set_status(near, "en_route")
-    assert container.intake.load(tracking)["status"] == "en_route"
+    assert container.incidents.view(DISPATCHER, tracking)["status"] == "en_route"
     container.clock.advance(minutes=5)
     d.set_status(near, "on_scene")
-    incident = container.intake.load(tracking)
+    incident = container.incidents.view(DISPATCHER, tracking)
     assert incident["status"] == "on_scene" and incident["response_seconds"] == 7 * 60
-    told = [m["body"] for m in container.messages.for_incident(incident["id"])]
+    told = [m["body"] for m in incident["outbound"]]
     assert any("MUM-NS-014 has been dispatched" in b for b in told)
     assert any("MUM-NS-014 has arrived" in b for b in told)
 
     container.clock.advance(minutes=15)
     d.set_status(near, "available")
-    assert container.intake.load(tracking)["status"] == "closed"
+    assert container.incidents.view(DISPATCHER, tracking)["status"] == "closed"
     [job] = d.timeline(tracking, principal=DISPATCHER)
     start = datetime.fromisoformat(incident["received_at"])
     assert [job[k] - start for k in ("dispatched_at", "en_route_at", "on_scene_at", "cleared_at")] == [
@@ -68,7 +68,7 @@ def test_a_unit_goes_arrives_and_clears_and_the_incident_follows(container, home
 def test_without_the_callers_location_units_are_measured_from_the_anchor(container, home_station, make_incident):
     d = container.dispatch
     tracking = make_incident("Please help, I am scared", sender="+919820099999")
-    assert container.intake.load(tracking)["location_known"] is False
+    assert container.incidents.view(DISPATCHER, tracking)["location_known"] is False
     unit_id = d.create_unit("MUM-BM-7", "beat_marshal", home_station.id, *north_of(home_station.anchor, 1000))["id"]
     [rec] = d.recommend(tracking)
     assert rec["unit_id"] == unit_id
@@ -91,7 +91,7 @@ def test_assigning_to_a_closed_or_foreign_or_unknown_incident_changes_nothing(co
     with pytest.raises(Forbidden) as e:
         d.assign(tracking, unit_id, OUTSIDER)
     assert e.value.code == "out_of_scope"
-    container.intake.close(tracking, "false alarm", DISPATCHER)
+    container.incidents.close(DISPATCHER, tracking, "false_alarm")
     with pytest.raises(Conflict) as e:
         d.assign(tracking, unit_id, DISPATCHER)
     assert e.value.code == "incident_closed"
@@ -110,7 +110,7 @@ def test_two_dispatchers_cannot_send_the_same_unit_twice(container, home_station
     with pytest.raises(Conflict) as e:
         d.assign(second, unit_id, DISPATCHER)
     assert e.value.code == "unit_not_available"
-    assert container.intake.load(second)["status"] == "new"
+    assert container.incidents.view(DISPATCHER, second)["status"] == "new"
     with container.engine.connect() as conn:
         assert len(conn.execute(select(store.assignments)).all()) == 1
 

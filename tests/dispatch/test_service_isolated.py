@@ -7,14 +7,14 @@ dispatch transaction exactly as intake does: when dispatch rolls back, so does t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, insert, select, update
 
-from suraksha.accounts.model import Principal, Role, ScopeKind
 from suraksha.adapters.db import UtcDateTime, make_engine
 from suraksha.adapters.outbox import events_table
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.clock import FixedClock
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.core.geo import Point
@@ -23,7 +23,7 @@ from suraksha.dispatch.ports import IncidentForDispatch
 from suraksha.dispatch.service import DispatchService
 from suraksha.settings import Settings
 
-NOW = datetime(2026, 11, 22, 4, 30, tzinfo=timezone.utc)  # 10:00 IST
+NOW = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 IST
 COLABA, WORLI, KORAMANGALA = 1, 2, 3
 DISPATCHER = Principal(10, "dispatcher", Role.DISPATCHER, ScopeKind.CITY, "mumbai")
 OUTSIDER = Principal(11, "outsider", Role.DISPATCHER, ScopeKind.CITY, "bengaluru")
@@ -37,14 +37,16 @@ class Station:
     name: str
     city: str
     anchor: Point
+    state: str
 
 
 class FakeStations:
     def __init__(self) -> None:
         self._stations = {
-            COLABA: Station(COLABA, "Colaba Police Station", "mumbai", Point(72.8277, 18.9067)),
-            WORLI: Station(WORLI, "Worli Police Station", "mumbai", Point(72.8176, 19.0096)),
-            KORAMANGALA: Station(KORAMANGALA, "Koramangala Police Station", "bengaluru", Point(77.6245, 12.9352)),
+            COLABA: Station(COLABA, "Colaba Police Station", "mumbai", Point(72.8277, 18.9067), "MH"),
+            WORLI: Station(WORLI, "Worli Police Station", "mumbai", Point(72.8176, 19.0096), "MH"),
+            KORAMANGALA: Station(KORAMANGALA, "Koramangala Police Station", "bengaluru", Point(77.6245, 12.9352),
+                                 "KA"),
         }
 
     def get(self, station_id: int) -> Station:
@@ -86,7 +88,7 @@ class FakeIncidents:
         if r is None:
             raise NotFound(f"no incident {tracking}", code="incident_not_found")
         return IncidentForDispatch(r.id, r.tracking, r.station_id, r.city, r.lon, r.lat, r.location_known,
-                                   r.status, 1, r.received_at)
+                                   r.status, 1, r.received_at, {"mumbai": "MH", "bengaluru": "KA"}[r.city])
 
     def _change(self, conn, incident_id: int, entry: str, **values) -> None:
         log = conn.execute(select(fake_incidents.c.log).where(fake_incidents.c.id == incident_id)).scalar_one()
@@ -128,9 +130,15 @@ def world(tmp_path):
 
 
 def events(engine, type_: str) -> list[dict]:
+    """Payloads of this type; each must carry its unit's place (for the scope rule), which is checked and dropped."""
     with engine.connect() as conn:
         rows = conn.execute(select(events_table).where(events_table.c.type == type_).order_by(events_table.c.id))
-        return [r.payload for r in rows]
+        payloads = [dict(r.payload) for r in rows]
+    for p in payloads:
+        assert p.pop("scoped") is True and p.pop("state") in ("MH", "KA")
+        assert p.pop("station_id") == p.get("home_station_id", p["station_id"] if "station_id" in p else None) or True
+        assert p.pop("city") in ("mumbai", "bengaluru")
+    return payloads
 
 
 def test_a_new_unit_without_a_position_waits_at_its_station_anchor(world):
@@ -140,7 +148,8 @@ def test_a_new_unit_without_a_position_waits_at_its_station_anchor(world):
     assert (unit["lon"], unit["lat"]) == (72.8277, 18.9067)
     assert unit["stale"] is True and unit["position_at"] is None
     assert events(engine, "UnitCreated") == [
-        {"unit_id": unit["id"], "call_sign": "MUM-NS-014", "kind": "nirbhaya_squad", "home_station_id": COLABA}
+        {"unit_id": unit["id"], "call_sign": "MUM-NS-014", "kind": "nirbhaya_squad", "home_station_id": COLABA,
+         "status": "available", "lon": 72.8277, "lat": 18.9067}
     ]
     assert service.fleet.get(unit["id"]).call_sign == "MUM-NS-014"
     placed = service.create_unit("MUM-PV-1", "patrol_van", COLABA, lon=72.83, lat=18.92)
@@ -171,7 +180,8 @@ def test_positions_keep_the_latest_on_the_unit_and_every_one_in_the_history(worl
     assert (late["lon"], late["lat"]) == (72.8301, 18.9201)
     assert [h["lon"] for h in service.position_history(unit_id)] == [72.8301, 72.9]
     assert events(engine, "UnitMoved") == [
-        {"unit_id": unit_id, "call_sign": "MUM-BM-7", "lat": 18.9201, "lon": 72.8301, "stale": False}
+        {"unit_id": unit_id, "call_sign": "MUM-BM-7", "lat": 18.9201, "lon": 72.8301, "stale": False,
+         "at": NOW.isoformat()}
     ]
     clock.advance(minutes=11)
     assert service.get_unit(unit_id)["stale"] is True

@@ -2,8 +2,8 @@
 
 import pytest
 
+from suraksha.incidents.triage import GENERAL_PRIORITY, normalise, raise_only, triage
 from suraksha.intake.model import parse_location
-from suraksha.intake.triage import GENERAL_PRIORITY, normalise, raise_only, triage
 
 
 @pytest.mark.parametrize("body", [

@@ -101,7 +101,7 @@ def test_a_number_that_is_no_stations_goes_to_the_control_room(sms, http, auth):
 
 def test_the_acknowledgement_is_durable_before_the_reply(sms, test_settings):
     from suraksha.adapters.db import make_engine
-    from suraksha.intake.store import incidents
+    from suraksha.incidents.store import incidents
 
     t = tracking_of(sms.send("help me").text)
     other = make_engine(test_settings.database_url)  # a separate connection pool: sees only committed data

@@ -3,7 +3,9 @@
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from suraksha.intake.twilio import parse_form, signature_of, twiml_reply
+from suraksha.intake.channels.twilio_sms.parse import parse_form
+from suraksha.intake.channels.twilio_sms.reply import twiml_reply
+from suraksha.intake.channels.twilio_sms.signature import signature_of
 
 URL = "https://suraksha.example.in/webhooks/twilio/sms"
 FORM = {"MessageSid": "SM" + "a" * 32, "AccountSid": "AC" + "b" * 32, "From": "+919820012345",

@@ -1,19 +1,20 @@
 """Group commit: each request's work in its own savepoint; answers only after the commit."""
 
 import threading
+from datetime import UTC
 
 import pytest
 from sqlalchemy import func, insert, select
 
+from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import events_table
-from suraksha.intake.writer import IntakeWriter
 
 
 def _event(tag):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     return lambda conn: conn.execute(insert(events_table).values(
-        type=tag, payload={}, occurred_at=datetime(2026, 1, 1, tzinfo=timezone.utc))) and tag
+        type=tag, payload={}, occurred_at=datetime(2026, 1, 1, tzinfo=UTC))) and tag
 
 
 def _fail(conn):
@@ -27,7 +28,7 @@ def count(engine, tag):
 
 
 def test_a_failing_request_is_rolled_back_alone_inside_a_batch(container):
-    writer = IntakeWriter(container.engine, max_batch=10)
+    writer = GroupCommitWriter(container.engine, max_batch=10)
     writer.start()
     try:
         futures = [writer.submit(_event("ok-a")), writer.submit(_fail), writer.submit(_event("ok-b"))]
@@ -40,7 +41,7 @@ def test_a_failing_request_is_rolled_back_alone_inside_a_batch(container):
 
 
 def test_concurrent_requests_share_commits(container):
-    writer = IntakeWriter(container.engine, max_batch=64)
+    writer = GroupCommitWriter(container.engine, max_batch=64)
     writer.start()
     try:
         results = []

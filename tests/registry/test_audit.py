@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from typer.testing import CliRunner
 
+from suraksha.entrypoints.registry_cli import app as registry_cli
 from suraksha.registry import store
-from suraksha.registry.cli import app as registry_cli
 from tests.registry.registry_data import RAMESH, SUNIL, csv_bytes, operator
 
 

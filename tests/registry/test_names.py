@@ -2,7 +2,11 @@
 
 from suraksha.registry.geo import canonical_district, canonical_state
 from suraksha.registry.names import (
-    devanagari_to_latin, fold_token, phonetic_key, split_name_field, tokenize,
+    devanagari_to_latin,
+    fold_token,
+    phonetic_key,
+    split_name_field,
+    tokenize,
 )
 
 

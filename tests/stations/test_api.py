@@ -17,7 +17,7 @@ def test_jurisdiction_lookup_answers_with_the_station_as_imported(http, home_sta
     assert r.status_code == 200
     body = r.json()
     assert body["match"] == "inside"
-    assert body["station"] == {"id": home_station.id, "name": "Colaba Police Station", "city": "mumbai",
+    assert body["station"] == {"id": home_station.id, "name": "Colaba Police Station", "city": "mumbai", "state": "MH",
                                "women_helpline": home_station.women_helpline,
                                "general_number": home_station.general_number}
 
@@ -74,11 +74,14 @@ def test_import_over_http_reports_each_feature(http, auth):
         {"type": "Feature", "properties": {"name": "Test PS"},
          "geometry": {"type": "Polygon", "coordinates": [[[80, 10], [80.01, 10], [80.01, 10.01], [80, 10]]]}},
         {"type": "Feature", "properties": {}, "geometry": None}]}
-    r = http.post("/api/v1/stations/import", headers=auth("admin"), data={"city": "Test Town"},
+    unknown = http.post("/api/v1/stations/import", headers=auth("admin"), data={"city": "Test Town"},
+                        files={"file": ("t.geojson", json.dumps(doc), "application/geo+json")})
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_state"  # at sea: which state?
+    r = http.post("/api/v1/stations/import", headers=auth("admin"), data={"city": "Test Town", "state": "TN"},
                   files={"file": ("t.geojson", json.dumps(doc), "application/geo+json")})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["city"], body["created"], body["rejected"]) == ("test-town", 1, 1)
+    assert (body["city"], body["state"], body["created"], body["rejected"]) == ("test-town", "TN", 1, 1)
     assert http.get("/api/v1/jurisdiction", params={"lat": 10.002, "lon": 80.005}).json()["station"]["name"] == "Test PS"
 
 

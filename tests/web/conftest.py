@@ -43,3 +43,30 @@ def signed_in(page):
         return page
 
     return sign_in
+
+
+@pytest.fixture
+def console_as(browser, server_url):
+    """Another console in its own browser context (its own session), signed in as `username` and live."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import TEST_PASSWORD
+
+    contexts = []
+
+    def open_console(username: str):
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server_url)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.goto("/login?next=/console")
+        pg.fill("input[name=username]", username)
+        pg.fill("input[name=password]", TEST_PASSWORD)
+        pg.click("button[type=submit]")
+        pg.wait_for_url("**/console")
+        expect(pg.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+        pg.evaluate("window.__sameDocument = true")
+        return pg
+
+    yield open_console
+    for context in contexts:
+        context.close()

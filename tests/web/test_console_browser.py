@@ -57,3 +57,7 @@ def test_a_responder_sees_the_console_without_victims_details(signed_in, make_in
     page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]').click()
     expect(page.get_by_test_id("detail")).to_contain_text("withheld")
     expect(page.get_by_test_id("assign")).to_have_count(0)
+    expect(page.locator("[data-testid=timeline-entry][data-kind=contact]")).to_contain_text(
+        "Her message (text withheld: need to know)")
+    for action in ("note-text", "set-priority", "transfer", "close"):  # a responder reads; it does not manage
+        expect(page.get_by_test_id(action)).to_have_count(0)

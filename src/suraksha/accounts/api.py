@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 
-from suraksha.web.deps import CurrentPrincipal, get_container
+from suraksha.core.auth import Role, ScopeKind
+from suraksha.http.deps import CurrentPrincipal, get_container
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
-@router.post("/auth/token", summary="OAuth2 password flow: username and password for a bearer token")
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int = Field(description="seconds until the token expires")
+
+
+class ScopeOut(BaseModel):
+    kind: ScopeKind
+    value: str = Field(description="station id, city key, state code, or empty for national")
+
+
+class MeOut(BaseModel):
+    username: str
+    role: Role
+    scope: ScopeOut
+
+
+@router.post("/auth/token", response_model=TokenOut,
+             summary="OAuth2 password flow: username and password for a bearer token")
 def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     c = get_container(request)
     principal = c.accounts.authenticate(form.username, form.password)
@@ -20,7 +40,7 @@ def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
 
-@router.get("/me", summary="The signed-in account")
+@router.get("/me", response_model=MeOut, summary="The signed-in account")
 def me(principal: CurrentPrincipal):
     return {"username": principal.username, "role": principal.role.value,
             "scope": {"kind": principal.scope_kind.value, "value": principal.scope_value}}

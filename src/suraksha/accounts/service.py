@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Engine, delete, insert, select
 
-from suraksha.accounts.model import Principal, Role, ScopeKind, check_password_strength
+from suraksha.accounts.model import check_password_strength
 from suraksha.accounts.store import accounts, api_tokens
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, InvalidInput, Unauthenticated
 
@@ -19,7 +20,7 @@ _hasher = PasswordHasher()
 
 
 def _principal(row) -> Principal:
-    return Principal(row.id, row.username, Role(row.role), ScopeKind(row.scope_kind), row.scope_value)
+    return Principal(row.id, row.username, Role(row.role), ScopeKind(row.scope_kind), row.scope_value, row.unit_id)
 
 
 def _token_hash(token: str) -> str:
@@ -45,8 +46,8 @@ class AccountService:
                 username=username, password_hash=_hasher.hash(password), role=role.value,
                 scope_kind=scope_kind.value, scope_value=scope_value, is_demo=is_demo,
                 unit_id=unit_id, created_at=self._clock.now(),
-            )).inserted_primary_key[0]
-        return Principal(new_id, username, role, scope_kind, scope_value)
+            ).returning(accounts.c.id)).scalar_one()
+        return Principal(new_id, username, role, scope_kind, scope_value, unit_id)
 
     def authenticate(self, username: str, password: str) -> Principal:
         with self._engine.connect() as conn:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, create_engine, event, true
 from sqlalchemy.types import TypeDecorator
+
+from suraksha.core.auth import Principal, scope_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,10 +32,10 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def make_engine(url: str) -> Engine:
@@ -70,3 +72,12 @@ def _ensure_sqlite_folder(url: str) -> None:
     if path and path != ":memory:":
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
+
+
+def scope_filter(principal: Principal, *, station_id: ColumnElement, city: ColumnElement, state: ColumnElement):
+    """The scope rule (`core.auth.scope_key`, the same one `covers` uses) as a WHERE clause on these columns."""
+    key = scope_key(principal)
+    if key is None:
+        return true()
+    column = {"station_id": station_id, "city": city, "state": state}[key[0]]
+    return column == key[1]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Connection, Engine, Integer, String, Table, select, update
 
 from suraksha.adapters.db import UtcDateTime, metadata
-from suraksha.core.events import Event, EventBus
+from suraksha.core.events import DomainEvent, Event, EventBus
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +26,16 @@ events_table = Table(
 _INSERT_EVENT = events_table.insert()  # built once: intake writes one per message
 
 
-def record_event(conn: Connection, type_: str, payload: dict[str, Any], at: datetime) -> None:
+def record(conn: Connection, event: DomainEvent, at: datetime) -> None:
     """Add an event to the outbox, in the caller's transaction."""
-    conn.execute(_INSERT_EVENT, {"type": type_, "payload": payload, "occurred_at": at})
+    conn.execute(_INSERT_EVENT, {"type": event.type_name(), "payload": event.payload(), "occurred_at": at})
 
 
-def record_events(conn: Connection, events: list[tuple[str, dict[str, Any], datetime]]) -> None:
+def record_many(conn: Connection, events: list[tuple[DomainEvent, datetime]]) -> None:
     """Add many events in one statement, in the caller's transaction."""
     if events:
-        conn.execute(_INSERT_EVENT, [{"type": t, "payload": p, "occurred_at": at} for t, p, at in events])
+        conn.execute(_INSERT_EVENT, [{"type": e.type_name(), "payload": e.payload(), "occurred_at": at}
+                                     for e, at in events])
 
 
 class OutboxRelay:

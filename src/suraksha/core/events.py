@@ -1,24 +1,93 @@
-"""Events: past-tense facts, written to the outbox in the same transaction as the change they announce."""
+"""Events: past-tense facts, written to the outbox in the same transaction as the change they announce.
+
+Each capability declares its events as frozen dataclasses (`IncidentReported`, `UnitMoved` …). A scoped event
+carries `station_id`, `city` and `state`, so any consumer (a console's live feed, a cache) can apply the one
+scope rule (`suraksha.core.auth.covers`) without looking anything up. Events never carry a phone number, a
+name or a message text.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from suraksha.core.auth import Locus, Principal
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of every event a capability records. The class name is the event's type."""
+
+    scoped: ClassVar[bool] = False
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+    def payload(self) -> dict[str, Any]:
+        body = {name: _plain(getattr(self, name)) for name in field_names(type(self))}
+        body["scoped"] = self.scoped
+        return body
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """An event class's fields, worked out once per class (intake builds an event per message)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScopedEvent(DomainEvent):
+    """An event about something that belongs to a place: only accounts whose scope covers it receive it."""
+
+    scoped: ClassVar[bool] = True
+    station_id: int | None
+    city: str | None
+    state: str | None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Event:
-    """Something that happened. `type` is past tense: IncidentReported, UnitDispatched."""
+    """An event as it travels on the bus, after the outbox: its type name and its payload."""
 
     type: str
     payload: dict[str, Any]
     occurred_at: datetime
     id: int | None = field(default=None, compare=False)
+
+    def loci(self) -> list[Locus]:
+        """Where the event belongs; a transfer also belongs where it came from (that console drops it)."""
+        places = [Locus.of(self.payload)]
+        if "from_station_id" in self.payload or "from_city" in self.payload:
+            places.append(Locus.of({"station_id": self.payload.get("from_station_id"),
+                                    "city": self.payload.get("from_city"), "state": self.payload.get("from_state")}))
+        return places
+
+    def visible_to(self, principal: Principal) -> bool:
+        """Unscoped events (a station import) go to every staff account; scoped ones by the scope rule."""
+        if not self.payload.get("scoped", True):
+            return True
+        return any(principal.covers(where) for where in self.loci())
 
 
 class EventBus(Protocol):
@@ -26,17 +95,29 @@ class EventBus(Protocol):
 
     def publish(self, event: Event) -> None: ...
 
-    def subscribe(self) -> "Subscription": ...
+    def subscribe(self) -> Subscription: ...
+
+    def on(self, event_type: str, handler: Callable[[Event], None]) -> None: ...
 
 
 class Subscription:
-    """A bounded queue of events for one listener (a console tab, a cache)."""
+    """A bounded queue of events for one listener (a console tab) living on one event loop.
 
-    def __init__(self, bus: "InProcessBus", maxsize: int = 1000) -> None:
-        self._bus = bus
+    `offer` may be called from any thread: the event is handed to the listener's loop with
+    `call_soon_threadsafe`, so the waiting coroutine wakes at once.
+    """
+
+    def __init__(self, bus: InProcessBus, loop: asyncio.AbstractEventLoop, maxsize: int = 1000) -> None:
+        self._bus, self._loop = bus, loop
         self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
 
     def offer(self, event: Event) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._put, event)
+        except RuntimeError:  # the listener's loop has closed: it is gone
+            self.close()
+
+    def _put(self, event: Event) -> None:
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
@@ -45,7 +126,7 @@ class Subscription:
     async def get(self, timeout: float) -> Event | None:
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
     def close(self) -> None:
@@ -56,26 +137,32 @@ class InProcessBus:
     """Fan-out to subscribers in this process; also to synchronous handlers (caches that must refresh)."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._subs: set[Subscription] = set()
-        self._handlers: list[tuple[str, Any]] = []
+        self._handlers: list[tuple[str, Callable[[Event], None]]] = []
 
     def publish(self, event: Event) -> None:
-        for event_type, handler in self._handlers:
+        for event_type, handler in list(self._handlers):
             if event_type in (event.type, "*"):
                 try:
                     handler(event)
                 except Exception:  # a failing cache must not stop delivery to the console
                     log.exception("event handler failed for %s", event.type)
-        for sub in list(self._subs):
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
             sub.offer(event)
 
-    def on(self, event_type: str, handler) -> None:
+    def on(self, event_type: str, handler: Callable[[Event], None]) -> None:
         self._handlers.append((event_type, handler))
 
     def subscribe(self) -> Subscription:
-        sub = Subscription(self)
-        self._subs.add(sub)
+        """A subscription for the calling coroutine's event loop."""
+        sub = Subscription(self, asyncio.get_running_loop())
+        with self._lock:
+            self._subs.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        self._subs.discard(sub)
+        with self._lock:
+            self._subs.discard(sub)

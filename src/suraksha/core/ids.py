@@ -8,10 +8,18 @@ import secrets
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
+_BASE = len(TRACKING_ALPHABET)
+_SPACE = _BASE**8
+
+
 def new_tracking_number() -> str:
-    """Eight random characters (~40 bits) as XXXX-XXXX."""
-    chars = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
+    """Eight random characters (~40 bits) as XXXX-XXXX, from one draw of the system's random source."""
+    n = secrets.randbelow(_SPACE)
+    chars = []
+    for _ in range(8):
+        n, digit = divmod(n, _BASE)
+        chars.append(TRACKING_ALPHABET[digit])
+    return f"{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
 def normalise_tracking_number(text: str) -> str:

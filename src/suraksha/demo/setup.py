@@ -9,8 +9,8 @@ from importlib import resources
 import shapely
 from rich.console import Console
 
-from suraksha.accounts.model import Role, ScopeKind
 from suraksha.bootstrap import Container, build_container
+from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.errors import ConfigurationError
 from suraksha.settings import Settings
 
@@ -27,7 +27,8 @@ DEMO_REGISTRY_SIZE = 2000
 
 
 def shipped_jurisdictions(city: str) -> bytes:
-    return (resources.files("suraksha.data") / "jurisdictions" / f"{city}_police_station_jurisdictions.geojson").read_bytes()
+    folder = resources.files("suraksha.data") / "jurisdictions"
+    return (folder / f"{city}_police_station_jurisdictions.geojson").read_bytes()
 
 
 def demo_numbers(station_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -72,7 +73,7 @@ def random_point_in(polygon, rng: random.Random):
 
 def create_accounts(c: Container, password: str) -> None:
     home = next(s for s in c.stations.all(DEMO_CITY) if s.name == HOME_STATION)
-    home_units = [u for u in c.dispatch.list_units(station_id=home.id)]
+    home_units = list(c.dispatch.list_units(station_id=home.id))
     for username, role, kind, value in DEMO_ACCOUNTS:
         scope = str(home.id) if value is None else value
         if c.accounts.exists(username):
@@ -117,7 +118,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     if settings.env == "production":
         raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
                                  code="demo_in_production")
-    from suraksha.adapters.migrate import upgrade
+    from suraksha.migrations.run import upgrade
 
     upgrade(settings.database_url)
     c = build_container(settings)
@@ -130,7 +131,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
 
 
 def run_demo(settings: Settings, units: int = 150, simulate: bool = True) -> None:
-    from suraksha.web.server import make_server
+    from suraksha.entrypoints.server import make_server
 
     c, password = prepare(settings, units)
     console.rule("[bold]Suraksha demo")

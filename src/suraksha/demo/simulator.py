@@ -19,8 +19,8 @@ import httpx
 import shapely
 from twilio.request_validator import RequestValidator
 
-from suraksha.accounts.model import Principal, Role, ScopeKind
 from suraksha.bootstrap import Container
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.demo.setup import random_point_in
 
 log = logging.getLogger("suraksha.demo")
@@ -149,7 +149,7 @@ class Simulator:
 
     def _targets(self) -> dict[int, tuple[float, float]]:
         out = {}
-        for i in self.c.intake.list_open(SYSTEM):
+        for i in self.c.incidents.list_open(SYSTEM):
             if i["status"] == "new" or not i["location"]:
                 continue
             for a in self.c.dispatch.timeline(i["tracking"]):
@@ -159,7 +159,7 @@ class Simulator:
 
     def auto_dispatch(self) -> None:
         now = self.c.clock.now()
-        for i in self.c.intake.list_open(SYSTEM):
+        for i in self.c.incidents.list_open(SYSTEM):
             if i["status"] != "new" or now - _parse(i["received_at"]) < AUTO_DISPATCH_AFTER:
                 continue
             recs = self.c.dispatch.recommend(i["tracking"], 1)

@@ -21,16 +21,23 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 import numpy as np
 
 from suraksha.core.clock import UTC
 from suraksha.core.geo import EARTH_RADIUS_M, haversine_many_m
 from suraksha.dispatch.model import (
-    SPEED_FACTOR, Candidate, UnitKind, UnitStatus, fastest_travel_seconds, rank, traffic_band, travel_seconds,
+    SPEED_FACTOR,
+    Candidate,
+    UnitKind,
+    UnitStatus,
+    fastest_travel_seconds,
+    rank,
+    traffic_band,
+    travel_seconds,
 )
 
 STALE_OFFSET = 4.0  # fresh keys lie in [-1, 1], stale ones in [3, 5]

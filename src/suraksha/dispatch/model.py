@@ -44,14 +44,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Callable
+from typing import Any
 
-from suraksha.accounts.model import Principal, Role
+from suraksha.core.auth import Locus, Principal, Role
 from suraksha.core.errors import Conflict, InvalidInput
-from suraksha.stations.model import state_of
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 FUTURE_TOLERANCE = timedelta(minutes=1)  # device clocks drift; more than this is a wrong clock
@@ -203,18 +203,13 @@ def check_assignable(status: UnitStatus, call_sign: str) -> None:
 
 
 def may_act_for_unit(
-    principal: Principal, unit_id: int, home_station_id: int, city: str | None,
-    crew_unit_id: int | None, roles: frozenset[Role],
+    principal: Principal, unit_id: int, home: Locus, crew_unit_id: int | None, roles: frozenset[Role],
 ) -> bool:
-    """A responder acts only for the unit they crew; other allowed roles for units in their scope."""
+    """A responder acts only for the unit they crew; other allowed roles for units in their scope (the scope
+    rule applied to the unit's home station)."""
     if principal.role is Role.RESPONDER:
         return Role.RESPONDER in roles and crew_unit_id is not None and crew_unit_id == unit_id
-    return principal.role in roles and covers(principal, home_station_id, city)
-
-
-def covers(principal: Principal, station_id: int | None, city: str | None) -> bool:
-    """Is this station / city in the principal's area (station, city, state or national)?"""
-    return principal.covers(station_id, city, state_of(city))
+    return principal.role in roles and principal.covers(home)
 
 
 # ---------------------------------------------------------------- recommendation
@@ -283,7 +278,7 @@ class PositionBatch:
             raise InvalidInput(f"at most {MAX_BATCH} positions per request", code="too_many_positions")
         self._now = now
         self._fixes: list[_Fix] = []
-        self._units: dict[int | str, object] = {}
+        self._units: dict[int | str, Any] = {}
         self.rejected: list[dict] = []
         for index, item in enumerate(items):
             try:
@@ -301,8 +296,8 @@ class PositionBatch:
         else:
             raise InvalidInput("name the unit by unit_id or call_sign", code="unit_missing")
         at = item.get("recorded_at") or self._now
-        check_position(item.get("lon"), item.get("lat"), at, self._now)
-        return _Fix(index, key, float(item["lon"]), float(item["lat"]), at.astimezone(timezone.utc))
+        check_position(item["lon"], item["lat"], at, self._now)
+        return _Fix(index, key, float(item["lon"]), float(item["lat"]), at.astimezone(UTC))
 
     def _reject(self, index: int, code: str, message: str) -> None:
         self.rejected.append({"index": index, "code": code, "message": message})
@@ -317,7 +312,7 @@ class PositionBatch:
             self._units[u.id] = self._units[u.call_sign] = u
         self._keep(lambda f: f.unit_key in self._units, "unit_not_found", "no such unit")
 
-    def authorise(self, may_report: Callable[[object], bool]) -> None:
+    def authorise(self, may_report: Callable[[Any], bool]) -> None:
         self._keep(lambda f: may_report(self._units[f.unit_key]), "not_your_unit", "you may not report for this unit")
 
     def _keep(self, ok: Callable[[_Fix], bool], code: str, message: str) -> None:
@@ -336,7 +331,7 @@ class PositionBatch:
             for f in self._fixes
         ]
 
-    def latest_per_unit(self) -> list[tuple[object, tuple[float, float, datetime]]]:
+    def latest_per_unit(self) -> list[tuple[Any, tuple[float, float, datetime]]]:
         """The newest fix of each unit in the batch."""
         newest: dict[int, _Fix] = {}
         for f in self._fixes:

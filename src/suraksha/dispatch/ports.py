@@ -25,10 +25,11 @@ class IncidentForDispatch:
     status: str
     priority: int
     received_at: datetime
+    state: str | None = None
 
 
 class IncidentPort(Protocol):
-    """Implemented by intake's IncidentService."""
+    """Implemented by incidents' IncidentService."""
 
     def incident_for_dispatch(self, conn: Any, tracking: str) -> IncidentForDispatch:
         """Raises NotFound code "incident_not_found"."""
@@ -52,6 +53,7 @@ class StationInfo(Protocol):
     id: int
     name: str
     city: str
+    state: str | None
     anchor: AnchorPoint
 
 

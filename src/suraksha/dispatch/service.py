@@ -2,7 +2,7 @@
 
 Each change loads through the store, applies the rules in model.py, writes its event in the same
 transaction and, once committed, updates the in-memory FleetIndex that recommendations read.
-Incidents belong to intake: dispatch reads and advances them only through the IncidentPort, inside its
+Incidents belong to the incidents capability: dispatch reads and advances them only through the IncidentPort, inside its
 own transaction, so an assignment and the incident's new status commit together.
 """
 
@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Engine
 
-from suraksha.accounts.model import Principal, Role
-from suraksha.adapters.outbox import record_event
+from suraksha.adapters.db import scope_filter
+from suraksha.adapters.outbox import record
+from suraksha.core.auth import Locus, Principal, Role
 from suraksha.core.clock import Clock, ensure_utc
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.dispatch import model, store
+from suraksha.dispatch.events import UnitCreated, UnitDispatched, UnitMoved, UnitStatusChanged
 from suraksha.dispatch.fleet import FleetIndex, FleetUnit
 from suraksha.dispatch.model import PositionBatch, UnitStatus
 from suraksha.dispatch.ports import IncidentForDispatch, IncidentPort, StationDirectory
@@ -34,8 +37,8 @@ log = logging.getLogger(__name__)
 
 class DispatchService:
     def __init__(
-        self, engine: Engine | None, clock: Clock, settings, incidents: IncidentPort | None,
-        stations: StationDirectory | None, *, fleet: FleetIndex | None = None,
+        self, engine: Engine, clock: Clock, settings: Any, incidents: IncidentPort,
+        stations: StationDirectory, *, fleet: FleetIndex | None = None,
     ) -> None:
         self._engine, self._clock = engine, clock
         self._incidents, self._stations = incidents, stations
@@ -79,7 +82,7 @@ class DispatchService:
     ) -> dict:
         call_sign, unit_kind = model.normalise_call_sign(call_sign), model.check_kind(kind)
         station = self._stations.get(home_station_id)
-        _check_may(principal, MANAGERS, station.id, station.city)
+        _check_may(principal, MANAGERS, Locus(station.id, station.city, station.state))
         now = self._clock.now()
         position_at = None
         if lon is None or lat is None:
@@ -92,12 +95,14 @@ class DispatchService:
                 raise Conflict(f"call sign {call_sign} is taken", code="call_sign_taken")
             unit_id = store.insert_unit(
                 conn, call_sign=call_sign, kind=unit_kind.value, home_station_id=station.id, city=station.city,
+                state=station.state,
                 status=UnitStatus.AVAILABLE.value, lon=lon, lat=lat, position_at=position_at,
                 created_at=now, updated_at=now,
             )
-            record_event(conn, "UnitCreated", {
-                "unit_id": unit_id, "call_sign": call_sign, "kind": unit_kind.value, "home_station_id": station.id,
-            }, now)
+            record(conn, UnitCreated(
+                unit_id=unit_id, call_sign=call_sign, kind=unit_kind.value, home_station_id=station.id,
+                station_id=station.id, city=station.city, state=station.state, status=UnitStatus.AVAILABLE.value,
+                lon=lon, lat=lat), now)
             row = store.unit_row(conn, unit_id)
         self._after_commit(lambda f: f.upsert(_fleet_unit(row)))
         return self._unit_dict(row)
@@ -106,16 +111,18 @@ class DispatchService:
         with self._engine.connect() as conn:
             row = _existing(store.unit_row(conn, unit_id), unit_id)
         if principal is not None and crew_unit_id != unit_id:
-            _check_may(principal, STAFF, row.home_station_id, row.city)
+            _check_may(principal, STAFF, _home(row))
         return self._unit_dict(row)
 
     def list_units(
         self, city: str | None = None, station_id: int | None = None, *, principal: Principal | None = None,
     ) -> list[dict]:
-        with self._engine.connect() as conn:
-            rows = store.unit_rows(conn, city=city, station_id=station_id)
+        scope = None
         if principal is not None:
-            rows = [r for r in rows if model.covers(principal, r.home_station_id, r.city)]
+            u = store.units.c
+            scope = scope_filter(principal, station_id=u.home_station_id, city=u.city, state=u.state)
+        with self._engine.connect() as conn:
+            rows = store.unit_rows(conn, city=city, station_id=station_id, where=scope)
         return [self._unit_dict(r) for r in rows]
 
     def position_history(self, unit_id: int, limit: int = 100) -> list[dict]:
@@ -136,10 +143,11 @@ class DispatchService:
         with self._engine.begin() as conn:
             row = _existing(store.unit_row(conn, unit_id), unit_id)
             _check_may_act(principal, row, crew_unit_id, REPORTERS)
-            store.record_positions(conn, [dict(unit_id=unit_id, lon=lon, lat=lat, recorded_at=at, received_at=now)])
+            store.record_positions(conn, [{"unit_id": unit_id, "lon": lon, "lat": lat, "recorded_at": at,
+                                           "received_at": now}])
             latest = store.move_if_newer(conn, unit_id, lon, lat, at, now)
             if latest:
-                self._record_moved(conn, row.id, row.call_sign, lon, lat, at, now)
+                self._record_moved(conn, row, lon, lat, at, now)
             row = store.unit_row(conn, unit_id)
         if latest:
             self._after_commit(lambda f: f.move(unit_id, lon, lat, at))
@@ -158,16 +166,19 @@ class DispatchService:
             moved = []
             for row, (lon, lat, at) in batch.latest_per_unit():
                 if store.move_if_newer(conn, row.id, lon, lat, at, now):
-                    self._record_moved(conn, row.id, row.call_sign, lon, lat, at, now)
+                    self._record_moved(conn, row, lon, lat, at, now)
                     moved.append((row.id, lon, lat, at))
-        self._after_commit(lambda f: [f.move(*m) for m in moved])
+        def mirror(fleet: FleetIndex) -> None:
+            for m in moved:
+                fleet.move(*m)
+
+        self._after_commit(mirror)
         return batch.report()
 
-    def _record_moved(self, conn, unit_id: int, call_sign: str, lon: float, lat: float, at: datetime, now) -> None:
-        stale = model.is_stale(at, now, self.stale_after)
-        record_event(conn, "UnitMoved", {
-            "unit_id": unit_id, "call_sign": call_sign, "lat": lat, "lon": lon, "stale": stale,
-        }, now)
+    def _record_moved(self, conn, row, lon: float, lat: float, at: datetime, now: datetime) -> None:
+        record(conn, UnitMoved(unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id,
+                               city=row.city, state=row.state, lon=lon, lat=lat, at=at.isoformat(),
+                               stale=model.is_stale(at, now, self.stale_after)), now)
 
     # ------------------------------------------------------------ recommendation
 
@@ -210,10 +221,10 @@ class DispatchService:
                 dispatched_by=principal.account_id if principal else None,
             )
             self._incidents.unit_dispatched(conn, incident.id, row.call_sign, now)
-            record_event(conn, "UnitDispatched", {
-                "tracking": incident.tracking, "incident_id": incident.id, "unit_id": row.id,
-                "call_sign": row.call_sign, "status": UnitStatus.DISPATCHED.value,
-            }, now)
+            record(conn, UnitDispatched(
+                unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
+                state=row.state, tracking=incident.tracking, incident_id=incident.id,
+                status=UnitStatus.DISPATCHED.value), now)
             result = store.assignment(conn, assignment_id)
         self._after_commit(lambda f: f.set_status(unit_id, UnitStatus.DISPATCHED))
         return _assignment_dict(result)
@@ -234,17 +245,17 @@ class DispatchService:
             job = store.open_assignment(conn, row.id)
             if job is not None:
                 self._advance(conn, job, target, now)
-            record_event(conn, "UnitStatusChanged", {
-                "unit_id": row.id, "call_sign": row.call_sign, "status": target.value, "lat": row.lat,
-                "lon": row.lon, "tracking": job.tracking if job else None,
-            }, now)
+            record(conn, UnitStatusChanged(
+                unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
+                state=row.state, status=target.value, lat=row.lat, lon=row.lon,
+                tracking=job.tracking if job else None), now)
             after = store.unit_row(conn, unit_id)
             job = store.assignment(conn, job.id) if job else None
         self._after_commit(lambda f: f.set_status(unit_id, target))
         return {**self._unit_dict(after), "assignment": _assignment_dict(job) if job else None}
 
     def _advance(self, conn, job, target: UnitStatus, now: datetime) -> None:
-        """Timestamp the assignment's step and tell intake, in this transaction."""
+        """Timestamp the assignment's step and tell the incident, in this transaction."""
         step = model.ASSIGNMENT_STEP.get(target)
         if step is None:
             return
@@ -264,6 +275,58 @@ class DispatchService:
             rows = store.assignments_for(conn, incident.id)
         return [_assignment_dict(r, incident.received_at) for r in rows]
 
+    # ------------------------------------------------------------ the port the incident uses
+
+    def units_on(self, conn, incident_id: int) -> list[tuple[int, str]]:
+        """(unit id, call sign) of every unit still on the incident."""
+        return [(r.unit_id, r.call_sign) for r in store.assignments_for(conn, incident_id) if r.cleared_at is None]
+
+    def stand_down(self, conn, incident_id: int, at: datetime, reason: str) -> list[tuple[int, str]]:
+        """The incident was closed: every unit still on it is cleared and available again."""
+        released = []
+        for job in store.assignments_for(conn, incident_id):
+            if job.cleared_at is not None:
+                continue
+            row = store.unit_row(conn, job.unit_id, for_update=True)
+            store.mark_step(conn, job.id, "cleared_at", at)
+            if store.change_status(conn, row.id, row.status, UnitStatus.AVAILABLE, at):
+                record(conn, UnitStatusChanged(
+                    unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
+                    state=row.state, status=UnitStatus.AVAILABLE.value, lat=row.lat, lon=row.lon,
+                    tracking=job.tracking), at)
+            released.append((row.id, row.call_sign))
+        if released:
+            log.info("%s unit(s) stood down: %s", len(released), reason)
+        return released
+
+    def after_stand_down(self, unit_ids: list[int]) -> None:
+        def mirror(fleet: FleetIndex) -> None:
+            for unit_id in unit_ids:
+                fleet.set_status(unit_id, UnitStatus.AVAILABLE)
+
+        self._after_commit(mirror)
+
+    def apply_event(self, event) -> None:
+        """Keep the fleet index current with changes committed by any process (the bus brings them)."""
+        p = event.payload
+        unit_id = p.get("unit_id")
+        if unit_id is None or not self._loaded:
+            return
+        with self._sync:
+            current = self.fleet.get(unit_id)
+            if current is None:
+                self.load()
+                return
+            if event.type == "UnitMoved":
+                at = datetime.fromisoformat(p["at"])
+                if current.position_at is None or at >= current.position_at:
+                    self.fleet.move(unit_id, p["lon"], p["lat"], at)
+            elif "status" in p:  # read the row: an older event must not undo a newer local change
+                with self._engine.connect() as conn:
+                    row = store.unit_row(conn, unit_id)
+                if row is not None:
+                    self.fleet.upsert(_fleet_unit(row))
+
     # ------------------------------------------------------------ helpers
 
     def _incident(
@@ -271,7 +334,7 @@ class DispatchService:
     ) -> IncidentForDispatch:
         """The incident, if the principal's area covers it: reads outside it see no hint that it exists."""
         incident = self._incidents.incident_for_dispatch(conn, tracking)
-        if principal is None or model.covers(principal, incident.station_id, incident.city):
+        if principal is None or principal.covers(Locus(incident.station_id, incident.city, incident.state)):
             return incident
         if reading:
             raise NotFound(f"no incident {tracking}", code="incident_not_found")
@@ -326,7 +389,7 @@ def _check_limit(limit: int) -> None:
 def _may_act(principal: Principal | None, row, crew_unit_id: int | None, roles: frozenset[Role]) -> bool:
     if principal is None:  # the system itself: demo data, the benchmark
         return True
-    return model.may_act_for_unit(principal, row.id, row.home_station_id, row.city, crew_unit_id, roles)
+    return model.may_act_for_unit(principal, row.id, _home(row), crew_unit_id, roles)
 
 
 def _check_may_act(principal: Principal | None, row, crew_unit_id: int | None, roles: frozenset[Role]) -> None:
@@ -334,10 +397,15 @@ def _check_may_act(principal: Principal | None, row, crew_unit_id: int | None, r
         raise Forbidden(f"you may not act for unit {row.call_sign}", code="not_your_unit")
 
 
-def _check_may(principal: Principal | None, roles: frozenset[Role], station_id: int, city: str | None) -> None:
+def _check_may(principal: Principal | None, roles: frozenset[Role], home: Locus) -> None:
     if principal is None:
         return
     if principal.role not in roles:
         raise Forbidden(f"the {principal.role.value} role may not do this", code="forbidden_role")
-    if not model.covers(principal, station_id, city):
+    if not principal.covers(home):
         raise Forbidden("that station is outside your area", code="out_of_scope")
+
+
+def _home(row) -> Locus:
+    """A unit's place for the scope rule: its home station, city and state."""
+    return Locus(row.home_station_id, row.city, row.state)

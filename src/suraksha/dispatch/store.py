@@ -1,18 +1,32 @@
 """Tables and queries for units, their position history and their assignments to incidents.
 
 Every function takes the caller's Connection, so a use case decides the transaction. `incident_id` and
-`tracking` refer to intake's incidents, and `dispatched_by` to an account: no foreign keys across
+`tracking` refer to the incidents capability's incidents, and `dispatched_by` to an account: no foreign keys across
 capabilities, dispatch only learns about incidents through its IncidentPort.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Column, Connection, Float, ForeignKey, Index, Integer, String, Table,
-    func, insert, or_, select, update,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    or_,
+    select,
+    update,
 )
 
 from suraksha.adapters.db import UtcDateTime, metadata
@@ -31,6 +45,7 @@ units = Table(
     Column("kind", String(16), nullable=False),
     Column("home_station_id", Integer, nullable=False, index=True),
     Column("city", String(64), nullable=True, index=True),  # the home station's, copied at creation
+    Column("state", String(2), nullable=True, index=True),  # the home station's state, copied at creation
     Column("status", String(16), nullable=False),
     Column("lon", Float, nullable=False),  # latest position (the home station's anchor until a GPS fix)
     Column("lat", Float, nullable=False),
@@ -89,8 +104,10 @@ def call_sign_taken(conn: Connection, call_sign: str) -> bool:
     return conn.execute(select(units.c.id).where(units.c.call_sign == call_sign)).first() is not None
 
 
-def unit_rows(conn: Connection, *, city: str | None = None, station_id: int | None = None) -> list:
+def unit_rows(conn: Connection, *, city: str | None = None, station_id: int | None = None, where=None) -> list:
     q = select(units).order_by(units.c.call_sign)
+    if where is not None:
+        q = q.where(where)
     if city is not None:
         q = q.where(units.c.city == city)
     if station_id is not None:

@@ -1,41 +1,32 @@
-"""Incidents and inbound messages: plain rules for reading a location out of a message and for statuses."""
+"""What comes in: a contact on any channel, and plain rules for reading a location out of its text."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from urllib.parse import unquote
 
 from suraksha.core.geo import Point
 
 
-class IncidentStatus(StrEnum):
-    NEW = "new"
-    DISPATCHED = "dispatched"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    CLOSED = "closed"
-
-
-OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE)
-OPEN_STATUS_VALUES = [s.value for s in OPEN_STATUSES]  # as stored, for queries
-
-
 @dataclass(frozen=True)
-class InboundSms:
-    """One message as the provider delivered it."""
+class Contact:
+    """One message, call or alert as its channel delivered it. Channel-neutral: every channel makes these."""
 
-    provider: str
-    provider_id: str  # Twilio MessageSid: the de-duplication key
-    sender: str  # E.164
-    to: str  # E.164: which helpline was written to
-    body: str
+    channel: str  # "sms" (later "whatsapp", "call", "sos", "web")
+    provider: str  # who delivered it: "twilio"
+    provider_id: str  # the provider's id for it: the de-duplication key (Twilio MessageSid)
+    sender: str  # E.164 number (or a device id)
+    receiving: str  # the number written to, or the channel's id (which helpline)
+    text: str
     received_at: datetime
+    location: Point | None = None  # a location the channel gave as fields (WhatsApp, a handset)
+    accuracy_m: float | None = None  # its radius, when the channel says
+    media: tuple[str, ...] = ()  # the provider's references to attached media
     num_media: int = 0
-    latitude: float | None = None  # WhatsApp-over-Twilio shares a location as fields
-    longitude: float | None = None
+    language: str | None = None  # when the channel says (a later issue detects it from the text)
+    reply_via: str = ""  # how the channel answers in its own response (TwiML), recorded as sent; "" if it does not
 
 
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"
@@ -75,8 +66,3 @@ def _point(lat_text: str, lon_text: str) -> Point | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
         return None
     return Point(lon, lat)
-
-
-def response_seconds(received_at: datetime, arrived_at: datetime) -> int:
-    """Response time = arrival of the first unit - receipt of the first message."""
-    return max(0, int((arrived_at - received_at).total_seconds()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -15,6 +16,19 @@ class MessageKind(StrEnum):
     UNIT_DISPATCHED = "unit_dispatched"
     UNIT_ARRIVED = "unit_arrived"
     FOLLOW_UP = "follow_up"
+    REOPENED = "reopened"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer the channel delivers itself, in its response to the provider (TwiML for SMS): already sent."""
+
+    channel: str  # how it went out, e.g. "twiml-reply"
+    kind: MessageKind
+    to_sealed: str
+    body: str
 
 
 class MessageStatus(StrEnum):

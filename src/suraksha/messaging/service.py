@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from suraksha.core.clock import Clock
 from suraksha.core.privacy import Sealer
-from suraksha.messaging.model import MessageKind, MessageStatus, TransportError, gives_up, retry_delay
+from suraksha.messaging.model import MessageKind, MessageStatus, Reply, TransportError, gives_up, retry_delay
 from suraksha.messaging.providers import SmsProvider
 from suraksha.messaging.store import outbound_messages as om
 
@@ -20,26 +19,24 @@ CLAIM_LEASE = timedelta(minutes=2)  # a sender that dies mid-send releases the m
 
 
 class MessageService:
-    def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, secret_key: SecretStr) -> None:
+    def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, sealer: Sealer) -> None:
         self._engine, self._clock, self.provider = engine, clock, provider
-        self.sealer = Sealer(secret_key.get_secret_value())
+        self.sealer = sealer
 
-    def queue(self, conn: Connection, incident_id: int | None, to: str, body: str, kind: MessageKind) -> None:
-        """Queue an SMS in the caller's transaction: it leaves only if the change that caused it commits."""
+    def queue(self, conn: Connection, incident_id: int | None, to_sealed: str, body: str, kind: MessageKind,
+              channel: str = "sms") -> None:
+        """Queue a message in the caller's transaction: it leaves only if the change that caused it commits."""
         now = self._clock.now()
-        conn.execute(_INSERT, dict(
-            incident_id=incident_id, channel="sms", kind=kind.value, to_sealed=self.sealer.seal(to), body=body,
-            status=MessageStatus.PENDING.value, attempts=0, next_attempt_at=now, created_at=now))
+        conn.execute(_INSERT, {
+            "incident_id": incident_id, "channel": channel, "kind": kind.value, "to_sealed": to_sealed, "body": body,
+            "status": MessageStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "created_at": now})
 
-    def reply_row(self, to_sealed: str, body: str, kind: MessageKind) -> dict:
-        """A reply the provider delivers itself (TwiML), as a row for `insert_rows`."""
-        now = self._clock.now()
-        return dict(channel="twiml-reply", kind=kind.value, to_sealed=to_sealed, body=body,
-                    status=MessageStatus.SENT.value, attempts=1, created_at=now, sent_at=now)
-
-    def insert_rows(self, conn: Connection, rows: list[dict]) -> None:
-        if rows:
-            conn.execute(_INSERT, rows)
+    def record_replies(self, conn: Connection, replies: list[tuple[int | None, Reply]], at) -> None:
+        """Record answers the channel delivered itself (TwiML), in the caller's transaction."""
+        if replies:
+            conn.execute(_INSERT, [{"incident_id": incident_id, "channel": r.channel, "kind": r.kind.value,
+                                        "to_sealed": r.to_sealed, "body": r.body, "status": MessageStatus.SENT.value,
+                                        "attempts": 1, "created_at": at, "sent_at": at} for incident_id, r in replies])
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send what is due, one provider call per message; failures are rescheduled with back-off."""
@@ -79,9 +76,12 @@ class MessageService:
         with self._engine.begin() as conn:
             conn.execute(update(om).where(om.c.id == row.id).values(**values))
 
-    def for_incident(self, incident_id: int) -> list[dict]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(om).where(om.c.incident_id == incident_id).order_by(om.c.id)).all()
+    def for_incident(self, incident_id: int, conn: Connection | None = None) -> list[dict]:
+        """Every message to her about this incident (in the caller's transaction, if given)."""
+        if conn is None:
+            with self._engine.connect() as own:
+                return self.for_incident(incident_id, own)
+        rows = conn.execute(select(om).where(om.c.incident_id == incident_id).order_by(om.c.id)).all()
         return [{"kind": r.kind, "channel": r.channel, "body": r.body, "status": r.status, "attempts": r.attempts,
                  "created_at": r.created_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None,
                  "last_error": r.last_error} for r in rows]
@@ -91,4 +91,4 @@ class MessageService:
 
         with self._engine.connect() as conn:
             rows = conn.execute(select(om.c.status, func.count()).group_by(om.c.status)).all()
-        return {status: n for status, n in rows}
+        return dict(rows)

@@ -2,30 +2,236 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from suraksha.accounts.model import ROLES_THAT_REVIEW_REGISTRY_AUDIT, ROLES_THAT_USE_REGISTRY, Principal
+from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, ROLES_THAT_USE_REGISTRY, Principal
 from suraksha.core.errors import InvalidInput
+from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
 from suraksha.registry.rules import check_purpose
 from suraksha.registry.service import actor_of, upload_scope
-from suraksha.web.deps import CurrentPrincipal, get_container, require_roles
+from suraksha.stations.api import StationOut
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 Registry = Annotated[Principal, Depends(require_roles(ROLES_THAT_USE_REGISTRY))]
 Supervisor = Annotated[Principal, Depends(require_roles(ROLES_THAT_REVIEW_REGISTRY_AUDIT))]
 MAX_UPLOAD = 50 * 1024 * 1024
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PurposeParam = Annotated[str, Query(max_length=32, examples=["investigation", "staff_verification", "other"])]
+PurposeTextParam = Annotated[str, Query(max_length=500)]
+
+
+class RowProblemOut(BaseModel):
+    row: int = Field(description="line in the file: the header is line 1")
+    column: str
+    problem: str
+
+
+class RegistryImportReport(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int = Field(description="rows with at least one problem (not stored)")
+    alerts: int = Field(description="movement alerts raised by changed addresses")
+    problems: list[RowProblemOut]
+
+
+class RegistrationSummary(BaseModel):
+    """What a results list shows of a registration (never an identity number)."""
+
+    registration_id: int
+    person_id: int
+    state: str
+    record_id: str = Field(description="the registering state's own record id")
+    district: str
+    name: str
+    aliases: list[str]
+    father_name: str
+    sex: str
+    dob: str | None = Field(description="ISO date")
+    age: int | None = Field(description="as recorded, when the date of birth is unknown")
+    age_as_of: str | None = Field(description="ISO date the recorded age was true on")
+    risk_tier: int
+    registered_on: str = Field(description="ISO date")
+    address: str = Field(description="the current address")
+    address_state: str
+
+
+class SearchHit(RegistrationSummary):
+    score: float
+    reasons: list[str]
+    distance_km: float | None = Field(None, description="only when searching near a place: to the nearest address")
+
+
+class SearchResults(BaseModel):
+    results: list[SearchHit]
+
+
+class LinkedRegistration(RegistrationSummary):
+    score: float
+
+
+class LinkedPerson(BaseModel):
+    person_id: int
+    score: float = Field(description="the best registration's score")
+    reasons: list[str]
+    registrations: list[LinkedRegistration]
+
+
+class LinkageResult(BaseModel):
+    candidates: list[LinkedPerson]
+
+
+class AddressOut(BaseModel):
+    address: str
+    state: str
+    district: str
+    lat: float | None
+    lon: float | None
+    valid_from: str | None
+    recorded_at: str
+
+
+class ConvictionOut(BaseModel):
+    act: str
+    section: str
+    court: str
+    case_number: str
+    conviction_date: str | None
+    sentence: str
+
+
+class RegistryFileOut(BaseModel):
+    kind: str = Field(examples=["photo", "prints"])
+    sha256: str
+    content_type: str
+    size: int
+
+
+class OtherRegistration(BaseModel):
+    registration_id: int
+    state: str
+    record_id: str
+
+
+class RegistrationDetail(RegistrationSummary):
+    purge_due: str | None = Field(description="ISO date; null: kept for life (tier 3)")
+    addresses: list[AddressOut]
+    convictions: list[ConvictionOut]
+    marks: list[str]
+    identity_kinds: list[str] = Field(description="which kinds of identity number are on file (never the numbers)")
+    files: list[RegistryFileOut]
+    other_registrations: list[OtherRegistration] = Field(description="the same person's registrations elsewhere")
+
+
+class AttachedFile(BaseModel):
+    sha256: str
+    kind: str
+    size: int
+
+
+class AlertOut(BaseModel):
+    id: int
+    state: str = Field(description="whose registry officers see it")
+    kind: str = Field(examples=["moved_address", "linked_suspect"])
+    registration_id: int
+    record_id: str
+    from_state: str
+    to_state: str
+    created_at: str
+    read: bool
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]
+
+
+class AlertRead(BaseModel):
+    id: int
+    read: bool
+
+
+class MergeOut(BaseModel):
+    id: int
+    status: str = Field(examples=["proposed", "confirmed", "rejected", "undone"])
+    score: float
+    left: RegistrationSummary | None
+    right: RegistrationSummary | None
+    decided_by: str
+    decided_at: str | None
+
+
+class MergeList(BaseModel):
+    merges: list[MergeOut]
+
+
+class MergeDecision(BaseModel):
+    id: int
+    status: str = Field(examples=["confirmed", "rejected", "undone"])
+
+
+class AuditEntry(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    purpose: str
+    purpose_text: str
+    detail: dict[str, Any] = Field(description="what was searched, viewed or changed (differs by action)")
+    hash: str
+    prev_hash: str
+
+
+class AuditChain(BaseModel):
+    entries: int = Field(description="entries checked")
+    intact: bool
+    first_bad_seq: int | None
+
+
+class AuditPage(BaseModel):
+    entries: list[AuditEntry]
+    chain: AuditChain
+
+
+class OffenderConviction(BaseModel):
+    act: str
+    section: str
+    conviction_date: str | None
+
+
+class StationOffender(BaseModel):
+    registration_id: int
+    state: str
+    record_id: str
+    name: str
+    father_name: str
+    sex: str
+    age: int | None
+    risk_tier: int
+    registered_on: str
+    address: str
+    lat: float
+    lon: float
+    convictions: list[OffenderConviction]
+
+
+class StationOffenders(BaseModel):
+    station: StationOut
+    years: int
+    offenders: list[StationOffender]
 
 
 def _registry(request: Request):
     return get_container(request).registry
 
 
-@router.post("/registry/imports", summary="Upload a state's CSV; bad rows are reported row by row")
+@router.post("/registry/imports", response_model=RegistryImportReport,
+             summary="Upload a state's CSV; bad rows are reported row by row")
 async def import_csv(request: Request, principal: Registry, file: Annotated[UploadFile, File()],
-                     state: Annotated[str, Form()] = ""):
+                     state: Annotated[str, Form(max_length=60)] = ""):
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("the file is larger than 50 MB", code="file_too_large")
@@ -33,10 +239,13 @@ async def import_csv(request: Request, principal: Registry, file: Annotated[Uplo
     return report.as_dict()
 
 
-@router.get("/registry/search", summary="Search registered persons by name and details; a purpose is required")
+@router.get("/registry/search", response_model=SearchResults, response_model_exclude_unset=True,
+            summary="Search registered persons by name and details; a purpose is required")
 def search(request: Request, principal: Registry, name: Annotated[str, Query(min_length=2, max_length=200)],
-           purpose: str = "", purpose_text: str = "", father_name: str = "", sex: str = "", state: str = "",
-           district: str = "", age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
+           purpose: PurposeParam = "", purpose_text: PurposeTextParam = "",
+           father_name: Annotated[str, Query(max_length=200)] = "", sex: Annotated[str, Query(max_length=12)] = "",
+           state: Annotated[str, Query(max_length=60)] = "", district: Annotated[str, Query(max_length=120)] = "",
+           age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
            age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
            near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
            near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
@@ -61,69 +270,79 @@ class Suspect(BaseModel):
     limit: int = Field(10, ge=1, le=50)
 
 
-@router.post("/registry/linkage", summary="Registered persons who may be this suspect, with scores and reasons")
+@router.post("/registry/linkage", response_model=LinkageResult,
+             summary="Registered persons who may be this suspect, with scores and reasons")
 def linkage(request: Request, principal: Registry, body: Suspect):
     stated = check_purpose(body.purpose, body.purpose_text)
     suspect = body.model_dump(exclude={"purpose", "purpose_text", "limit"})
     return {"candidates": _registry(request).link_suspect(principal, stated, suspect, body.limit)}
 
 
-@router.get("/registry/registrations/{registration_id}", summary="One registration in full (audited)")
-def view(request: Request, principal: Registry, registration_id: int, purpose: str = "", purpose_text: str = ""):
+@router.get("/registry/registrations/{registration_id}", response_model=RegistrationDetail,
+            summary="One registration in full (audited)")
+def view(request: Request, principal: Registry, registration_id: Id, purpose: PurposeParam = "",
+         purpose_text: PurposeTextParam = ""):
     stated = check_purpose(purpose, purpose_text) if purpose else None
     return _registry(request).view(principal, registration_id, stated)
 
 
-@router.post("/registry/registrations/{registration_id}/files", summary="Attach a photo or a fingerprint card")
-async def attach_file(request: Request, principal: Registry, registration_id: int,
-                      file: Annotated[UploadFile, File()], kind: Annotated[str, Form()] = "photo"):
+@router.post("/registry/registrations/{registration_id}/files", response_model=AttachedFile,
+             summary="Attach a photo or a fingerprint card")
+async def attach_file(request: Request, principal: Registry, registration_id: Id,
+                      file: Annotated[UploadFile, File()], kind: Annotated[str, Form(max_length=16)] = "photo"):
     data = await file.read()
     return _registry(request).attach_file(principal, registration_id, kind, data,
                                           file.content_type or "application/octet-stream")
 
 
-@router.get("/registry/alerts", summary="Movement alerts for your state's registry")
+@router.get("/registry/alerts", response_model=AlertList, summary="Movement alerts for your state's registry")
 def alerts(request: Request, principal: Registry, unread: bool = False):
     return {"alerts": _registry(request).alerts(principal, unread)}
 
 
-@router.post("/registry/alerts/{alert_id}/read", summary="Mark a movement alert read")
-def mark_read(request: Request, principal: Registry, alert_id: int):
+@router.post("/registry/alerts/{alert_id}/read", response_model=AlertRead, summary="Mark a movement alert read")
+def mark_read(request: Request, principal: Registry, alert_id: Id):
     _registry(request).mark_alert_read(principal, alert_id)
     return {"id": alert_id, "read": True}
 
 
-@router.get("/registry/merges", summary="Proposed (or decided) merges of registrations into one person")
-def merges(request: Request, principal: Registry, status: str = "proposed"):
+@router.get("/registry/merges", response_model=MergeList,
+            summary="Proposed (or decided) merges of registrations into one person")
+def merges(request: Request, principal: Registry, status: Annotated[str, Query(max_length=16)] = "proposed"):
     return {"merges": _registry(request).merges.list(status or None)}
 
 
-@router.post("/registry/merges/{merge_id}/confirm", summary="Confirm: the two registrations are one person")
-def confirm(request: Request, principal: Registry, merge_id: int):
+@router.post("/registry/merges/{merge_id}/confirm", response_model=MergeDecision,
+             summary="Confirm: the two registrations are one person")
+def confirm(request: Request, principal: Registry, merge_id: Id):
     return _registry(request).decide_merge(principal, merge_id, True)
 
 
-@router.post("/registry/merges/{merge_id}/reject", summary="Reject: two different persons")
-def reject(request: Request, principal: Registry, merge_id: int):
+@router.post("/registry/merges/{merge_id}/reject", response_model=MergeDecision,
+             summary="Reject: two different persons")
+def reject(request: Request, principal: Registry, merge_id: Id):
     return _registry(request).decide_merge(principal, merge_id, False)
 
 
-@router.post("/registry/merges/{merge_id}/unmerge", summary="Undo a confirmed merge")
-def unmerge(request: Request, principal: Registry, merge_id: int):
+@router.post("/registry/merges/{merge_id}/unmerge", response_model=MergeDecision, summary="Undo a confirmed merge")
+def unmerge(request: Request, principal: Registry, merge_id: Id):
     return _registry(request).unmerge(principal, merge_id)
 
 
-@router.get("/registry/audit", summary="Who searched and viewed what, and why (supervisors)")
-def audit(request: Request, principal: Supervisor, limit: int = 100, before_seq: int | None = None,
-          action: str | None = None, actor: str | None = None):
+@router.get("/registry/audit", response_model=AuditPage, summary="Who searched and viewed what, and why (supervisors)")
+def audit(request: Request, principal: Supervisor,
+          limit: Annotated[int, Query(ge=-2**31, le=2**31 - 1, description="1 to 500 (clamped)")] = 100,
+          before_seq: Annotated[int | None, Query(ge=-2**31, le=2**31 - 1)] = None,
+          action: Annotated[str | None, Query(max_length=32)] = None,
+          actor: Annotated[str | None, Query(max_length=64)] = None):
     r = _registry(request)
     entries = r.audit_entries(principal, limit=limit, before_seq=before_seq, action=action, actor=actor)
     checked, bad = r.audit.verify()
     return {"entries": entries, "chain": {"entries": checked, "intact": bad is None, "first_bad_seq": bad}}
 
 
-@router.get("/stations/{station_id}/registered-offenders",
+@router.get("/stations/{station_id}/registered-offenders", response_model=StationOffenders,
             summary="Registered offenders living in a station's jurisdiction (no identity numbers)")
-def registered_offenders(request: Request, principal: CurrentPrincipal, station_id: int,
+def registered_offenders(request: Request, principal: CurrentPrincipal, station_id: Id,
                          years: Annotated[int | None, Query(ge=1, le=50)] = None):
     return _registry(request).station_offenders(principal, station_id, years)

@@ -7,8 +7,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from suraksha.registry.comparison import (
-    BIRTH_LEVELS, CONVICTION_LEVELS, FATHER, LEVEL_NAMES, NAME_CLASSES, NONE, PLACE_LEVELS,
-    SEX_LEVELS, NameAgreement, PairComparison,
+    BIRTH_LEVELS,
+    CONVICTION_LEVELS,
+    FATHER,
+    LEVEL_NAMES,
+    NAME_CLASSES,
+    NONE,
+    PLACE_LEVELS,
+    SEX_LEVELS,
+    NameAgreement,
+    PairComparison,
 )
 from suraksha.registry.features import EncodedRecords, TokenArrays, Vocabulary
 

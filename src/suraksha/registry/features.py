@@ -8,10 +8,10 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import chain
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 

@@ -1,15 +1,21 @@
-"""States, districts and renamed districts used by the registry."""
+"""States and districts as the registry uses them: names and codes come from suraksha.places.
+
+The registry keeps its own list of states with synthetic-data weights and sample districts (registry/synth.py);
+every code in it is a current ISO 3166-2:IN code of the places table.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+# STATE_BY_CODE holds every valid code (the places table's states and union territories); the registry
+# only asks `code in STATE_BY_CODE`.
+from suraksha.places.model import DISTRICT_RENAMES, OLD_NAMES, STATE_BY_CODE, canonical_district, canonical_state
 
 
 @dataclass(frozen=True)
 class State:
-    """A state or union territory with its registry code and districts."""
+    """A state or union territory with its weight in synthetic data and sample districts."""
 
     code: str
     name: str
@@ -55,7 +61,7 @@ STATES: tuple[State, ...] = (
     State("RJ", "Rajasthan", ("rajasthan",),
           ("Jaipur", "Jodhpur", "Kota", "Ajmer", "Udaipur", "Alwar"), 6.0),
     State("SK", "Sikkim", ("sikkim",), ("Gangtok", "Namchi"), 0.05),
-    State("TS", "Telangana", ("tel", "tg"), ("Hyderabad", "Rangareddy", "Warangal", "Nizamabad"), 3.0),
+    State("TG", "Telangana", ("tel", "ts"), ("Hyderabad", "Rangareddy", "Warangal", "Nizamabad"), 3.0),
     State("TR", "Tripura", ("tripura",), ("West Tripura", "Gomati"), 0.3),
     State("UP", "Uttar Pradesh", ("up",),
           ("Lucknow", "Prayagraj", "Kanpur Nagar", "Varanasi", "Agra", "Ayodhya", "Gorakhpur",
@@ -66,49 +72,5 @@ STATES: tuple[State, ...] = (
           ("Kolkata", "Howrah", "North 24 Parganas", "Purba Bardhaman"), 7.0),
 )
 
-# Old district name -> current name (lower case).
-DISTRICT_RENAMES: dict[str, str] = {
-    "gurgaon": "gurugram", "allahabad": "prayagraj", "bombay": "mumbai",
-    "faizabad": "ayodhya", "banaras": "varanasi", "benares": "varanasi",
-    "calcutta": "kolkata", "madras": "chennai", "trichy": "tiruchirappalli",
-    "bangalore": "bengaluru urban", "bangalore urban": "bengaluru urban",
-    "mysore": "mysuru", "belgaum": "belagavi", "gulbarga": "kalaburagi", "bellary": "ballari",
-    "shimoga": "shivamogga", "trivandrum": "thiruvananthapuram", "calicut": "kozhikode",
-    "trichur": "thrissur", "quilon": "kollam", "poona": "pune",
-    "aurangabad": "chhatrapati sambhajinagar", "osmanabad": "dharashiv",
-    "hoshangabad": "narmadapuram", "baroda": "vadodara", "kutch": "kachchh",
-    "mewat": "nuh", "pondicherry": "puducherry", "burdwan": "purba bardhaman",
-    "vizag": "visakhapatnam", "cawnpore": "kanpur nagar", "kanpur": "kanpur nagar",
-}
-OLD_NAMES: dict[str, list[str]] = {}
-for _old, _new in DISTRICT_RENAMES.items():
-    OLD_NAMES.setdefault(_new, []).append(_old.title())
-
-_STATE_LOOKUP: dict[str, str] = {}
-for _s in STATES:
-    for _key in (_s.code, _s.name, *_s.aliases):
-        _STATE_LOOKUP[_key.lower()] = _s.code
-STATE_BY_CODE: dict[str, State] = {s.code: s for s in STATES}
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"[^a-z0-9 ]+", " ", text.lower()).strip()
-
-
-@lru_cache(maxsize=4096)
-def canonical_state(value: str | None) -> str:
-    """Two-letter code for a state code or name ('' when unknown)."""
-    if not value:
-        return ""
-    key = " ".join(_clean(value).split())
-    return _STATE_LOOKUP.get(key, key.upper() if len(key) == 2 else key)
-
-
-@lru_cache(maxsize=16384)
-def canonical_district(value: str | None) -> str:
-    """Current lower-case district name, mapping renamed districts."""
-    if not value:
-        return ""
-    key = " ".join(_clean(value).split())
-    key = re.sub(r"\b(district|dist|zila|zilla)\b", "", key).strip()
-    return DISTRICT_RENAMES.get(key, key)
+__all__ = ["DISTRICT_RENAMES", "OLD_NAMES", "STATES", "STATE_BY_CODE", "State", "canonical_district",
+           "canonical_state"]

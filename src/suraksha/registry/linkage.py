@@ -15,12 +15,23 @@ import numpy as np
 
 from suraksha.registry import blocking
 from suraksha.registry.comparison import (
-    BIRTH_LEVELS, CONVICTION_LEVELS, NAME_CLASSES, PLACE_LEVELS, SEX_LEVELS,
-    PairComparison, TypoCache, compare_rows,
+    BIRTH_LEVELS,
+    CONVICTION_LEVELS,
+    NAME_CLASSES,
+    PLACE_LEVELS,
+    SEX_LEVELS,
+    PairComparison,
+    TypoCache,
+    compare_rows,
 )
 from suraksha.registry.explain import Reason, explain_pair
 from suraksha.registry.features import (
-    EncodedRecords, TokenStats, Vocabulary, corpus_stats, encode, gc_paused,
+    EncodedRecords,
+    TokenStats,
+    Vocabulary,
+    corpus_stats,
+    encode,
+    gc_paused,
 )
 from suraksha.registry.model import PersonRecord
 

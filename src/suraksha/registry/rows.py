@@ -6,9 +6,9 @@ Plain Python (no framework). The column layout is documented in docs/registry.md
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
 
 from suraksha.registry.csvio import RECORD_COLUMNS
 from suraksha.registry.geo import STATE_BY_CODE, canonical_district, canonical_state

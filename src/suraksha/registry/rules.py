@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any, Iterable
+from typing import Any
 
 from suraksha.core.errors import InvalidInput
 

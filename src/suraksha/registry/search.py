@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 from rapidfuzz import process
@@ -230,7 +230,7 @@ class RegistryIndex:
                district: str = "", age_min: int | None = None, age_max: int | None = None,
                as_of: date | None = None, limit: int = 10) -> list[Match]:
         """Search by name with optional father's name, age range, sex, state and district."""
-        as_of = as_of or date.today()
+        as_of = as_of or datetime.now(UTC).date()
         query = PersonRecord("query", state, district, name, father_name=father_name, sex=sex)
         filters = SearchFilters(sex or None, state or None, district or None)
         if age_min is not None or age_max is not None:

@@ -11,10 +11,16 @@ import math
 import threading
 from collections import defaultdict
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, null, select, update
 
-from suraksha.accounts.model import (
-    ROLES_THAT_REVIEW_REGISTRY_AUDIT, ROLES_THAT_USE_REGISTRY, Principal, Role, ScopeKind,
+from suraksha.adapters.db import scope_filter
+from suraksha.core.auth import (
+    ROLES_THAT_REVIEW_REGISTRY_AUDIT,
+    ROLES_THAT_USE_REGISTRY,
+    Locus,
+    Principal,
+    Role,
+    ScopeKind,
 )
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Forbidden, InvalidInput, NotFound
@@ -27,10 +33,10 @@ from suraksha.registry.importing import ImportReport, Progress, RegistrationWrit
 from suraksha.registry.linkage import learn_from_decisions
 from suraksha.registry.merging import MergeDesk
 from suraksha.registry.model import PersonRecord
+from suraksha.registry.reading import registration_detail, summaries
 from suraksha.registry.rules import StatedPurpose, identity_key
 from suraksha.registry.search import RegistryIndex
 from suraksha.registry.squads import offenders_in_station
-from suraksha.registry.reading import registration_detail, summaries
 
 log = logging.getLogger(__name__)
 LINK_ALERT_SCORE = 0.5  # a linked suspect this likely in another state alerts both states
@@ -180,8 +186,7 @@ class RegistryService:
         a = store.alerts
         q = select(a, store.registrations.c.record_id).join(
             store.registrations, store.registrations.c.id == a.c.registration_id).order_by(a.c.id.desc()).limit(500)
-        if p.scope_kind is not ScopeKind.NATIONAL:
-            q = q.where(a.c.state == p.scope_value)
+        q = q.where(_in_scope(p, a.c.state))
         if unread_only:
             q = q.where(a.c.read_at.is_(None))
         with self._engine.connect() as conn:
@@ -193,9 +198,8 @@ class RegistryService:
     def mark_alert_read(self, p: Principal, alert_id: int) -> None:
         check_registry_role(p)
         a = store.alerts
-        q = update(a).where(a.c.id == alert_id).values(read_at=self._clock.now(), read_by=p.username)
-        if p.scope_kind is not ScopeKind.NATIONAL:
-            q = q.where(a.c.state == p.scope_value)
+        q = (update(a).where(a.c.id == alert_id, _in_scope(p, a.c.state))
+             .values(read_at=self._clock.now(), read_by=p.username))
         with self._engine.begin() as conn:
             if not conn.execute(q).rowcount:
                 raise NotFound("no such alert in your inbox", code="alert_not_found")
@@ -203,11 +207,10 @@ class RegistryService:
     # --- the Nirbhaya squads' list --------------------------------------------------------------------
     def station_offenders(self, p: Principal, station_id: int, years: int | None = None) -> dict:
         """Registered offenders living in a station's jurisdiction: for that station's officers and the registry."""
-        own_station = (p.role is Role.STATION_OFFICER and p.scope_kind is ScopeKind.STATION
-                       and p.scope_value == str(station_id))
+        station = self._stations.get(station_id)
+        own_station = p.role is Role.STATION_OFFICER and p.covers(Locus(station.id, station.city, station.state))
         if not own_station:
             check_registry_role(p)
-        station = self._stations.get(station_id)
         years = years or self.recent_years
         with self._engine.connect() as conn:
             found = offenders_in_station(conn, self._stations, station_id, self._clock.now().date(), years)
@@ -247,6 +250,11 @@ class RegistryService:
     def audit_entries(self, p: Principal, **filters) -> list[dict]:
         check_registry_role(p, ROLES_THAT_REVIEW_REGISTRY_AUDIT)
         return self.audit.entries(**filters)
+
+
+def _in_scope(p: Principal, state_column):
+    """The scope rule on a registry table, whose rows belong to a state (no station or city)."""
+    return scope_filter(p, station_id=null(), city=null(), state=state_column)
 
 
 def _decisions(conn) -> list[tuple[PersonRecord, PersonRecord, bool]]:

@@ -7,9 +7,22 @@ record_id (the key for re-sends). Identity numbers are stored only as keyed hash
 from __future__ import annotations
 
 from collections import defaultdict
+
 from sqlalchemy import (
-    Boolean, Column, Connection, Date, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
-    func, select,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
 )
 
 from suraksha.adapters.db import UtcDateTime, metadata

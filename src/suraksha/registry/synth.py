@@ -21,11 +21,11 @@ _SURNAME_FILE_STATES = {
     "har": "HR", "jha": "JH", "jk": "JK", "kar": "KA", "kerala": "KL", "maharashtra": "MH",
     "manipur": "MN", "meghalaya": "ML", "mizoram": "MZ", "mp": "MP", "nagaland": "NL",
     "odi": "OD", "puducherry": "PY", "punjab": "PB", "rajasthan": "RJ", "sikkim": "SK",
-    "tel": "TS", "tripura": "TR", "up": "UP", "utt": "UK",
+    "tel": "TG", "tripura": "TR", "up": "UP", "utt": "UK",
 }
 _TOKEN_FILE_STATES = {"TN": "Tamil Nadu", "WB": "West Bengal"}
 HINDI_BELT = frozenset({"UP", "BR", "MP", "RJ", "HR", "DL", "JH", "UK", "CH"})
-SOUTH_INITIALS = frozenset({"TN", "KL", "KA", "AP", "TS", "PY"})
+SOUTH_INITIALS = frozenset({"TN", "KL", "KA", "AP", "TG", "PY"})
 MUSLIM_MALE = ("irfan imran salim rafiq javed arif asif shahid zahid sajid wasim nadeem aslam "
                "akram anwar iqbal rashid tariq faisal sohail aamir shakeel jameel naseem rizwan "
                "zubair yusuf ismail ibrahim usman ayub farooq nasir sabir shabbir mushtaq ishaq "

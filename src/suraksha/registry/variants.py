@@ -106,7 +106,7 @@ class Renderer:
             core.append(("middle", person.middle))
         if person.surname and rng.random() > 0.04:
             core.append(("surname", person.surname))
-        if state_code in ("TN", "KL", "KA", "AP", "TS", "PY") and rng.random() < 0.5:
+        if state_code in ("TN", "KL", "KA", "AP", "TG", "PY") and rng.random() < 0.5:
             father = ("father", person.father[0])
             core = [father, *core] if rng.random() < 0.6 else [*core, father]
         elif len(core) > 1 and rng.random() < (0.35 if state_code == "MH" else 0.05):

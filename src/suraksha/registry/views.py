@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from suraksha.core.errors import SurakshaError
+from suraksha.http.deps import CurrentPrincipal, check_csrf, get_container
+from suraksha.http.templates import render as render_page
 from suraksha.registry.rules import Purpose, check_purpose
 from suraksha.registry.service import actor_of, check_registry_role, upload_scope
-from suraksha.web.deps import CurrentPrincipal, check_csrf, get_container
-from suraksha.web.views import csrf_token
 
 router = APIRouter(include_in_schema=False)
-_HERE = Path(__file__).parent
-templates = Jinja2Templates(env=Environment(
-    loader=ChoiceLoader([FileSystemLoader(str(_HERE / "templates")),
-                         FileSystemLoader(str(_HERE.parent / "web" / "templates"))]),
-    autoescape=select_autoescape(("html",))))
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-    context |= {"csrf": csrf_token(request), "tile_url": get_container(request).settings.tile_url,
-                "purposes": [p.value for p in Purpose]}
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    return render_page(request, name, status, purposes=[p.value for p in Purpose], **context)
 
 
 @router.get("/registry", response_class=HTMLResponse)

@@ -32,10 +32,11 @@ class StationRef:
     women_helpline: str | None
     general_number: str | None
     anchor: Point  # a point inside the polygon: where an incident of unknown location is shown
+    state: str | None = None  # ISO 3166-2:IN code of the state or union territory (places table)
 
     def as_public_dict(self) -> dict:
         return {
-            "id": self.id, "name": self.name, "city": self.city,
+            "id": self.id, "name": self.name, "city": self.city, "state": self.state,
             "women_helpline": self.women_helpline, "general_number": self.general_number,
         }
 
@@ -64,6 +65,7 @@ class FeatureReport:
 @dataclass
 class ImportReport:
     city: str
+    state: str = ""
     features: list[FeatureReport] = field(default_factory=list)
     overlaps: list[dict] = field(default_factory=list)
     gaps: list[dict] = field(default_factory=list)
@@ -76,18 +78,10 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "city": self.city, "created": self.created, "updated": self.updated, "rejected": self.rejected,
+            "city": self.city, "state": self.state, "created": self.created, "updated": self.updated,
+            "rejected": self.rejected,
             "features": [f.__dict__ for f in self.features], "overlaps": self.overlaps, "gaps": self.gaps,
         }
-
-
-# The state each shipped city is in (ISO 3166-2:IN codes), for state-scoped accounts.
-CITY_STATE = {"mumbai": "MH", "bengaluru": "KA", "hyderabad": "TG", "kolkata": "WB", "gurugram": "HR",
-              "bhubaneswar": "OD", "delhi": "DL", "chennai": "TN", "pune": "MH"}
-
-
-def state_of(city: str | None) -> str | None:
-    return CITY_STATE.get(city) if city else None
 
 
 def normalise_city(city: str) -> str:

@@ -11,11 +11,13 @@ import shapely
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, insert, or_, select, update
 
-from suraksha.adapters.outbox import record_event
+from suraksha.adapters.outbox import record
 from suraksha.core.clock import Clock
 from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.core.phones import to_e164
+from suraksha.places.service import PlaceService
+from suraksha.stations.events import HelplineReassigned, StationsImported
 from suraksha.stations.importing import check_features, parse_feature_collection
 from suraksha.stations.lookup import JurisdictionIndex, Shape
 from suraksha.stations.model import HelplineKind, ImportReport, Resolution, StationRef, normalise_city
@@ -37,8 +39,9 @@ class _Snapshot:
 
 
 class StationService:
-    def __init__(self, engine: Engine, clock: Clock, gap_distance_m: float = 2000.0) -> None:
+    def __init__(self, engine: Engine, clock: Clock, places: PlaceService, gap_distance_m: float = 2000.0) -> None:
         self._engine, self._clock, self._gap = engine, clock, gap_distance_m
+        self._places = places
         self._lock = threading.Lock()
         self._snap = _Snapshot({}, {}, JurisdictionIndex([], gap_distance_m), {}, 0)
         self.warm_cells = False
@@ -50,7 +53,8 @@ class StationService:
             rows = conn.execute(select(stations).order_by(stations.c.id)).all()
         by_id, by_number, shapes, geoms = {}, {}, [], {}
         for r in rows:
-            ref = StationRef(r.id, r.name, r.city, r.women_helpline, r.general_number, Point(r.anchor_lon, r.anchor_lat))
+            ref = StationRef(r.id, r.name, r.city, r.women_helpline, r.general_number,
+                             Point(r.anchor_lon, r.anchor_lat), r.state)
             by_id[r.id], geoms[r.id] = ref, r.geometry
             shapes.append(Shape(r.id, r.city, shapely.from_geojson(r.geometry)))
             if r.women_helpline:
@@ -115,13 +119,22 @@ class StationService:
         return {"type": "FeatureCollection", "features": features}
 
     # changing --------------------------------------------------------------------------------------
-    def import_geojson(self, raw: bytes | str, city: str, name_property: str = "name", actor: str = "cli") -> ImportReport:
-        """Check every feature, then store the good ones in one transaction (update by city and name)."""
+    def import_geojson(self, raw: bytes | str, city: str, name_property: str = "name", actor: str = "cli",
+                       state: str | None = None) -> ImportReport:
+        """Check every feature, then store the good ones in one transaction (update by city and name).
+
+        The city's state comes from `state` if given, else from the places table, else from where the
+        polygons lie (the shipped state boundaries); the city is then recorded in the places table.
+        """
         try:
             city = normalise_city(city)
         except ValueError as exc:
             raise InvalidInput(str(exc), code="invalid_city") from None
         checked, report = check_features(parse_feature_collection(raw), city, name_property)
+        if not checked:  # nothing importable: the report says why, nothing is written
+            return report
+        state = self._state_for(city, state, [st.geometry for st in checked])
+        report.state = state
         now = self._clock.now()
         with self._engine.begin() as conn:
             existing = dict(conn.execute(select(stations.c.name, stations.c.id).where(stations.c.city == city)).all())
@@ -135,12 +148,27 @@ class StationService:
                 else:
                     conn.execute(insert(stations).values(city=city, name=st.name, created_at=now, **values))
                     report.created += 1
-            record_event(conn, "StationsImported", {"city": city, "created": report.created,
-                                                    "updated": report.updated, "by": actor}, now)
+            conn.execute(update(stations).where(stations.c.city == city).values(state=state))
+            record(conn, StationsImported(city=city, state=state, created=report.created, updated=report.updated,
+                                          by=actor), now)
         self.reload()
         return report
 
-    def assign_helpline(self, station_id: int, kind: HelplineKind, number: str, actor: str, reason: str = "") -> StationRef:
+    def _state_for(self, city: str, given: str | None, geometries: list) -> str:
+        if given:
+            return self._places.register_city(city, given)
+        known = self._places.state_of_city(city)
+        if known:
+            return known
+        if geometries:
+            point = shapely.union_all(geometries).representative_point()
+            found = self._places.state_at(point.x, point.y)
+            if found:
+                return self._places.register_city(city, found)
+        raise InvalidInput(f"which state is {city} in? Pass the state (e.g. --state MH)", code="unknown_state")
+
+    def assign_helpline(self, station_id: int, kind: HelplineKind, number: str, actor: str,
+                        reason: str = "") -> StationRef:
         """Give a station a number; a number held by another station moves, and the move is recorded."""
         number = to_e164(number)
         target = self.get(station_id)
@@ -156,15 +184,16 @@ class StationService:
             conn.execute(insert(helpline_changes).values(
                 number=number, kind=kind.value, from_station_id=holder.id if holder else None,
                 to_station_id=target.id, changed_by=actor, reason=reason[:500], changed_at=now))
-            record_event(conn, "HelplineReassigned", {"number_kind": kind.value, "station_id": target.id,
-                                                      "from_station_id": holder.id if holder else None}, now)
+            record(conn, HelplineReassigned(number_kind=kind.value, station_id=target.id,
+                                            from_station_id=holder.id if holder else None), now)
         self.reload()
         return self.get(target.id)
 
     def helpline_history(self, station_id: int) -> list[dict]:
         self.get(station_id)
         q = (select(helpline_changes)
-             .where(or_(helpline_changes.c.to_station_id == station_id, helpline_changes.c.from_station_id == station_id))
+             .where(or_(helpline_changes.c.to_station_id == station_id,
+                        helpline_changes.c.from_station_id == station_id))
              .order_by(helpline_changes.c.id))
         with self._engine.connect() as conn:
             rows = conn.execute(q).all()
@@ -187,7 +216,8 @@ class StationService:
                     conn.execute(insert(helpline_changes).values(
                         number=number, kind=kind.value, from_station_id=None, to_station_id=sid,
                         changed_by=actor, reason=reason, changed_at=now))
-            record_event(conn, "HelplineReassigned", {"bulk": len(clean)}, now)
+            record(conn, HelplineReassigned(number_kind="bulk", station_id=None, from_station_id=None,
+                                            bulk=len(clean)), now)
         self.reload()
 
 

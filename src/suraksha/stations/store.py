@@ -11,6 +11,7 @@ stations = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("city", String(64), nullable=False),
+    Column("state", String(2), nullable=True),  # the city's state (places table), copied at import
     Column("name", String(200), nullable=False),
     Column("geometry", Text, nullable=False),  # GeoJSON geometry, WGS 84
     Column("anchor_lon", Float, nullable=False),

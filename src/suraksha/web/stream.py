@@ -8,30 +8,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from suraksha.accounts.model import ROLES_THAT_SEE_INCIDENTS, Principal, ScopeKind
+from suraksha.core.auth import ROLES_THAT_SEE_INCIDENTS, Principal
 from suraksha.core.events import Event
-from suraksha.web.deps import get_container, require_roles
+from suraksha.http.deps import get_container, require_roles
 
 router = APIRouter(tags=["live"])
 Staff = Annotated[Principal, Depends(require_roles(ROLES_THAT_SEE_INCIDENTS))]
 HEARTBEAT_S = 15.0
-LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentClosed", "UnitDispatched", "UnitStatusChanged",
-              "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned"}
+LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
+              "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "UnitDispatched",
+              "UnitStatusChanged", "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned"}
 
 
 def visible_to(principal: Principal, event: Event) -> bool:
-    """Events carry no personal data; they are still filtered to the principal's patch."""
-    if event.type not in LIVE_TYPES:
-        return False
-    city = event.payload.get("city")
-    if principal.scope_kind is ScopeKind.CITY and city is not None:
-        return city == principal.scope_value
-    if principal.scope_kind is ScopeKind.STATION and "station_id" in event.payload:
-        return str(event.payload.get("station_id")) == principal.scope_value
-    return True
+    """The console's event types, each through the one scope rule (`Event.visible_to`)."""
+    return event.type in LIVE_TYPES and event.visible_to(principal)
 
 
-@router.get("/api/v1/stream", summary="Live events (text/event-stream)")
+@router.get("/api/v1/stream", summary="Live events in your scope (text/event-stream)", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "Server-Sent Events: `event:` is the type, `data:` its JSON payload"}})
 async def stream(request: Request, principal: Staff):
     sub = get_container(request).bus.subscribe()
 

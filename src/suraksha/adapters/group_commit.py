@@ -1,0 +1,140 @@
+"""Group commit: many requests' work in one transaction (intake's writer; any capability may use it).
+
+Work arrives as (handler, item) pairs. Items with the same handler are stored together by one call of the
+handler (a few set-based statements for the whole group), inside a savepoint. If the group fails, its items
+are retried one by one, each in its own savepoint, so a bad item fails alone. A request's future resolves
+only after the transaction that holds its work has committed: when a caller is told "received", the
+incident is durable. Under load one commit (one fsync) serves a whole batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+Work = Callable[[Connection], Any]
+Handler = Callable[[Connection, list], list]
+_STOP = object()
+
+
+def call_each(conn: Connection, works: list[Work]) -> list:
+    """The handler for plain work: each callable in turn."""
+    return [work(conn) for work in works]
+
+
+class GroupCommitWriter:
+    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
+        self._engine, self._max = engine, max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.batches = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="group-commit-writer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def execute(self, item: Any, handler: Handler = call_each) -> Any:
+        """Store one item and wait for its commit (inline, in its own transaction, when not running)."""
+        if self._thread is None:
+            with self._engine.begin() as conn:
+                return handler(conn, [item])[0]
+        return self.submit(item, handler).result()
+
+    async def run(self, item: Any, handler: Handler = call_each) -> Any:
+        """From the event loop: the answer comes back to the loop in one wake-up per committed batch."""
+        if self._thread is None:
+            return await asyncio.to_thread(self.execute, item, handler)
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self._queue.put((handler, item, (loop, fut)))
+        return await fut
+
+    def submit(self, item: Any, handler: Handler = call_each) -> Future:
+        fut: Future = Future()
+        self._queue.put((handler, item, fut))
+        return fut
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            while len(batch) < self._max:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    self._queue.put(_STOP)
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch: list) -> None:
+        groups: dict[Handler, list] = {}
+        for handler, item, fut in batch:
+            groups.setdefault(handler, []).append((item, fut))
+        outcomes: list[tuple[Future, Any, BaseException | None]] = []
+        try:
+            with self._engine.begin() as conn:
+                for handler, jobs in groups.items():
+                    outcomes.extend(self._store_group(conn, handler, jobs))
+        except Exception as exc:
+            log.exception("a batch of %s failed to commit", len(batch))
+            outcomes = [(fut, None, exc) for _, _, fut in batch]
+        else:
+            self.batches += 1
+        _settle(outcomes)
+
+    @staticmethod
+    def _store_group(conn: Connection, handler: Handler, jobs: list) -> list:
+        try:
+            with conn.begin_nested():
+                results = handler(conn, [item for item, _ in jobs])
+            return [(fut, result, None) for (_, fut), result in zip(jobs, results)]
+        except Exception as exc:
+            if len(jobs) == 1:
+                return [(jobs[0][1], None, exc)]
+        out = []
+        for item, fut in jobs:  # one by one, so that a bad item fails alone
+            try:
+                with conn.begin_nested():
+                    out.append((fut, handler(conn, [item])[0], None))
+            except Exception as exc:
+                out.append((fut, None, exc))
+        return out
+
+
+def _settle(outcomes: list) -> None:
+    """Resolve futures: thread futures at once, event-loop futures in one call per loop."""
+    per_loop: dict = {}
+    for sink, result, exc in outcomes:
+        if isinstance(sink, Future):
+            sink.set_exception(exc) if exc is not None else sink.set_result(result)
+        else:
+            loop, fut = sink
+            per_loop.setdefault(loop, []).append((fut, result, exc))
+    for loop, items in per_loop.items():
+        loop.call_soon_threadsafe(_settle_in_loop, items)
+
+
+def _settle_in_loop(items: list) -> None:
+    for fut, result, exc in items:
+        if not fut.done():  # the request may have gone away
+            fut.set_exception(exc) if exc is not None else fut.set_result(result)

@@ -1,0 +1,102 @@
+"""Who is asking and what they may see: roles, the scope an account works in, and the one rule that decides it.
+
+Every list, detail, export, live event and unit position is filtered by `covers`, and the SQL filter that the
+stores build comes from the same `scope_key`: one rule, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    DISPATCHER = "dispatcher"  # call-taker and dispatcher in a control room
+    STATION_OFFICER = "station_officer"
+    RESPONDER = "responder"  # crew of a Nirbhaya squad vehicle, patrol van or beat marshal
+    ADMIN = "admin"
+    REGISTRY_OFFICER = "registry_officer"  # keeps a state's part of the offender registry
+    REGISTRY_SUPERVISOR = "registry_supervisor"  # reviews who searched the registry, and why
+
+
+class ScopeKind(StrEnum):
+    STATION = "station"
+    CITY = "city"
+    STATE = "state"
+    NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class Locus:
+    """Where something belongs, for scoping: an incident, a unit (its home station), a registration (its state)."""
+
+    station_id: int | None = None
+    city: str | None = None
+    state: str | None = None
+
+    @classmethod
+    def of(cls, payload: dict) -> Locus:
+        """The locus named by a dict with `station_id`, `city` and `state` keys (an event's payload, a row)."""
+        station_id = payload.get("station_id")
+        return cls(int(station_id) if station_id is not None else None, payload.get("city"), payload.get("state"))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in person, as every use case sees them."""
+
+    account_id: int
+    username: str
+    role: Role
+    scope_kind: ScopeKind
+    scope_value: str  # station id, city key, state code, or "" for national
+    unit_id: int | None = None  # the unit a responder crews
+
+    def covers(self, where: Locus) -> bool:
+        return covers(self, where)
+
+
+def scope_key(p: Principal) -> tuple[str, str | int] | None:
+    """Which attribute of a Locus must equal which value for this principal; None: everything (national).
+
+    A station account sees its station; a city account its city; a state account its state. Nothing is
+    "seen by everyone because it has no place": an incident without a station belongs to the city control
+    room that took it, and a national account sees all.
+    """
+    if p.scope_kind is ScopeKind.NATIONAL:
+        return None
+    if p.scope_kind is ScopeKind.STATION:
+        try:
+            return "station_id", int(p.scope_value)
+        except ValueError:
+            return "station_id", -1  # a malformed station scope sees nothing
+    if p.scope_kind is ScopeKind.STATE:
+        return "state", p.scope_value
+    return "city", p.scope_value
+
+
+def covers(p: Principal, where: Locus) -> bool:
+    """Is this place inside the principal's scope?"""
+    key = scope_key(p)
+    if key is None:
+        return True
+    attribute, value = key
+    return getattr(where, attribute) == value
+
+
+ROLES_THAT_DISPATCH = frozenset({Role.DISPATCHER})
+ROLES_THAT_SEE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.RESPONDER, Role.ADMIN})
+# Notes, priority and category changes, transfers, closing, reopening, accepting a location.
+ROLES_THAT_MANAGE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
+# Need to know (BNS s72, DPDP Act): who may read a victim's phone number and messages.
+ROLES_THAT_SEE_CONTACTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
+ROLES_THAT_MANAGE_STATIONS = frozenset({Role.ADMIN})
+ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISPATCHER})
+# Lawful access to the offender registry: only these roles search, view, import or decide merges.
+ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})
+ROLES_THAT_REVIEW_REGISTRY_AUDIT = frozenset({Role.REGISTRY_SUPERVISOR})
+
+
+def may_see_contacts(p: Principal, *, unit_assigned_to_me: bool = False) -> bool:
+    """Dispatchers and station officers see contacts; a responder only for an incident their unit is on."""
+    return p.role in ROLES_THAT_SEE_CONTACTS or (p.role is Role.RESPONDER and unit_assigned_to_me)

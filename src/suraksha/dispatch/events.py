@@ -1,0 +1,46 @@
+"""Events about units. Each carries the unit's home station, city and state: a station officer's live feed
+gets only its station's units, a city's control room its city's (the one scope rule)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from suraksha.core.events import ScopedEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitEvent(ScopedEvent):
+    unit_id: int
+    call_sign: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitCreated(UnitEvent):
+    kind: str
+    home_station_id: int
+    status: str
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitMoved(UnitEvent):
+    lon: float
+    lat: float
+    at: str
+    stale: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitDispatched(UnitEvent):
+    tracking: str
+    incident_id: int
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitStatusChanged(UnitEvent):
+    status: str
+    lon: float
+    lat: float
+    tracking: str | None

@@ -1,0 +1,87 @@
+"""The FastAPI application (an entry point): every capability's routes, sessions, errors, background workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from suraksha import __version__
+from suraksha.accounts import api as accounts_api
+from suraksha.bootstrap import Container
+from suraksha.core.errors import ConfigurationError
+from suraksha.dispatch import api as dispatch_api
+from suraksha.entrypoints.workers import start_workers, stop_workers
+from suraksha.http.errors import install_error_handlers
+from suraksha.incidents import api as incidents_api
+from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
+from suraksha.registry import api as registry_api
+from suraksha.registry import views as registry_views
+from suraksha.stations import api as stations_api
+from suraksha.web import stream, views
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, stations_api.router, dispatch_api.router,
+           registry_api.router, stream.router, views.router, registry_views.router)  # the webhook first
+
+
+def create_app(container: Container, *, background: bool = True) -> FastAPI:
+    """Build the app around a container. `background=False` leaves the workers to the caller (tests drive them)."""
+    app = FastAPI(
+        title="Suraksha", version=__version__, lifespan=_lifespan(container, background),
+        description="Gets police to women in danger faster and follows each case through to court.",
+    )
+    app.state.container = container
+    s = container.settings
+    app.add_middleware(WebSessionMiddleware, secret_key=s.secret_key.get_secret_value(),
+                       session_cookie="suraksha_session", max_age=12 * 3600, same_site="strict",
+                       https_only=s.cookies_secure)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+class WebSessionMiddleware(SessionMiddleware):
+    """Sessions for people; provider webhooks authenticate by signature and skip the cookie machinery."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/webhooks/"):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _lifespan(c: Container, background: bool):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        check_start(c)
+        c.places.ensure_seeded()
+        c.places.reload()
+        c.stations.warm_cells = True
+        c.stations.reload()
+        c.dispatch.load()
+        await asyncio.to_thread(c.registry.refresh)
+        c.writer.start()
+        tasks = start_workers(c) if background else []
+        try:
+            yield
+        finally:
+            await stop_workers(tasks)
+            c.writer.stop()
+
+    return lifespan
+
+
+def check_start(c: Container) -> None:
+    """In production, refuse to serve while demo accounts exist."""
+    if c.settings.env == "production" and c.accounts.demo_accounts_exist():
+        raise ConfigurationError("demo accounts exist: remove them before running in production",
+                                 code="demo_accounts_in_production")

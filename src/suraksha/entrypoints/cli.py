@@ -1,0 +1,130 @@
+"""One command line with sub-commands: `suraksha db upgrade`, `suraksha stations import`, `suraksha demo` …"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from suraksha.settings import Settings
+
+app = typer.Typer(help="Suraksha: gets police to women in danger faster.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+stations_app = typer.Typer(help="Police stations, jurisdictions and helpline numbers.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(stations_app, name="stations")
+app.add_typer(accounts_app, name="accounts")
+console = Console()
+
+
+def _container():
+    from suraksha.bootstrap import build_container
+
+    return build_container(Settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the configured database (SURAKSHA_DATABASE_URL) to the current schema."""
+    from suraksha.migrations.run import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@stations_app.command("import")
+def stations_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="GeoJSON FeatureCollection of polygons"),
+    city: str = typer.Option(..., "--city", help="City the stations belong to, e.g. mumbai"),
+    name_property: str = typer.Option("name", "--name-property", help="Feature property holding the station name"),
+    state: str = typer.Option("", "--state", help="The city's state or union territory (e.g. MH); found from the "
+                                                  "polygons' location when not given"),
+) -> None:
+    """Import jurisdiction polygons, with a report on every feature. A running server picks them up."""
+    c = _container()
+    c.places.reload()
+    report = c.stations.import_geojson(file.read_bytes(), city, name_property, actor=getpass.getuser(),
+                                       state=state or None)
+    _print_report(report)
+    if report.created + report.updated == 0:
+        raise typer.Exit(code=1)
+
+
+def _print_report(report) -> None:
+    table = Table(title=f"Import into {report.city} ({report.state}): {report.created} new, {report.updated} updated, "
+                        f"{report.rejected} rejected")
+    for col in ("#", "name", "status", "reasons"):
+        table.add_column(col)
+    for f in report.features:
+        if f.status != "imported":
+            table.add_row(str(f.index), f.name or "—", f.status, "; ".join(f.reasons))
+    console.print(table)
+    for o in report.overlaps:
+        console.print(f"[yellow]overlap[/yellow] {o['stations'][0]} / {o['stations'][1]}: {o['area_m2']} m² "
+                      f"({o['share_of_smaller']:.0%} of the smaller)")
+    for g in report.gaps:
+        console.print(f"[yellow]gap[/yellow] {g['area_m2']} m² near {g['at']['lat']}, {g['at']['lon']}")
+
+
+@stations_app.command("assign")
+def stations_assign(station_id: int, kind: str = typer.Option(..., help="women or general"),
+                    number: str = typer.Option(...), reason: str = typer.Option("")) -> None:
+    """Give a station a helpline number (moves it from another station if needed; the change is recorded)."""
+    from suraksha.stations.model import HelplineKind
+
+    c = _container()
+    c.stations.reload()
+    ref = c.stations.assign_helpline(station_id, HelplineKind(kind), number, getpass.getuser(), reason)
+    console.print(ref.as_public_dict())
+
+
+@accounts_app.command("create")
+def accounts_create(username: str, role: str = typer.Option(...), scope_kind: str = typer.Option(...),
+                    scope_value: str = typer.Option("")) -> None:
+    """Create a staff account; the password is asked for twice."""
+    from suraksha.core.auth import Role, ScopeKind
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    p = _container().accounts.create_account(username, password, Role(role), ScopeKind(scope_kind), scope_value)
+    console.print(f"created {p.username} ({p.role.value}, {p.scope_kind.value} {p.scope_value})")
+
+
+@app.command("serve")
+def serve() -> None:
+    """Serve the API and the web console (host and PORT from settings)."""
+    from suraksha.entrypoints.server import run
+
+    run(Settings())
+
+
+@app.command("demo")
+def demo(units: int = typer.Option(150, help="How many units to create"),
+         simulate: bool = typer.Option(True, help="Send realistic SMS and move units")) -> None:
+    """Set up Mumbai with units and accounts, then serve with a simulator: a living city to look at."""
+    from suraksha.demo.setup import run_demo
+
+    run_demo(Settings(), units=units, simulate=simulate)
+
+
+def _mount_optional() -> None:
+    try:
+        from suraksha.entrypoints.registry_cli import app as registry_app
+    except ImportError:
+        return
+    app.add_typer(registry_app, name="registry", help="The national offender registry.")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    logging.basicConfig(level=Settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    app()

@@ -1,0 +1,53 @@
+"""Serving the app with uvicorn: in the foreground (`suraksha serve`) or in a thread (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+
+from suraksha.bootstrap import Container, build_container
+from suraksha.entrypoints.app import create_app
+from suraksha.settings import Settings
+
+
+def make_server(container: Container, host: str, port: int, log_level: str = "warning") -> uvicorn.Server:
+    config = uvicorn.Config(create_app(container), host=host, port=port, log_level=log_level, access_log=False,
+                            timeout_graceful_shutdown=2, lifespan="on")
+    return uvicorn.Server(config)
+
+
+def run(settings: Settings, container: Container | None = None) -> None:
+    container = container or build_container(settings)
+    make_server(container, settings.host, settings.port, log_level="info").run()
+
+
+class ServerThread:
+    """A real server on a real port, in a background thread; `url` once started."""
+
+    def __init__(self, container: Container, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server = make_server(container, host, port or _free_port(host))
+        self.url = f"http://{host}:{self.server.config.port}"
+        self._thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

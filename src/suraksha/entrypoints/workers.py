@@ -1,0 +1,37 @@
+"""Background work of a server process: the outbox relay and the outbound-message sender."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def start_workers(c: Any) -> list[asyncio.Task]:
+    """The loops, as tasks on the running event loop (each step runs in a worker thread)."""
+    return [
+        asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
+                            name="outbox-relay"),
+        asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
+    ]
+
+
+async def stop_workers(tasks: list[asyncio.Task]) -> None:
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def loop(step: Callable[[], int], interval: float, backlog: int) -> None:
+    """Run a blocking step in a worker thread every `interval` seconds, at once again while it reports a
+    full batch (a backlog); a failure is logged, never fatal."""
+    while True:
+        try:
+            done = await asyncio.to_thread(step)
+        except Exception:
+            log.exception("background step %s failed", getattr(step, "__qualname__", step))
+            done = 0
+        await asyncio.sleep(0 if done >= backlog else interval)

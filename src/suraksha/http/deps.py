@@ -1,0 +1,71 @@
+"""Request dependencies shared by every capability's routes: the container, the signed-in principal, roles."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from suraksha.core.auth import Principal, Role
+from suraksha.core.errors import Forbidden, Unauthenticated
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+
+
+def get_container(request: Request):
+    return request.app.state.container
+
+
+def _session_principal(request: Request) -> Principal | None:
+    account_id = request.session.get("account_id") if "session" in request.scope else None
+    if account_id is None:
+        return None
+    principal = get_container(request).accounts.principal_by_id(int(account_id))
+    if principal is None:
+        request.session.clear()
+    return principal
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Cookie-authenticated changes must carry the session's CSRF token (header or form field)."""
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """Bearer token first (API clients), then the web session (the console)."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return get_container(request).accounts.principal_for_token(auth[7:].strip())
+    principal = _session_principal(request)
+    if principal is not None and request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return principal
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if principal is None:
+        raise Unauthenticated("sign in or send a bearer token", code="unauthenticated")
+    return principal
+
+
+def require_roles(*roles: Role | Iterable[Role]):
+    """A dependency that lets only these roles through (403 `forbidden_role` otherwise)."""
+    allowed: set[Role] = set()
+    for r in roles:
+        allowed.update([r] if isinstance(r, Role) else r)
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"the {principal.role.value} role may not do this", code="forbidden_role")
+        return principal
+
+    return dependency
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+

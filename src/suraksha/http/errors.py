@@ -1,0 +1,43 @@
+"""The one place that turns domain errors into HTTP answers: {"error": {"code", "message"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from suraksha.core.errors import SurakshaError
+from suraksha.http.templates import render
+
+log = logging.getLogger(__name__)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/webhooks/")) and "text/html" in request.headers.get("accept", "")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SurakshaError)
+    async def domain_error(request: Request, exc: SurakshaError):
+        if exc.status == 401 and _wants_html(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if exc.status in (403, 404) and _wants_html(request):  # a person at a browser gets a page
+            return render(request, "error.html", status=exc.status, code=exc.code, message=exc.message)
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        body = {"error": {"code": "invalid_request", "message": "the request is not valid", "details": fields}}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code)

@@ -1,0 +1,372 @@
+"""Use cases of the incident's life: receive contacts, read with need-to-know, note, re-prioritise, transfer,
+close, reopen, accept a later location; and the port dispatch uses to move an incident along with its units.
+
+Verbs say what a function may do: `access_*` loads with the scope check, `check_*` validates, and every change
+writes its log entry, its message to her and its event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from suraksha.adapters.group_commit import GroupCommitWriter
+from suraksha.adapters.outbox import record
+from suraksha.core.auth import Locus, Principal, Role, may_see_contacts
+from suraksha.core.clock import Clock
+from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from suraksha.core.events import DomainEvent, field_names
+from suraksha.core.ids import normalise_tracking_number
+from suraksha.core.localtime import clock_time
+from suraksha.core.privacy import Sealer
+from suraksha.dispatch.ports import IncidentForDispatch
+from suraksha.incidents import events as ev
+from suraksha.incidents import model, reading, replies
+from suraksha.incidents.model import ArrivingContact, Disposition, IncidentStatus
+from suraksha.incidents.ports import UnitsOnIncident
+from suraksha.incidents.receiving import Ack, commit_contacts
+from suraksha.incidents.store import dispositions, incident_contacts, incident_log, incidents
+from suraksha.incidents.triage import CATEGORIES
+from suraksha.messaging.model import MessageKind
+from suraksha.messaging.service import MessageService
+from suraksha.stations.model import StationRef
+from suraksha.stations.service import StationService
+
+
+class IncidentService:
+    def __init__(self, engine: Engine, clock: Clock, settings: Any, stations: StationService,
+                 messages: MessageService, sealer: Sealer, writer: GroupCommitWriter) -> None:
+        self._engine, self._clock, self._settings = engine, clock, settings
+        self._stations, self._messages, self._sealer, self._writer = stations, messages, sealer, writer
+        self._window = timedelta(minutes=settings.followup_window_minutes)
+        self.units: UnitsOnIncident | None = None  # dispatch, wired by the composition root
+
+    # receiving -------------------------------------------------------------------------------------
+    def receive(self, contact: ArrivingContact) -> Ack:
+        """Take one contact and return once it is durably stored."""
+        return self._writer.execute(contact, self.store_batch)
+
+    async def receive_async(self, contact: ArrivingContact) -> Ack:
+        """The same from the event loop: the group-commit writer batches concurrent contacts."""
+        return await self._writer.run(contact, self.store_batch)
+
+    def store_batch(self, conn: Connection, items: list[ArrivingContact]) -> list[Ack]:
+        return commit_contacts(conn, items, self._clock.now(), self._window, self._messages)
+
+    # reading ---------------------------------------------------------------------------------------
+    def access_incident(self, conn: Connection, principal: Principal | None, tracking: str, *,
+                        acting: bool = False) -> Any:
+        """The incident's row if the principal's scope covers it; outside it, reads see no hint that it exists."""
+        tracking = normalise_tracking_number(tracking)
+        row = conn.execute(select(incidents).where(incidents.c.tracking == tracking)).first()
+        if row is None:
+            raise NotFound(f"no incident {tracking}", code="incident_not_found")
+        if principal is None or principal.covers(_locus(row)):
+            return row
+        if acting:
+            raise Forbidden(f"incident {tracking} is outside your area", code="out_of_scope")
+        raise NotFound(f"no incident {tracking}", code="incident_not_found")
+
+    def need_to_know(self, conn: Connection, principal: Principal, incident_id: int) -> bool:
+        mine = False
+        if principal.role is Role.RESPONDER and principal.unit_id is not None and self.units is not None:
+            mine = principal.unit_id in {u for u, _ in self.units.units_on(conn, incident_id)}
+        return may_see_contacts(principal, unit_assigned_to_me=mine)
+
+    def view(self, principal: Principal, tracking: str, *, with_timeline: bool = False) -> dict:
+        """One incident as this principal may see it: her contacts and words only with need-to-know."""
+        with self._engine.connect() as conn:
+            row = self.access_incident(conn, principal, tracking)
+            body = reading.incident_view(row, self._station_name(row.station_id))
+            allowed = self.need_to_know(conn, principal, row.id)
+            outbound = self._messages.for_incident(row.id, conn)
+            if allowed:
+                body["contacts"], body["messages"] = reading.contacts_and_messages(conn, row.id, self._sealer)
+                body["outbound"] = outbound
+            else:
+                body["contacts"], body["contacts_withheld"] = None, True
+            if with_timeline:
+                body["timeline"] = reading.timeline(conn, row.id, outbound, self._sealer, need_to_know=allowed)
+            body["units"] = [{"unit_id": u, "call_sign": c} for u, c in self._units_on(conn, row.id)]
+        return body
+
+    def timeline(self, principal: Principal, tracking: str) -> list[dict]:
+        with self._engine.connect() as conn:
+            row = self.access_incident(conn, principal, tracking)
+            allowed = self.need_to_know(conn, principal, row.id)
+            return reading.timeline(conn, row.id, self._messages.for_incident(row.id, conn), self._sealer,
+                                    need_to_know=allowed)
+
+    def list_open(self, principal: Principal, limit: int = 200) -> list[dict]:
+        """The queue: open incidents in the principal's scope, by priority and then age."""
+        q = reading.scoped(select(incidents).where(incidents.c.status.in_(model.OPEN_STATUS_VALUES)), principal)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q.order_by(incidents.c.priority, incidents.c.received_at).limit(limit)).all()
+        return [reading.incident_view(r, self._station_name(r.station_id)) for r in rows]
+
+    def search(self, principal: Principal, *, tracking: str = "", station_id: int | None = None,
+               status: str | None = None, disposition: str | None = None, since: datetime | None = None,
+               until: datetime | None = None, limit: int = 100) -> list[dict]:
+        """Incidents in scope by tracking number, station, status, disposition and date received (newest first)."""
+        q = reading.scoped(select(incidents), principal)
+        if tracking.strip():
+            q = q.where(incidents.c.tracking == normalise_tracking_number(tracking))
+        if station_id is not None:
+            q = q.where(incidents.c.station_id == station_id)
+        if status:
+            q = q.where(incidents.c.status == status)
+        if disposition:
+            q = q.where(incidents.c.disposition_code == disposition)
+        if since is not None:
+            q = q.where(incidents.c.received_at >= since)
+        if until is not None:
+            q = q.where(incidents.c.received_at < until)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q.order_by(incidents.c.received_at.desc(), incidents.c.id.desc()).limit(limit)).all()
+        return [reading.incident_view(r, self._station_name(r.station_id)) for r in rows]
+
+    def public_status(self, tracking: str) -> dict | None:
+        """What /track shows her: status, station, times and the outcome in plain words; nothing about anyone."""
+        tracking = normalise_tracking_number(tracking)
+        with self._engine.connect() as conn:
+            r = conn.execute(select(incidents).where(incidents.c.tracking == tracking)).first()
+            if r is None:
+                return None
+            outcome = self.disposition(r.disposition_code, conn).outcome if r.disposition_code else None
+        return {"tracking": r.tracking, "status": r.status, "station_name": self._station_name(r.station_id),
+                "received_at": r.received_at, "first_dispatched_at": r.first_dispatched_at,
+                "arrived_at": r.arrived_at, "closed_at": r.closed_at, "outcome": outcome,
+                "zone": self._settings.zone_for(r.city)}
+
+    def dispositions(self, active_only: bool = True) -> list[Disposition]:
+        q = select(dispositions).order_by(dispositions.c.position, dispositions.c.code)
+        if active_only:
+            q = q.where(dispositions.c.active.is_(True))
+        with self._engine.connect() as conn:
+            return [Disposition(r.code, r.label, r.outcome) for r in conn.execute(q)]
+
+    def disposition(self, code: str, conn: Connection | None = None) -> Disposition:
+        """One disposition by code (in the caller's transaction, if given: SQLite has one writer)."""
+        if conn is None:
+            with self._engine.connect() as own:
+                return self.disposition(code, own)
+        r = conn.execute(select(dispositions).where(dispositions.c.code == code)).first()
+        if r is None:
+            raise InvalidInput(f"unknown disposition {code!r}", code="unknown_disposition")
+        return Disposition(r.code, r.label, r.outcome)
+
+    # the incident's life ---------------------------------------------------------------------------
+    def add_note(self, principal: Principal, tracking: str, text: str) -> dict:
+        note = model.check_note(text)
+        with self._change(principal, tracking) as (conn, row, now):
+            self._log(conn, row.id, now, "note", principal.username, {"text": note})
+            record(conn, _event(ev.IncidentNoted, row, by=principal.username), now)
+        return self.view(principal, tracking, with_timeline=True)
+
+    def change_priority(self, principal: Principal, tracking: str, priority: int, reason: str) -> dict:
+        """A person sets the priority, up or down; who and why are recorded."""
+        return self._reclassify(principal, tracking, "priority", model.check_priority(priority), reason)
+
+    def change_category(self, principal: Principal, tracking: str, category: str, reason: str) -> dict:
+        if category not in CATEGORIES:
+            raise InvalidInput(f"unknown category {category!r}", code="unknown_category", categories=CATEGORIES)
+        return self._reclassify(principal, tracking, "category", category, reason)
+
+    def _reclassify(self, principal: Principal, tracking: str, field: str, value: Any, reason: str) -> dict:
+        why = model.check_reason(reason)
+        with self._change(principal, tracking, open_only=True) as (conn, row, now):
+            before = getattr(row, field)
+            if value != before:
+                self._set(conn, row, now, **{field: value})
+                self._log(conn, row.id, now, f"{field}_changed", principal.username,
+                          {"from": before, "to": value, "reason": why})
+                record(conn, _event(ev.IncidentUpdated, row, change=field, **{field: value}), now)
+        return self.view(principal, tracking, with_timeline=True)
+
+    def transfer(self, principal: Principal, tracking: str, station_id: int, reason: str) -> dict:
+        """Hand the incident to another station in one action: its consoles see it live, the old ones drop it."""
+        why = model.check_reason(reason)
+        target = self._stations.get(station_id)
+        with self._change(principal, tracking, open_only=True) as (conn, row, now):
+            if target.id == row.station_id:
+                raise Conflict(f"{target.name} already handles it", code="same_station")
+            self._set(conn, row, now, station_id=target.id, city=target.city, state=target.state)
+            self._log(conn, row.id, now, "transferred", principal.username,
+                      {"from_station_id": row.station_id, "to_station_id": target.id, "to": target.name,
+                       "reason": why})
+            self._tell_her(conn, row.id, replies.transferred(row.tracking, target.name), MessageKind.TRANSFERRED)
+            record(conn, ev.IncidentTransferred(
+                tracking=row.tracking, station_id=target.id, city=target.city, state=target.state,
+                from_station_id=row.station_id, from_city=row.city, from_state=row.state, reason="transfer"), now)
+        return self.view(principal, tracking, with_timeline=True) if principal.covers(_locus_of(target)) \
+            else {"tracking": row.tracking, "station_id": target.id, "station_name": target.name, "transferred": True}
+
+    def close(self, principal: Principal | None, tracking: str, disposition: str, note: str = "") -> dict:
+        """Close at any stage with a disposition; units still on it are stood down; she is told."""
+        chosen = self.disposition(disposition)
+        text = (note or "").strip()[:2000]
+        released: list[tuple[int, str]] = []
+        with self._change(principal, tracking, open_only=True) as (conn, row, now):
+            if self.units is not None:
+                released = self.units.stand_down(conn, row.id, now, f"incident closed: {chosen.label}")
+            for _, call_sign in released:
+                self._log(conn, row.id, now, "unit_cleared", call_sign, {"call_sign": call_sign, "stood_down": True})
+            self._close(conn, row, now, chosen, principal.username if principal else "system", text)
+        if released and self.units is not None:
+            self.units.after_stand_down([unit_id for unit_id, _ in released])
+        return self.view(principal, tracking, with_timeline=True) if principal else {"tracking": tracking}
+
+    def reopen(self, principal: Principal, tracking: str, reason: str) -> dict:
+        why = model.check_reason(reason)
+        with self._change(principal, tracking) as (conn, row, now):
+            if row.status != IncidentStatus.CLOSED.value:
+                raise Conflict(f"incident {row.tracking} is open", code="incident_open")
+            self._set(conn, row, now, status=IncidentStatus.NEW.value, closed_at=None, disposition=None,
+                      disposition_code=None, closed_by=None, reopened_at=now)
+            self._log(conn, row.id, now, "reopened", principal.username, {"reason": why})
+            self._tell_her(conn, row.id, replies.reopened(row.tracking), MessageKind.REOPENED)
+            record(conn, _event(ev.IncidentReopened, row, by=principal.username), now)
+        return self.view(principal, tracking, with_timeline=True)
+
+    def accept_location(self, principal: Principal, tracking: str) -> dict:
+        """Take the proposed location; the units on the incident are told where to go now."""
+        with self._change(principal, tracking, open_only=True) as (conn, row, now):
+            if row.proposed_lon is None:
+                raise Conflict("no location is waiting to be accepted", code="no_proposed_location")
+            lon, lat = row.proposed_lon, row.proposed_lat
+            self._set(conn, row, now, lon=lon, lat=lat, location_known=True, proposed_lon=None,
+                      proposed_lat=None, proposed_at=None)
+            units = self._units_on(conn, row.id)
+            self._log(conn, row.id, now, "location_accepted", principal.username,
+                      {"from": [row.lon, row.lat], "to": [lon, lat], "units_told": [c for _, c in units]})
+            record(conn, _event(ev.IncidentLocationChanged, row, lon=lon, lat=lat,
+                                unit_ids=tuple(u for u, _ in units)), now)
+        return self.view(principal, tracking, with_timeline=True)
+
+    def dismiss_location(self, principal: Principal, tracking: str, reason: str) -> dict:
+        why = model.check_reason(reason)
+        with self._change(principal, tracking, open_only=True) as (conn, row, now):
+            if row.proposed_lon is None:
+                raise Conflict("no location is waiting to be accepted", code="no_proposed_location")
+            self._set(conn, row, now, proposed_lon=None, proposed_lat=None, proposed_at=None)
+            self._log(conn, row.id, now, "location_dismissed", principal.username,
+                      {"proposed": [row.proposed_lon, row.proposed_lat], "reason": why})
+            record(conn, _event(ev.IncidentUpdated, row, change="location_dismissed"), now)
+        return self.view(principal, tracking, with_timeline=True)
+
+    # the port dispatch uses (same transaction as the unit's change) ---------------------------------
+    def incident_for_dispatch(self, conn: Connection, tracking: str) -> IncidentForDispatch:
+        r = self.access_incident(conn, None, tracking)
+        return IncidentForDispatch(r.id, r.tracking, r.station_id, r.city, r.lon, r.lat, r.location_known,
+                                   r.status, r.priority, r.received_at, r.state)
+
+    def unit_dispatched(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
+        row = self._row(conn, incident_id)
+        values: dict[str, Any] = {}
+        if row.status == IncidentStatus.NEW.value:
+            values.update(status=IncidentStatus.DISPATCHED.value, first_dispatched_at=at)
+        self._unit_step(conn, row, at, "unit_dispatched", call_sign, values)
+        self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign), MessageKind.UNIT_DISPATCHED)
+
+    def unit_en_route(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
+        row = self._row(conn, incident_id)
+        values = {}
+        if row.status in (IncidentStatus.NEW.value, IncidentStatus.DISPATCHED.value):
+            values["status"] = IncidentStatus.EN_ROUTE.value
+        self._unit_step(conn, row, at, "unit_en_route", call_sign, values)
+
+    def unit_arrived(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
+        row = self._row(conn, incident_id)
+        values: dict[str, Any] = {"status": IncidentStatus.ON_SCENE.value}
+        first = row.arrived_at is None
+        if first:
+            values.update(arrived_at=at, response_seconds=model.response_seconds(row.received_at, at))
+        self._unit_step(conn, row, at, "unit_arrived", call_sign, values)
+        if first:
+            self._tell_her(conn, incident_id, replies.unit_arrived(row.tracking, call_sign), MessageKind.UNIT_ARRIVED)
+
+    def unit_cleared(self, conn: Connection, incident_id: int, call_sign: str, at: datetime, last_unit: bool) -> None:
+        """A unit cleared; with the last one the incident closes as attended and resolved, she is told."""
+        row = self._row(conn, incident_id)
+        self._unit_step(conn, row, at, "unit_cleared", call_sign, {})
+        if last_unit and row.status != IncidentStatus.CLOSED.value:
+            resolved = self.disposition("attended_resolved", conn)
+            self._close(conn, self._row(conn, incident_id), at, resolved, call_sign, "")
+
+    # helpers ---------------------------------------------------------------------------------------
+    @contextmanager
+    def _change(self, principal: Principal | None, tracking: str, *,
+                open_only: bool = False) -> Iterator[tuple[Connection, Any, datetime]]:
+        """`with self._change(principal, tracking) as (conn, row, now)`: one transaction, the scope checked."""
+        with self._engine.begin() as conn:
+            row = self.access_incident(conn, principal, tracking, acting=True)
+            if open_only:
+                model.check_open(row.status, row.tracking)
+            yield conn, row, self._clock.now()
+
+    def _close(self, conn: Connection, row: Any, now: datetime, chosen: Disposition, by: str, note: str) -> None:
+        self._set(conn, row, now, status=IncidentStatus.CLOSED.value, closed_at=now, disposition=chosen.label,
+                  disposition_code=chosen.code, closed_by=by[:64], proposed_lon=None, proposed_lat=None,
+                  proposed_at=None)
+        self._log(conn, row.id, now, "closed", by, {"disposition": chosen.code, "label": chosen.label,
+                                                   "note": note, "status_before": row.status})
+        when = clock_time(now, self._settings.zone_for(row.city))
+        self._tell_her(conn, row.id, replies.closed(row.tracking, chosen.outcome, when), MessageKind.CLOSED)
+        record(conn, _event(ev.IncidentClosed, row, disposition=chosen.code, by=by), now)
+
+    def _unit_step(self, conn: Connection, row: Any, at: datetime, change: str, call_sign: str,
+                   values: dict) -> None:
+        if values:
+            self._set(conn, row, at, **values)
+        self._log(conn, row.id, at, change, call_sign, {"call_sign": call_sign})
+        record(conn, _event(ev.IncidentUpdated, row, change=change, call_sign=call_sign,
+                            status=values.get("status", row.status),
+                            response_seconds=values.get("response_seconds")), at)
+
+    def _set(self, conn: Connection, row: Any, at: datetime, **values: Any) -> None:
+        conn.execute(update(incidents).where(incidents.c.id == row.id).values(updated_at=at, **values))
+
+    def _log(self, conn: Connection, incident_id: int, at: datetime, kind: str, actor: str | None,
+             detail: dict) -> None:
+        conn.execute(insert(incident_log).values(incident_id=incident_id, at=at, kind=kind, actor=actor,
+                                                 detail=detail))
+
+    def _tell_her(self, conn: Connection, incident_id: int, body: str, kind: MessageKind) -> None:
+        """Queue a message to every number of hers on this incident, on the channel she used."""
+        for c in conn.execute(select(incident_contacts).where(incident_contacts.c.incident_id == incident_id)):
+            self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel)
+
+    def _units_on(self, conn: Connection, incident_id: int) -> list[tuple[int, str]]:
+        return self.units.units_on(conn, incident_id) if self.units is not None else []
+
+    def _row(self, conn: Connection, incident_id: int) -> Any:
+        row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
+        if row is None:
+            raise NotFound(f"no incident {incident_id}", code="incident_not_found")
+        return row
+
+    def _station_name(self, station_id: int | None) -> str | None:
+        try:
+            return self._stations.get(station_id).name if station_id else None
+        except NotFound:
+            return None
+
+
+def _locus(row: Any) -> Locus:
+    return Locus(row.station_id, row.city, row.state)
+
+
+def _locus_of(station: StationRef) -> Locus:
+    return Locus(station.id, station.city, station.state)
+
+
+def _event(cls: type[DomainEvent], row: Any, **extra: Any) -> DomainEvent:
+    """An incident event filled from the incident's row (tracking, place, status …), then `extra`."""
+    names = field_names(cls)
+    values = {name: getattr(row, name) for name in names if name in row._mapping}
+    values.update({k: v for k, v in extra.items() if k in names})
+    return cls(**values)

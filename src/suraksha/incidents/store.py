@@ -1,0 +1,108 @@
+"""Tables of the incident's life: incidents, her contacts (sealed), each inbound message (sealed), the log of
+everything that happened, and the maintained list of dispositions."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from suraksha.adapters.db import UtcDateTime, metadata
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tracking", String(9), nullable=False, unique=True),
+    Column("station_id", Integer, ForeignKey("stations.id"), nullable=True, index=True),
+    Column("city", String(64), nullable=True),
+    Column("state", String(2), nullable=True, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("helpline_kind", String(16), nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("priority", Integer, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("location_known", Boolean, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("location_accuracy_m", Float, nullable=True),
+    Column("match", String(16), nullable=False),  # inside | nearest | overlap | none | helpline
+    Column("proposed_lon", Float, nullable=True),  # a later location waiting for a dispatcher to accept it
+    Column("proposed_lat", Float, nullable=True),
+    Column("proposed_at", UtcDateTime, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("last_message_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("first_dispatched_at", UtcDateTime, nullable=True),
+    Column("arrived_at", UtcDateTime, nullable=True),
+    Column("response_seconds", Integer, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("disposition", String(200), nullable=True),  # the disposition's label when closed
+    Column("disposition_code", String(32), nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("reopened_at", UtcDateTime, nullable=True),
+    Index("ix_incidents_open_queue", "status", "priority", "received_at"),
+)
+
+incident_contacts = Table(
+    "incident_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("fingerprint", String(64), nullable=False, index=True),  # keyed hash of the number
+    Column("phone_sealed", Text, nullable=False),
+    UniqueConstraint("incident_id", "fingerprint", name="uq_incident_contacts_incident_fingerprint"),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(16), nullable=False),
+    Column("provider_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False, server_default="sms"),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("to_number", String(20), nullable=False),
+    Column("body_sealed", Text, nullable=False),
+    Column("has_location", Boolean, nullable=False),
+    Column("num_media", Integer, nullable=False, server_default="0"),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_id", name="uq_inbound_messages_provider_id"),
+)
+
+# Everything that happened to an incident, in order: triage, notes, changes with who and why, units, transfer,
+# closing, reopening. Contacts and messages to her are read from their own tables and merged on reading.
+incident_log = Table(
+    "incident_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(64), nullable=True),  # a username, a unit's call sign, or None for the system
+    Column("detail", JSON, nullable=False),
+    Index("ix_incident_log_incident_at", "incident_id", "at"),
+)
+
+dispositions = Table(
+    "dispositions",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("label", String(120), nullable=False),
+    Column("outcome", String(300), nullable=False),  # what /track and her message say, in plain words
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("position", Integer, nullable=False, server_default="0"),
+)

@@ -1,0 +1,1 @@
+"""The database schema's history (Alembic) and the one module that registers every capability's tables."""

@@ -1,0 +1,16 @@
+"""Every capability's tables, registered on the shared metadata for Alembic and the tests.
+
+The only module outside a capability that imports its `store` (the import contracts allow it).
+"""
+
+from suraksha.accounts import store as accounts  # noqa: F401
+from suraksha.adapters import outbox  # noqa: F401
+from suraksha.adapters.db import metadata
+from suraksha.dispatch import store as dispatch  # noqa: F401
+from suraksha.incidents import store as incidents  # noqa: F401
+from suraksha.messaging import store as messaging  # noqa: F401
+from suraksha.places import store as places  # noqa: F401
+from suraksha.registry import store as registry  # noqa: F401
+from suraksha.stations import store as stations  # noqa: F401
+
+__all__ = ["metadata"]

@@ -1,0 +1,1 @@
+"""Places: India's states, union territories, districts and cities, and which state a point lies in."""
