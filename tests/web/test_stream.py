@@ -29,6 +29,13 @@ class Feed:
         assert self.connected.wait(10), "the stream did not open"
 
     def _read(self, base_url: str, headers: dict[str, str]) -> None:
+        try:
+            self._follow(base_url, headers)
+        except httpx.HTTPError:  # the server closed the stream (the session's server stops at the end)
+            if not self._stop.is_set() and not self.connected.is_set():
+                raise
+
+    def _follow(self, base_url: str, headers: dict[str, str]) -> None:
         with httpx.Client(base_url=base_url, timeout=httpx.Timeout(30, read=60)) as client:
             with client.stream("GET", "/api/v1/stream", headers=headers) as resp:
                 assert resp.status_code == 200
