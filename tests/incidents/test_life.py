@@ -30,7 +30,8 @@ def station(container, name):
 
 def events_of(container, type_: str) -> list[dict]:
     with container.engine.connect() as conn:
-        return [r.payload for r in conn.execute(select(events_table).where(events_table.c.type == type_))]
+        return [r.payload for r in conn.execute(select(events_table).where(events_table.c.type == type_)
+                                                .order_by(events_table.c.id))]
 
 
 def test_the_timeline_tells_everything_in_order(container, http, auth, sms, home_station):

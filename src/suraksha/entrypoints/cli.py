@@ -95,6 +95,28 @@ def accounts_create(username: str, role: str = typer.Option(...), scope_kind: st
     console.print(f"created {p.username} ({p.role.value}, {p.scope_kind.value} {p.scope_value})")
 
 
+@app.command("backup")
+def backup_command(file: Path = typer.Argument(..., dir_okay=False, help="Where to write the backup")) -> None:
+    """Back up the whole database (SQLite's online backup, or pg_dump's custom format), while it runs."""
+    from suraksha.adapters.backup import backup
+
+    size = backup(Settings().database_url, file)
+    console.print(f"[green]backed up to {file}[/green] ({size:,} bytes)")
+
+
+@app.command("restore")
+def restore_command(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A backup file"),
+                    yes: bool = typer.Option(False, "--yes", help="Do not ask before replacing the data")) -> None:
+    """Replace the configured database's contents with a backup. Stop the servers first."""
+    from suraksha.adapters.backup import restore
+
+    url = Settings().database_url
+    if not yes and not typer.confirm(f"Replace everything in {url} with {file}?"):
+        raise typer.Exit(code=1)
+    restore(url, file)
+    console.print(f"[green]restored {file}[/green]")
+
+
 @app.command("serve")
 def serve() -> None:
     """Serve the API and the web console (host and PORT from settings)."""
@@ -127,4 +149,10 @@ def main() -> None:
     logging.basicConfig(level=Settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app()
+    from suraksha.core.errors import SurakshaError
+
+    try:
+        app()
+    except SurakshaError as err:  # a clear message with its stable code, not a traceback
+        console.print(f"error [{err.code}]: {err.message}", style="red", markup=False)
+        raise SystemExit(2) from None
