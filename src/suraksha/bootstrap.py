@@ -62,6 +62,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
     dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations)
     incidents.units = dispatch
+    messages.on_dead_letter = incidents.message_dead
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock),
         accounts=AccountService(engine, clock, settings.token_ttl_minutes), places=places, stations=stations,

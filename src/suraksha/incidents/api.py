@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from suraksha.core.auth import ROLES_THAT_MANAGE_INCIDENTS, ROLES_THAT_SEE_INCIDENTS, Principal
@@ -68,6 +68,7 @@ class InboundOut(BaseModel):
 
 
 class OutboundOut(BaseModel):
+    id: int
     kind: str
     channel: str
     body: str
@@ -112,6 +113,18 @@ class TransferredAway(BaseModel):
 
 class IncidentList(BaseModel):
     incidents: list[IncidentOut]
+
+
+class UndeliveredIncident(IncidentOut):
+    undelivered: int = Field(description="messages to her given up after their retries, waiting for a person")
+
+
+class UndeliveredList(BaseModel):
+    incidents: list[UndeliveredIncident]
+
+
+class ReachedIn(BaseModel):
+    how: str = Field(min_length=3, max_length=500, examples=["called her from the station landline"])
 
 
 class Timeline(BaseModel):
@@ -183,6 +196,12 @@ def search(request: Request, principal: Staff, tracking: Annotated[str, Query(ma
     return {"incidents": found}
 
 
+@router.get("/incidents/undelivered", response_model=UndeliveredList,
+            summary="Incidents in your scope with messages to her that could not be delivered")
+def undelivered(request: Request, principal: Manager):
+    return {"incidents": _incidents(request).undelivered(principal)}
+
+
 @router.get("/dispositions", response_model=Dispositions, summary="Why an incident may be closed (the list in use)")
 def list_dispositions(request: Request, principal: Staff):
     return {"dispositions": [d.__dict__ for d in _incidents(request).dispositions()]}
@@ -247,3 +266,17 @@ def accept_location(request: Request, tracking: str, principal: Manager):
              summary="Dismiss the proposed location, with a reason")
 def dismiss_location(request: Request, tracking: str, body: ReasonIn, principal: Manager):
     return _incidents(request).dismiss_location(principal, tracking, body.reason)
+
+
+@router.post("/incidents/{tracking}/messages/{message_id}/retry", response_model=IncidentDetail,
+             summary="Try an undelivered message to her again")
+def retry_message(request: Request, tracking: str, message_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                  principal: Manager):
+    return _incidents(request).retry_message(principal, tracking, message_id)
+
+
+@router.post("/incidents/{tracking}/messages/{message_id}/reached", response_model=IncidentDetail,
+             summary="Record that she was reached another way: the undelivered message is settled")
+def reached_otherwise(request: Request, tracking: str, message_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                      body: ReachedIn, principal: Manager):
+    return _incidents(request).message_reached_otherwise(principal, tracking, message_id, body.how)

@@ -71,6 +71,14 @@ class IncidentLocationChanged(IncidentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class IncidentMessageUndelivered(IncidentEvent):
+    """A message to her was given up after its retries: a dead letter, for a person to act on."""
+
+    message_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class IncidentClosed(IncidentEvent):
     disposition: str
     by: str

@@ -79,7 +79,8 @@ def timeline(conn: Connection, incident_id: int, outbound: list[dict], sealer: S
                         "_order": (-1, inbound.id)})
     for i, sent in enumerate(outbound):
         entries.append({"at": sent["created_at"], "kind": "message_to_her", "actor": None,
-                        "detail": {"kind": sent["kind"], "channel": sent["channel"], "status": sent["status"],
+                        "detail": {"message_id": sent["id"], "kind": sent["kind"], "channel": sent["channel"],
+                                   "status": sent["status"],
                                    "body": sent["body"], "attempts": sent["attempts"], "sent_at": sent["sent_at"]},
                         "_order": (1, i)})
     entries.sort(key=lambda e: (e["at"], e["_order"]))

@@ -258,6 +258,40 @@ class IncidentService:
             record(conn, _event(ev.IncidentUpdated, row, change="location_dismissed"), now)
         return self.view(principal, tracking, with_timeline=True)
 
+    # messages to her that could not be delivered: never silently abandoned ---------------------------
+    def message_dead(self, conn: Connection, incident_id: int, message_id: int, kind: str, error: str) -> None:
+        """Messaging gave a message up (same transaction): on the timeline, and every console in scope is told."""
+        row = self._row(conn, incident_id)
+        now = self._clock.now()
+        self._log(conn, incident_id, now, "message_failed", None, {"message_id": message_id, "kind": kind,
+                                                                   "error": error})
+        record(conn, _event(ev.IncidentMessageUndelivered, row, message_id=message_id, kind=kind), now)
+
+    def undelivered(self, principal: Principal) -> list[dict]:
+        """Incidents in scope with messages to her that wait for a person (retry, or reached another way)."""
+        waiting = self._messages.dead_letter_incidents()
+        if not waiting:
+            return []
+        q = reading.scoped(select(incidents).where(incidents.c.id.in_(list(waiting))), principal)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q.order_by(incidents.c.priority, incidents.c.received_at)).all()
+        return [reading.incident_view(r, self._station_name(r.station_id)) | {"undelivered": waiting[r.id]}
+                for r in rows]
+
+    def retry_message(self, principal: Principal, tracking: str, message_id: int) -> dict:
+        with self._change(principal, tracking) as (conn, row, now):
+            self._messages.retry(conn, row.id, message_id)
+            self._log(conn, row.id, now, "message_retried", principal.username, {"message_id": message_id})
+        return self.view(principal, tracking, with_timeline=True)
+
+    def message_reached_otherwise(self, principal: Principal, tracking: str, message_id: int, how: str) -> dict:
+        why = model.check_reason(how, "how she was reached")
+        with self._change(principal, tracking) as (conn, row, now):
+            self._messages.reached_otherwise(conn, row.id, message_id, why)
+            self._log(conn, row.id, now, "message_settled", principal.username,
+                      {"message_id": message_id, "how": why})
+        return self.view(principal, tracking, with_timeline=True)
+
     # the port dispatch uses (same transaction as the unit's change) ---------------------------------
     def incident_for_dispatch(self, conn: Connection, tracking: str) -> IncidentForDispatch:
         r = self.access_incident(conn, None, tracking)

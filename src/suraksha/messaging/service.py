@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from suraksha.core.clock import Clock
+from suraksha.core.errors import Conflict, NotFound
 from suraksha.core.privacy import Sealer
 from suraksha.messaging.model import MessageKind, MessageStatus, Reply, TransportError, gives_up, retry_delay
 from suraksha.messaging.providers import SmsProvider
@@ -22,6 +24,9 @@ class MessageService:
     def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, sealer: Sealer) -> None:
         self._engine, self._clock, self.provider = engine, clock, provider
         self.sealer = sealer
+        # Told, in the same transaction, when a message to her is given up (the incident records and announces
+        # it): wired by the composition root, so messaging need not know incidents.
+        self.on_dead_letter: Callable[[Connection, int, int, str, str], None] | None = None
 
     def queue(self, conn: Connection, incident_id: int | None, to_sealed: str, body: str, kind: MessageKind,
               channel: str = "sms") -> None:
@@ -43,7 +48,7 @@ class MessageService:
         now = self._clock.now()
         with self._engine.connect() as conn:
             due = conn.execute(
-                select(om.c.id, om.c.to_sealed, om.c.body, om.c.attempts)
+                select(om.c.id, om.c.incident_id, om.c.kind, om.c.to_sealed, om.c.body, om.c.attempts)
                 .where(om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now)
                 .order_by(om.c.next_attempt_at, om.c.id).limit(limit)).all()
         for row in due:
@@ -75,6 +80,38 @@ class MessageService:
                       "sent_at": self._clock.now(), "next_attempt_at": None}
         with self._engine.begin() as conn:
             conn.execute(update(om).where(om.c.id == row.id).values(**values))
+            if values["status"] == MessageStatus.FAILED.value and row.incident_id is not None \
+                    and self.on_dead_letter is not None:
+                self.on_dead_letter(conn, row.incident_id, row.id, row.kind, values["last_error"])
+
+    # dead letters: never silently abandoned ---------------------------------------------------------
+    def dead_letter_incidents(self) -> dict[int, int]:
+        """incident id -> how many of its messages to her could not be delivered and wait for a person."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(om.c.incident_id, func.count().label("waiting")).where(
+                om.c.status == MessageStatus.FAILED.value, om.c.incident_id.is_not(None)).group_by(om.c.incident_id))
+            return {r.incident_id: r.waiting for r in rows}
+
+    def dead_letter(self, conn: Connection, incident_id: int, message_id: int):
+        """One undelivered message of this incident, for a person's decision (NotFound otherwise)."""
+        row = conn.execute(select(om).where(om.c.id == message_id, om.c.incident_id == incident_id)).first()
+        if row is None:
+            raise NotFound(f"no message {message_id} on this incident", code="message_not_found")
+        if row.status != MessageStatus.FAILED.value:
+            raise Conflict(f"message {message_id} is {row.status}, not undelivered", code="message_not_failed")
+        return row
+
+    def retry(self, conn: Connection, incident_id: int, message_id: int) -> None:
+        """A person asks for another round of attempts (e.g. after the provider's outage)."""
+        self.dead_letter(conn, incident_id, message_id)
+        conn.execute(update(om).where(om.c.id == message_id).values(
+            status=MessageStatus.PENDING.value, attempts=0, next_attempt_at=self._clock.now(), last_error=None))
+
+    def reached_otherwise(self, conn: Connection, incident_id: int, message_id: int, how: str) -> None:
+        """A person reached her another way (a call, a visit): the message is settled, not sent."""
+        self.dead_letter(conn, incident_id, message_id)
+        conn.execute(update(om).where(om.c.id == message_id).values(
+            status=MessageStatus.REACHED_OTHERWISE.value, next_attempt_at=None, last_error=how[:500]))
 
     def for_incident(self, incident_id: int, conn: Connection | None = None) -> list[dict]:
         """Every message to her about this incident (in the caller's transaction, if given)."""
@@ -82,7 +119,8 @@ class MessageService:
             with self._engine.connect() as own:
                 return self.for_incident(incident_id, own)
         rows = conn.execute(select(om).where(om.c.incident_id == incident_id).order_by(om.c.id)).all()
-        return [{"kind": r.kind, "channel": r.channel, "body": r.body, "status": r.status, "attempts": r.attempts,
+        return [{"id": r.id, "kind": r.kind, "channel": r.channel, "body": r.body, "status": r.status,
+                 "attempts": r.attempts,
                  "created_at": r.created_at.isoformat(), "sent_at": r.sent_at.isoformat() if r.sent_at else None,
                  "last_error": r.last_error} for r in rows]
 

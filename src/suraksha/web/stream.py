@@ -16,7 +16,8 @@ router = APIRouter(tags=["live"])
 Staff = Annotated[Principal, Depends(require_roles(ROLES_THAT_SEE_INCIDENTS))]
 HEARTBEAT_S = 15.0
 LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
-              "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "UnitDispatched",
+              "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged",
+              "IncidentMessageUndelivered", "UnitDispatched",
               "UnitStatusChanged", "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned"}
 
 

@@ -1,0 +1,143 @@
+"""Who may call which route, as data: every (method, path template) the app serves is in exactly one of these.
+
+`PUBLIC` needs no sign-in; `SIGNED` is called by a provider and authenticated by its signature instead of an
+account; every other route is in `STAFF_ROLES` with the roles that may use it, as the code enforces it today
+(`require_roles` in the routers, and the role checks the registry service makes). A route nobody classified
+fails `tests/core/test_outsiders.py`, and so does an entry for a route that no longer exists; the same test
+sends each staff route a request without credentials and one from every role outside its set.
+
+Paths are FastAPI path templates (`/api/v1/incidents/{tracking}`); a mount (`/static`) is listed by its
+prefix, with GET. HEAD goes with GET and is not listed.
+"""
+
+from __future__ import annotations
+
+from suraksha.core.auth import (
+    ROLES_THAT_DISPATCH,
+    ROLES_THAT_MANAGE_INCIDENTS,
+    ROLES_THAT_MANAGE_STATIONS,
+    ROLES_THAT_REVIEW_REGISTRY_AUDIT,
+    ROLES_THAT_SEE_INCIDENTS,
+    ROLES_THAT_USE_REGISTRY,
+    Role,
+)
+
+Route = tuple[str, str]  # (method, path template)
+
+
+def _names(*roles: Role | frozenset[Role]) -> frozenset[str]:
+    out: set[str] = set()
+    for r in roles:
+        out.update([r.value] if isinstance(r, Role) else (x.value for x in r))
+    return frozenset(out)
+
+
+PUBLIC: frozenset[Route] = frozenset({
+    # pages anyone may open
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),  # CSRF-checked against the anonymous session
+    ("POST", "/logout"),  # CSRF-checked; clears whatever session there is
+    ("GET", "/directory"),
+    ("GET", "/track"),  # her report's progress by tracking number, nothing about anyone
+    ("GET", "/static"),
+    # the public station directory and jurisdiction lookup
+    ("GET", "/api/v1/jurisdiction"),
+    ("GET", "/api/v1/stations"),
+    ("GET", "/api/v1/stations.geojson"),
+    ("GET", "/api/v1/stations/{station_id}"),
+    # signing in
+    ("POST", "/api/v1/auth/token"),
+    # the API's description
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+})
+
+# Provider webhooks: no account, the provider's signature instead (403 and nothing stored without it).
+SIGNED: frozenset[Route] = frozenset({
+    ("POST", "/webhooks/twilio/sms"),  # X-Twilio-Signature
+})
+
+EVERY_ROLE = _names(*Role)
+_SEE = _names(ROLES_THAT_SEE_INCIDENTS)  # dispatcher, station officer, responder, admin
+_MANAGE = _names(ROLES_THAT_MANAGE_INCIDENTS)  # dispatcher, station officer
+_DISPATCH = _names(ROLES_THAT_DISPATCH)  # dispatcher
+_STATIONS = _names(ROLES_THAT_MANAGE_STATIONS)  # admin
+_REGISTRY = _names(ROLES_THAT_USE_REGISTRY)  # registry officer and supervisor
+_AUDIT = _names(ROLES_THAT_REVIEW_REGISTRY_AUDIT)  # registry supervisor
+# dispatch.service: MANAGERS, REPORTERS, STATUS_SETTERS, and the device gateway in dispatch.api
+_UNIT_MANAGERS = _names(Role.ADMIN, Role.STATION_OFFICER)
+_POSITION_REPORTERS = _names(Role.RESPONDER, Role.DISPATCHER, Role.ADMIN)
+_STATUS_SETTERS = _names(Role.RESPONDER, Role.DISPATCHER)
+_GATEWAY = _names(Role.DISPATCHER, Role.ADMIN)
+# A station's registered offenders: the registry, and that station's own officers (the scope is checked after).
+_STATION_OFFENDERS = _REGISTRY | _names(Role.STATION_OFFICER)
+
+STAFF_ROLES: dict[Route, frozenset[str]] = {
+    # accounts
+    ("GET", "/api/v1/me"): EVERY_ROLE,
+    # incidents: reading
+    ("GET", "/api/v1/incidents"): _SEE,
+    ("GET", "/api/v1/incidents/search"): _SEE,
+    ("GET", "/api/v1/dispositions"): _SEE,
+    ("GET", "/api/v1/categories"): _SEE,
+    ("GET", "/api/v1/incidents/{tracking}"): _SEE,
+    ("GET", "/api/v1/incidents/{tracking}/timeline"): _SEE,
+    # incidents: their life
+    ("POST", "/api/v1/incidents/{tracking}/notes"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/priority"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/category"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/transfer"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/close"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/reopen"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/location/accept"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/location/dismiss"): _MANAGE,
+    ("GET", "/api/v1/incidents/undelivered"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/retry"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): _MANAGE,
+    # stations: changes
+    ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
+    ("GET", "/api/v1/stations/{station_id}/helpline-history"): _STATIONS,
+    ("POST", "/api/v1/stations/import"): _STATIONS,
+    # dispatch
+    ("GET", "/api/v1/units"): _SEE,
+    ("POST", "/api/v1/units"): _UNIT_MANAGERS,
+    ("GET", "/api/v1/units/{unit_id}"): _SEE,
+    ("POST", "/api/v1/units/positions"): _GATEWAY,
+    ("POST", "/api/v1/units/{unit_id}/positions"): _POSITION_REPORTERS,
+    ("POST", "/api/v1/units/{unit_id}/status"): _STATUS_SETTERS,
+    ("GET", "/api/v1/incidents/{tracking}/recommendations"): _DISPATCH,
+    ("POST", "/api/v1/incidents/{tracking}/assignments"): _DISPATCH,
+    ("GET", "/api/v1/incidents/{tracking}/assignments"): _SEE,
+    # the live feed
+    ("GET", "/api/v1/stream"): _SEE,
+    # the offender registry
+    ("POST", "/api/v1/registry/imports"): _REGISTRY,
+    ("GET", "/api/v1/registry/search"): _REGISTRY,
+    ("POST", "/api/v1/registry/linkage"): _REGISTRY,
+    ("GET", "/api/v1/registry/registrations/{registration_id}"): _REGISTRY,
+    ("POST", "/api/v1/registry/registrations/{registration_id}/files"): _REGISTRY,
+    ("GET", "/api/v1/registry/alerts"): _REGISTRY,
+    ("POST", "/api/v1/registry/alerts/{alert_id}/read"): _REGISTRY,
+    ("GET", "/api/v1/registry/merges"): _REGISTRY,
+    ("POST", "/api/v1/registry/merges/{merge_id}/confirm"): _REGISTRY,
+    ("POST", "/api/v1/registry/merges/{merge_id}/reject"): _REGISTRY,
+    ("POST", "/api/v1/registry/merges/{merge_id}/unmerge"): _REGISTRY,
+    ("GET", "/api/v1/registry/audit"): _AUDIT,
+    ("GET", "/api/v1/stations/{station_id}/registered-offenders"): _STATION_OFFENDERS,
+    # staff pages
+    ("GET", "/console"): _SEE,
+    ("GET", "/incidents"): _SEE,
+    ("GET", "/registry"): _REGISTRY,
+    ("GET", "/registry/results"): _REGISTRY,
+    ("GET", "/registry/upload"): _REGISTRY,
+    ("POST", "/registry/upload"): _REGISTRY,
+    ("GET", "/registry/station/{station_id}"): _STATION_OFFENDERS,
+}
+
+
+def classified() -> frozenset[Route]:
+    """Every route the classification names."""
+    return PUBLIC | SIGNED | frozenset(STAFF_ROLES)

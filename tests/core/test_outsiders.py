@@ -1,0 +1,223 @@
+"""Outsiders, from the route table: every route the app serves is classified (`suraksha.http.access`), and each
+staff route refuses a request without credentials and a role without the right; a signed webhook refuses an
+unsigned delivery and stores nothing. A new route nobody classified fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import func, select
+from starlette.routing import Mount
+
+from suraksha.core.auth import Role
+from suraksha.entrypoints.app import create_app
+from suraksha.http.access import PUBLIC, SIGNED, STAFF_ROLES, classified
+from suraksha.migrations.tables import metadata
+
+# One test account per role (tests/conftest.py).
+ACCOUNT_OF_ROLE = {
+    Role.DISPATCHER.value: "dispatcher",
+    Role.STATION_OFFICER.value: "officer",
+    Role.RESPONDER.value: "responder",
+    Role.ADMIN.value: "admin",
+    Role.REGISTRY_OFFICER.value: "registry",
+    Role.REGISTRY_SUPERVISOR.value: "supervisor",
+}
+TRACKING = "ZZZZ-2345"  # well formed, no such incident
+NO_ROLE_CHECK_WITH_AN_ALLOWED_ROLE = {("GET", "/api/v1/stream")}  # it would stream until the client leaves
+REASON = "outsider test"
+FILE = {"file": ("outsider.csv", b"", "text/csv")}
+# A valid minimal body for every route that takes one: a refusal must not hide behind a 422.
+BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/api/v1/incidents/{tracking}/notes"): {"json": {"text": "a note"}},
+    ("POST", "/api/v1/incidents/{tracking}/priority"): {"json": {"priority": 2, "reason": REASON}},
+    ("POST", "/api/v1/incidents/{tracking}/category"): {"json": {"category": "help_request", "reason": REASON}},
+    ("POST", "/api/v1/incidents/{tracking}/transfer"): {"json": {"station_id": 1, "reason": REASON}},
+    ("POST", "/api/v1/incidents/{tracking}/close"): {"json": {"disposition": "false_alarm", "note": ""}},
+    ("POST", "/api/v1/incidents/{tracking}/reopen"): {"json": {"reason": REASON}},
+    ("POST", "/api/v1/incidents/{tracking}/location/accept"): {},
+    ("POST", "/api/v1/incidents/{tracking}/location/dismiss"): {"json": {"reason": REASON}},
+    ("PUT", "/api/v1/stations/{station_id}/helplines"):
+        {"json": {"kind": "women", "number": "+917000099999", "reason": REASON}},
+    ("POST", "/api/v1/stations/import"): {"files": {"file": ("x.geojson", b"{}", "application/geo+json")},
+                                          "data": {"city": "outsiderville"}},
+    ("POST", "/api/v1/units"): {"json": {"call_sign": "OUT-001", "kind": "patrol_van", "home_station_id": 1}},
+    ("POST", "/api/v1/units/positions"): {"json": [{"unit_id": 1, "lat": 18.92, "lon": 72.83}]},
+    ("POST", "/api/v1/units/{unit_id}/positions"): {"json": {"lat": 18.92, "lon": 72.83}},
+    ("POST", "/api/v1/units/{unit_id}/status"): {"json": {"status": "en_route"}},
+    ("POST", "/api/v1/incidents/{tracking}/assignments"): {"json": {"unit_id": 1}},
+    ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): {"json": {"how": "called her"}},
+    ("GET", "/api/v1/registry/search"): {"params": {"name": "Ramesh Patil", "purpose": "investigation"}},
+    ("POST", "/api/v1/registry/imports"): {"files": FILE, "data": {"state": "MH"}},
+    ("POST", "/api/v1/registry/linkage"): {"json": {"name": "Ramesh Patil", "purpose": "investigation"}},
+    ("POST", "/api/v1/registry/registrations/{registration_id}/files"):
+        {"files": {"file": ("p.jpg", b"\xff\xd8\xff", "image/jpeg")}, "data": {"kind": "photo"}},
+    ("GET", "/registry/results"): {"params": {"name": "Ramesh Patil", "purpose": "investigation"}},
+    ("POST", "/registry/upload"): {"files": FILE, "data": {"state": "MH"}},
+}
+
+
+def route_table(app) -> set[tuple[str, str]]:
+    """(method, path template) of everything the app serves, routers included (HEAD goes with GET)."""
+    table = set()
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, Mount):
+            table.add(("GET", route.path))
+            continue
+        table.update((m, route.path) for m in (route.methods or ()) if m != "HEAD")
+    return table
+
+
+def is_page(path: str) -> bool:
+    return not path.startswith(("/api/", "/webhooks/"))
+
+
+@pytest.fixture
+def routes(container) -> set[tuple[str, str]]:
+    """The route table of the app the test server runs (a fresh app object around the same container)."""
+    table = route_table(create_app(container, background=False))
+    assert len(table) > 50, f"the route table looks empty: {sorted(table)}"
+    return table
+
+
+@pytest.fixture
+def anon(server_url):
+    """A client with no cookies and no token."""
+    with httpx.Client(base_url=server_url, timeout=30) as client:
+        yield client
+
+
+def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict]:
+    method, template = route
+    values = {"tracking": TRACKING, "station_id": station_id, "unit_id": 1, "registration_id": 1,
+              "alert_id": 1, "merge_id": 1, "message_id": 1}
+    missing = set(re.findall(r"{(\w+)}", template)) - set(values)
+    assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
+    url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)
+    kwargs = dict(BODIES.get(route, {"json": {}} if method in ("POST", "PUT", "PATCH") else {}))
+    return method, url, kwargs
+
+
+def code_of(r: httpx.Response) -> str | None:
+    try:
+        return r.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def answer(r: httpx.Response) -> str:
+    return f"{r.status_code} {r.headers.get('location') or r.text[:160]!r}"
+
+
+def test_every_route_is_classified(routes):
+    unclassified = sorted(routes - classified())
+    gone = sorted(classified() - routes)
+    twice = sorted((PUBLIC & SIGNED) | (PUBLIC & set(STAFF_ROLES)) | (SIGNED & set(STAFF_ROLES)))
+    roles = {r.value for r in Role}
+    unknown_roles = sorted((route, sorted(allowed - roles)) for route, allowed in STAFF_ROLES.items()
+                           if allowed - roles or not allowed)
+    problems = [f"{what}: {found}" for what, found in (
+        ("routes in neither PUBLIC, SIGNED nor STAFF_ROLES (suraksha.http.access)", unclassified),
+        ("classified routes the app no longer serves", gone),
+        ("routes classified twice", twice),
+        ("staff routes with no role or an unknown one", unknown_roles),
+    ) if found]
+    assert not problems, "; ".join(problems)
+    assert set(ACCOUNT_OF_ROLE) == roles, "the test needs an account for every role"
+
+
+def test_staff_routes_refuse_a_request_without_credentials(routes, anon, station_id):
+    staff = sorted(routes & set(STAFF_ROLES))
+    holes = []
+    for route in staff:
+        method, url, kwargs = request_for(route, station_id)
+        if is_page(url):  # a person at a browser is sent to sign in
+            r = anon.request(method, url, headers={"Accept": "text/html"}, **kwargs)
+            if r.status_code != 303 or not r.headers.get("location", "").startswith("/login"):
+                holes.append(f"{method} {url} -> {answer(r)}")
+        else:
+            r = anon.request(method, url, **kwargs)
+            if r.status_code != 401 or code_of(r) != "unauthenticated":
+                holes.append(f"{method} {url} -> {answer(r)}")
+    assert not holes, f"{len(holes)} of {len(staff)} staff routes answer without credentials: {holes}"
+
+
+def test_staff_routes_refuse_a_role_without_the_right(routes, http, auth, station_id):
+    staff = sorted(routes & set(STAFF_ROLES))
+    holes, checked = [], 0
+    for route in staff:
+        method, url, kwargs = request_for(route, station_id)
+        for role in sorted(set(ACCOUNT_OF_ROLE) - STAFF_ROLES[route]):
+            checked += 1
+            r = http.request(method, url, headers=auth(ACCOUNT_OF_ROLE[role]), **kwargs)
+            refused = {"forbidden_role"}
+            if is_page(url) and method not in ("GET", "HEAD"):
+                refused.add("csrf_failed")  # a cookie form: a bearer never carries the session's CSRF token
+            if r.status_code != 403 or code_of(r) not in refused:
+                holes.append(f"{method} {url} as {role} -> {answer(r)}")
+    assert not holes, f"{len(holes)} of {checked} (route, role) pairs outside the right are not refused: {holes}"
+
+
+def test_staff_routes_let_their_roles_past_the_role_check(routes, http, auth, station_id):
+    """The other half of the classification: an allowed role is never refused for its role, nor answered 5xx."""
+    staff = sorted((routes & set(STAFF_ROLES)) - NO_ROLE_CHECK_WITH_AN_ALLOWED_ROLE)
+    wrong = []
+    for route in staff:
+        method, url, kwargs = request_for(route, station_id)
+        for role in sorted(STAFF_ROLES[route]):
+            r = http.request(method, url, headers=auth(ACCOUNT_OF_ROLE[role]), **kwargs)
+            if r.status_code in (401, 500, 502, 503, 504) or code_of(r) == "forbidden_role":
+                wrong.append(f"{method} {url} as {role} -> {answer(r)}")
+    assert not wrong, f"allowed roles refused by role or answered 5xx: {wrong}"
+
+
+PUBLIC_GETS = {("GET", "/api/v1/jurisdiction"): "/api/v1/jurisdiction?lat=18.92&lon=72.83",
+               ("GET", "/static"): "/static/app.css", ("GET", "/track"): f"/track?tracking={TRACKING}"}
+
+
+def test_public_pages_answer_without_credentials(routes, anon, station_id):
+    """The other half of PUBLIC: what it names really needs no sign-in (GETs; the POSTs are CSRF- or password-checked)."""
+    wrong = []
+    for method, template in sorted(routes & PUBLIC):
+        if method != "GET":
+            continue
+        _, url, _ = request_for((method, template), station_id)
+        r = anon.get(PUBLIC_GETS.get((method, template), url))
+        if r.status_code != 200:
+            wrong.append(f"GET {r.request.url.raw_path.decode()} -> {answer(r)}")
+    assert not wrong, wrong
+
+
+def row_counts(container) -> dict[str, int]:
+    with container.engine.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in metadata.sorted_tables}
+
+
+def test_signed_routes_refuse_an_unsigned_request(routes, http, sms, container):
+    unsigned = {("POST", "/webhooks/twilio/sms"): lambda: sms.form("Help, a man is following me geo:18.92,72.83")}
+    assert set(unsigned) == SIGNED & routes, "give the test an unsigned request for every signed route"
+    before = row_counts(container)
+    holes = []
+    for (method, path), make_form in sorted(unsigned.items()):
+        for headers in ({}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}):  # none, and a wrong one
+            r = http.request(method, path, data=make_form(), headers=headers)
+            if r.status_code != 403:
+                holes.append(f"{method} {path} with {headers or 'no signature'} -> {answer(r)}")
+    assert not holes, holes
+    after = row_counts(container)
+    assert after == before, {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+    assert container.messages.provider.sent == []
+
+
+def test_the_route_table_is_covered(routes):
+    staff = routes & set(STAFF_ROLES)
+    pairs = sum(len(set(ACCOUNT_OF_ROLE) - STAFF_ROLES[r]) for r in staff)
+    summary = (f"{len(routes)} routes: {len(routes & PUBLIC)} public, {len(routes & SIGNED)} signed, "
+               f"{len(staff)} staff ({len([r for r in staff if is_page(r[1])])} pages); "
+               f"{pairs} (staff route, role outside the right) pairs")
+    print(summary)
+    assert len(routes & PUBLIC) + len(routes & SIGNED) + len(staff) == len(routes), summary
