@@ -65,7 +65,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     messages.on_dead_letter = incidents.message_dead
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock),
-        accounts=AccountService(engine, clock, settings.token_ttl_minutes), places=places, stations=stations,
+        accounts=AccountService(engine, clock, settings.token_ttl_minutes, settings.session_idle_minutes,
+                                settings.session_max_hours), places=places, stations=stations,
         messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
         dispatch=dispatch, writer=writer,
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,

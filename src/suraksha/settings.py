@@ -45,10 +45,13 @@ class Settings(BaseSettings):
     station_refresh_seconds: float = 2.0
     outbox_poll_seconds: float = 0.25
     token_ttl_minutes: int = 720
+    session_idle_minutes: int = 30  # a web session unused this long ends
+    session_max_hours: int = 12  # a web session ends this long after sign-in, however active
     intake_batch_max: int = 64
     log_level: str = "INFO"
     registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
+    upload_max_bytes: int = Field(50 * 1024 * 1024, gt=0)  # the largest body an upload route reads
     demo_password: SecretStr | None = None
 
     def zone_for(self, city: str | None) -> str:

@@ -94,7 +94,7 @@ def anon(server_url):
 def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict]:
     method, template = route
     values = {"tracking": TRACKING, "station_id": station_id, "unit_id": 1, "registration_id": 1,
-              "alert_id": 1, "merge_id": 1, "message_id": 1}
+              "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here"}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

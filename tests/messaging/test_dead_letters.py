@@ -84,7 +84,7 @@ def test_a_person_records_that_she_was_reached_another_way(container, http, auth
         r = http.post(url, headers=auth("dispatcher"), json={"how": "called her from the station landline"})
         assert r.status_code == 200
         settled = next(m for m in r.json()["outbound"] if m["id"] == failed["id"])
-        assert settled["status"] == "reached_otherwise"
+        assert settled["status"] == "reached"
         entry = next(e for e in r.json()["timeline"] if e["kind"] == "message_settled")
         assert entry["actor"] == "dispatcher" and entry["detail"]["how"] == "called her from the station landline"
         assert http.get("/api/v1/incidents/undelivered", headers=auth("dispatcher")).json()["incidents"] == []

@@ -7,6 +7,7 @@ import pytest
 from tests.registry.registry_data import RAMESH, SUNIL, csv_bytes, operator
 
 SEARCH = "/api/v1/registry/search"
+WHY = {"purpose": "investigation"}
 
 
 def upload(http, headers, *rows, state=""):
@@ -69,13 +70,13 @@ def test_a_move_to_another_state_alerts_both_states(container, http, auth):
     upload(http, auth("registry"), RAMESH)
     moved = RAMESH | {"address": "Jayanagar, Bengaluru", "address_state": "KA"}
     assert upload(http, auth("registry"), moved).json()["alerts"] == 2
-    ka = http.get("/api/v1/registry/alerts", headers=auth("registry_ka")).json()["alerts"]
-    mh = http.get("/api/v1/registry/alerts", headers=auth("registry")).json()["alerts"]
+    ka = http.get("/api/v1/registry/alerts", headers=auth("registry_ka"), params=WHY).json()["alerts"]
+    mh = http.get("/api/v1/registry/alerts", headers=auth("registry"), params=WHY).json()["alerts"]
     assert [(a["kind"], a["from_state"], a["to_state"], a["read"]) for a in ka + mh] == \
         [("moved_address", "MH", "KA", False)] * 2
     assert http.post(f"/api/v1/registry/alerts/{mh[0]['id']}/read", headers=auth("registry_ka")).status_code == 404
     assert http.post(f"/api/v1/registry/alerts/{ka[0]['id']}/read", headers=auth("registry_ka")).status_code == 200
-    assert http.get("/api/v1/registry/alerts", headers=auth("registry_ka"), params={"unread": True}).json() == \
+    assert http.get("/api/v1/registry/alerts", headers=auth("registry_ka"), params={"unread": True} | WHY).json() == \
         {"alerts": []}
 
 
@@ -86,7 +87,8 @@ def test_linkage_finds_the_registered_person_and_alerts_the_other_state(containe
     r = http.post("/api/v1/registry/linkage", headers=auth("registry_ka"), json=suspect)
     best = r.json()["candidates"][0]
     assert best["registrations"][0]["record_id"] == "MH-0001" and best["score"] > 0.5 and best["reasons"]
-    kinds = [(a["kind"], a["state"]) for a in http.get("/api/v1/registry/alerts", headers=auth("supervisor")).json()["alerts"]]
+    alerts = http.get("/api/v1/registry/alerts", headers=auth("supervisor"), params=WHY).json()["alerts"]
+    kinds = [(a["kind"], a["state"]) for a in alerts]
     assert sorted(kinds) == [("linked_suspect", "KA"), ("linked_suspect", "MH")]
     r = http.post("/api/v1/registry/linkage", headers=auth("registry_ka"), json=suspect | {"purpose": ""})
     assert r.json()["error"]["code"] == "purpose_required"
@@ -97,19 +99,20 @@ def test_proposed_merges_are_confirmed_undone_and_rejected(container, http, auth
     container.registry.import_csv(csv_bytes(RAMESH, twin, SUNIL), operator())
     rows = container.registry.dedupe(operator())
     assert {r[0] for r in rows} == {"MH-0001", "KA-77", "MH-0002"}
-    proposals = http.get("/api/v1/registry/merges", headers=auth("registry")).json()["merges"]
+    boss = auth("supervisor")  # the pair spans two states: only a national account decides it
+    proposals = http.get("/api/v1/registry/merges", headers=boss, params=WHY).json()["merges"]
     assert [{p["left"]["record_id"], p["right"]["record_id"]} for p in proposals] == [{"MH-0001", "KA-77"}]
     merge_id = proposals[0]["id"]
-    assert http.post(f"/api/v1/registry/merges/{merge_id}/confirm", headers=auth("registry")).json()["status"] == "confirmed"
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/confirm", headers=boss).json()["status"] == "confirmed"
     detail = http.get(f"/api/v1/registry/registrations/{proposals[0]['left']['registration_id']}",
-                      headers=auth("registry")).json()
+                      headers=boss, params=WHY).json()
     assert [o["record_id"] for o in detail["other_registrations"]] == ["KA-77"]
     assert container.registry.learned is not None  # the decision now shapes the ranking
-    assert http.post(f"/api/v1/registry/merges/{merge_id}/unmerge", headers=auth("registry")).json()["status"] == "undone"
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/unmerge", headers=boss).json()["status"] == "undone"
     detail = http.get(f"/api/v1/registry/registrations/{proposals[0]['left']['registration_id']}",
-                      headers=auth("registry")).json()
+                      headers=boss, params=WHY).json()
     assert detail["other_registrations"] == []
-    assert http.post(f"/api/v1/registry/merges/{merge_id}/reject", headers=auth("registry")).status_code == 409
+    assert http.post(f"/api/v1/registry/merges/{merge_id}/reject", headers=boss).status_code == 409
 
 
 def test_the_station_list_is_scoped_and_shows_no_identity_numbers(container, http, auth, home_station, station_id):
@@ -120,17 +123,17 @@ def test_the_station_list_is_scoped_and_shows_no_identity_numbers(container, htt
     container.registry.import_csv(csv_bytes(local, old, elsewhere), operator())
     url = f"/api/v1/stations/{station_id}/registered-offenders"
     for user in ("officer", "registry"):
-        body = http.get(url, headers=auth(user))
+        body = http.get(url, headers=auth(user), params=WHY)
         assert [o["record_id"] for o in body.json()["offenders"]] == ["MH-0001"]
         assert "aadhaar" not in body.text and "identit" not in body.text and "hmac" not in body.text
-    assert [o["record_id"] for o in http.get(url, headers=auth("officer"), params={"years": 20}).json()["offenders"]] \
+    assert [o["record_id"] for o in http.get(url, headers=auth("officer"), params={"years": 20} | WHY).json()["offenders"]] \
         == ["MH-0001", "MH-0002"]
     other = next(s.id for s in container.stations.all("mumbai") if s.id != station_id)
     for user, path in (("officer", f"/api/v1/stations/{other}/registered-offenders"), ("dispatcher", url),
                        ("responder", url)):
-        assert http.get(path, headers=auth(user)).status_code == 403
-    assert http.get(url).status_code == 401
-    page = http.get(f"/registry/station/{station_id}", headers=auth("officer"))
+        assert http.get(path, headers=auth(user), params=WHY).status_code == 403
+    assert http.get(url, params=WHY).status_code == 401
+    page = http.get(f"/registry/station/{station_id}", headers=auth("officer"), params=WHY)
     assert page.status_code == 200 and "Ramesh Kumar Yadav" in page.text and "1234" not in page.text
 
 

@@ -19,10 +19,11 @@ def test_every_search_and_view_is_recorded_with_its_purpose(container, http, aut
     container.registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
     found = search(http, auth, purpose="other", purpose_text="verifying a tip-off").json()["results"]
     reg_id = found[0]["registration_id"]
-    assert http.get(f"/api/v1/registry/registrations/{reg_id}", headers=auth("registry")).status_code == 200
+    assert http.get(f"/api/v1/registry/registrations/{reg_id}", headers=auth("registry"),
+                    params={"purpose": "staff_verification"}).status_code == 200
     entries = http.get("/api/v1/registry/audit", headers=auth("supervisor")).json()
     actions = [(e["actor"], e["action"], e["purpose"]) for e in entries["entries"]]
-    assert actions[:2] == [("registry", "view", ""), ("registry", "search", "other")]
+    assert actions[:2] == [("registry", "view", "staff_verification"), ("registry", "search", "other")]
     assert entries["entries"][1]["purpose_text"] == "verifying a tip-off"
     assert entries["chain"] == {"entries": 3, "intact": True, "first_bad_seq": None}
 

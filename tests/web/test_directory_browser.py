@@ -17,7 +17,7 @@ def test_search_by_name_as_you_type(page, home_station):
 
 def test_tapping_the_map_tells_which_station_covers_the_spot(page, home_station):
     page.goto("/directory")
-    page.wait_for_function("document.querySelectorAll('#dir-map .leaflet-overlay-pane path').length > 50")
+    page.wait_for_function("() => document.querySelectorAll('#dir-map .leaflet-overlay-pane path').length > 50")
     xy = page.evaluate("([lat, lon]) => { const p = window.SURAKSHA.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
                        [home_station.anchor.lat, home_station.anchor.lon])
     box = page.locator("#dir-map").bounding_box()

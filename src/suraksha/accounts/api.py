@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from suraksha.core.auth import Role, ScopeKind
-from suraksha.http.deps import CurrentPrincipal, get_container
+from suraksha.core.auth import Principal, Role, ScopeKind
+from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -35,7 +35,7 @@ class MeOut(BaseModel):
              summary="OAuth2 password flow: username and password for a bearer token")
 def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     c = get_container(request)
-    principal = c.accounts.authenticate(form.username, form.password)
+    principal = c.accounts.authenticate(form.username, form.password, request.client.host if request.client else "")
     token, ttl = c.accounts.issue_token(principal)
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
@@ -44,3 +44,28 @@ def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Dep
 def me(principal: CurrentPrincipal):
     return {"username": principal.username, "role": principal.role.value,
             "scope": {"kind": principal.scope_kind.value, "value": principal.scope_value}}
+
+
+class RevokedOut(BaseModel):
+    username: str
+    ended: int = Field(description="how many web sessions and bearer tokens were ended")
+
+
+@router.post("/accounts/{username}/revoke", response_model=RevokedOut,
+             summary="End every session and bearer token of an account (administrators)")
+def revoke(request: Request, username: Annotated[str, Path(min_length=1, max_length=64)],
+           principal: Annotated[Principal, Depends(require_roles(Role.ADMIN))]):
+    return {"username": username, "ended": get_container(request).accounts.revoke(username)}
+
+
+class UnlockedOut(BaseModel):
+    username: str
+    unlocked: bool
+
+
+@router.post("/accounts/{username}/unlock", response_model=UnlockedOut,
+             summary="Lift the lock put on an account after repeated wrong passwords (administrators)")
+def unlock(request: Request, username: Annotated[str, Path(min_length=1, max_length=64)],
+           principal: Annotated[Principal, Depends(require_roles(Role.ADMIN))]):
+    get_container(request).accounts.unlock(username)
+    return {"username": username, "unlocked": True}

@@ -29,3 +29,26 @@ api_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Web sessions live here, not in the cookie: the cookie carries only a random id (hashed here), so signing out,
+# a password change or an administrator ends a session at once, on every server.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # the absolute end, whatever the activity
+)
+
+# Consecutive failed sign-ins per account ("account:NAME") and per address ("address:IP"); cleared by a success.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=False),
+    Column("blocked_until", UtcDateTime, nullable=True),
+    Column("locked", Boolean, nullable=False, server_default="0"),  # lifted only by an administrator
+)

@@ -50,6 +50,17 @@ class BadSignature(SurakshaError):
     status = 403
 
 
+class TooManyAttempts(SurakshaError):
+    """Slow down: `retry_after` seconds (None: locked until an administrator lifts it)."""
+
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int | None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 class Conflict(SurakshaError):
     code = "conflict"
     status = 409

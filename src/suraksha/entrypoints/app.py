@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
 
 from suraksha import __version__
 from suraksha.accounts import api as accounts_api
@@ -18,6 +19,8 @@ from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
 from suraksha.entrypoints.workers import start_workers, stop_workers
 from suraksha.http.errors import install_error_handlers
+from suraksha.http.limits import BodyLimitMiddleware
+from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
 from suraksha.registry import api as registry_api
@@ -33,7 +36,7 @@ ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, station
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
     """Build the app around a container. `background=False` leaves the workers to the caller (tests drive them)."""
-    app = FastAPI(
+    app = SurakshaApp(
         title="Suraksha", version=__version__, lifespan=_lifespan(container, background),
         description="Gets police to women in danger faster and follows each case through to court.",
     )
@@ -42,11 +45,21 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     app.add_middleware(WebSessionMiddleware, secret_key=s.secret_key.get_secret_value(),
                        session_cookie="suraksha_session", max_age=12 * 3600, same_site="strict",
                        https_only=s.cookies_secure)
+    # Added last, so it runs before the sessions: an oversized body is refused before anything else happens.
+    app.add_middleware(BodyLimitMiddleware, upload_max_bytes=s.upload_max_bytes)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+class SurakshaApp(FastAPI):
+    """FastAPI whose outermost layer adds the security headers, so that every response has them: pages, API,
+    static files, errors, and the 500 of Starlette's error middleware (which `add_middleware` cannot wrap)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), settings=self.state.container.settings)
 
 
 class WebSessionMiddleware(SessionMiddleware):

@@ -78,6 +78,8 @@ _STATION_OFFENDERS = _REGISTRY | _names(Role.STATION_OFFICER)
 STAFF_ROLES: dict[Route, frozenset[str]] = {
     # accounts
     ("GET", "/api/v1/me"): EVERY_ROLE,
+    ("POST", "/api/v1/accounts/{username}/revoke"): _names(frozenset({Role.ADMIN})),
+    ("POST", "/api/v1/accounts/{username}/unlock"): _names(frozenset({Role.ADMIN})),
     # incidents: reading
     ("GET", "/api/v1/incidents"): _SEE,
     ("GET", "/api/v1/incidents/search"): _SEE,

@@ -20,10 +20,11 @@ def get_container(request: Request):
 
 
 def _session_principal(request: Request) -> Principal | None:
-    account_id = request.session.get("account_id") if "session" in request.scope else None
-    if account_id is None:
+    """The cookie carries a random session id; the session itself lives on the server (it can be ended)."""
+    session_id = request.session.get("sid") if "session" in request.scope else None
+    if not session_id:
         return None
-    principal = get_container(request).accounts.principal_by_id(int(account_id))
+    principal = get_container(request).accounts.principal_for_session(str(session_id))
     if principal is None:
         request.session.clear()
     return principal

@@ -26,7 +26,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if exc.status in (403, 404) and _wants_html(request):  # a person at a browser gets a page
             return render(request, "error.html", status=exc.status, code=exc.code, message=exc.message)
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

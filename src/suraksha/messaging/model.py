@@ -35,7 +35,7 @@ class MessageStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up (permanent error or too many attempts): a dead letter until a person acts
-    REACHED_OTHERWISE = "reached_otherwise"  # a person reached her another way; recorded, never sent
+    REACHED_OTHERWISE = "reached"  # a person reached her another way: recorded, never sent
 
 
 class TransportError(Exception):

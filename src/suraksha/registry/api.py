@@ -1,4 +1,8 @@
-"""HTTP for the offender registry. Registry roles only (the station list also for that station's officers)."""
+"""HTTP for the offender registry. Registry roles only (the station list also for that station's officers).
+
+Routes pass the caller and what was asked to the service, which checks the role, the stated purpose and the
+scope and audits refusals as well as answers (so a wrong role is refused there, and audited, not here).
+Every route that returns registry data takes `purpose` and `purpose_text` (query for GET, body for POST)."""
 
 from __future__ import annotations
 
@@ -7,15 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, ROLES_THAT_USE_REGISTRY, Principal
+from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, Principal
 from suraksha.core.errors import InvalidInput
 from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
-from suraksha.registry.rules import check_purpose
-from suraksha.registry.service import actor_of, upload_scope
 from suraksha.stations.api import StationOut
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
-Registry = Annotated[Principal, Depends(require_roles(ROLES_THAT_USE_REGISTRY))]
+Registry = CurrentPrincipal  # the service refuses (and audits) other roles with 403 forbidden_role
 Supervisor = Annotated[Principal, Depends(require_roles(ROLES_THAT_REVIEW_REGISTRY_AUDIT))]
 MAX_UPLOAD = 50 * 1024 * 1024
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -235,7 +237,7 @@ async def import_csv(request: Request, principal: Registry, file: Annotated[Uplo
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("the file is larger than 50 MB", code="file_too_large")
-    report = _registry(request).import_csv(data, actor_of(principal), state or None, upload_scope(principal))
+    report = _registry(request).upload(principal, data, state or None)
     return report.as_dict()
 
 
@@ -251,10 +253,10 @@ def search(request: Request, principal: Registry, name: Annotated[str, Query(min
            near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
            radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
            limit: Annotated[int, Query(ge=1, le=50)] = 20):
-    stated = check_purpose(purpose, purpose_text)
     near = (near_lat, near_lon, radius_km) if near_lat is not None and near_lon is not None else None
-    results = _registry(request).search(principal, stated, name, father_name=father_name, sex=sex, state=state,
-                                        district=district, age_min=age_min, age_max=age_max, near=near, limit=limit)
+    results = _registry(request).search(principal, purpose, name, father_name=father_name, sex=sex, state=state,
+                                        district=district, age_min=age_min, age_max=age_max, near=near, limit=limit,
+                                        purpose_text=purpose_text)
     return {"results": results}
 
 
@@ -273,17 +275,16 @@ class Suspect(BaseModel):
 @router.post("/registry/linkage", response_model=LinkageResult,
              summary="Registered persons who may be this suspect, with scores and reasons")
 def linkage(request: Request, principal: Registry, body: Suspect):
-    stated = check_purpose(body.purpose, body.purpose_text)
     suspect = body.model_dump(exclude={"purpose", "purpose_text", "limit"})
-    return {"candidates": _registry(request).link_suspect(principal, stated, suspect, body.limit)}
+    return {"candidates": _registry(request).link_suspect(principal, body.purpose, suspect, body.limit,
+                                                          purpose_text=body.purpose_text)}
 
 
 @router.get("/registry/registrations/{registration_id}", response_model=RegistrationDetail,
-            summary="One registration in full (audited)")
+            summary="One registration in full; a purpose is required (audited). Another state's reads as 404")
 def view(request: Request, principal: Registry, registration_id: Id, purpose: PurposeParam = "",
          purpose_text: PurposeTextParam = ""):
-    stated = check_purpose(purpose, purpose_text) if purpose else None
-    return _registry(request).view(principal, registration_id, stated)
+    return _registry(request).view(principal, registration_id, purpose, purpose_text)
 
 
 @router.post("/registry/registrations/{registration_id}/files", response_model=AttachedFile,
@@ -295,9 +296,11 @@ async def attach_file(request: Request, principal: Registry, registration_id: Id
                                           file.content_type or "application/octet-stream")
 
 
-@router.get("/registry/alerts", response_model=AlertList, summary="Movement alerts for your state's registry")
-def alerts(request: Request, principal: Registry, unread: bool = False):
-    return {"alerts": _registry(request).alerts(principal, unread)}
+@router.get("/registry/alerts", response_model=AlertList,
+            summary="Movement alerts for your state's registry; a purpose is required (audited)")
+def alerts(request: Request, principal: Registry, unread: bool = False, purpose: PurposeParam = "",
+           purpose_text: PurposeTextParam = ""):
+    return {"alerts": _registry(request).alerts(principal, purpose, purpose_text, unread_only=unread)}
 
 
 @router.post("/registry/alerts/{alert_id}/read", response_model=AlertRead, summary="Mark a movement alert read")
@@ -307,9 +310,10 @@ def mark_read(request: Request, principal: Registry, alert_id: Id):
 
 
 @router.get("/registry/merges", response_model=MergeList,
-            summary="Proposed (or decided) merges of registrations into one person")
-def merges(request: Request, principal: Registry, status: Annotated[str, Query(max_length=16)] = "proposed"):
-    return {"merges": _registry(request).merges.list(status or None)}
+            summary="Proposed (or decided) merges within your scope; a purpose is required (audited)")
+def merges(request: Request, principal: Registry, status: Annotated[str, Query(max_length=16)] = "proposed",
+           purpose: PurposeParam = "", purpose_text: PurposeTextParam = ""):
+    return {"merges": _registry(request).merge_list(principal, purpose, purpose_text, status or None)}
 
 
 @router.post("/registry/merges/{merge_id}/confirm", response_model=MergeDecision,
@@ -342,7 +346,9 @@ def audit(request: Request, principal: Supervisor,
 
 
 @router.get("/stations/{station_id}/registered-offenders", response_model=StationOffenders,
-            summary="Registered offenders living in a station's jurisdiction (no identity numbers)")
+            summary="Registered offenders living in a station's jurisdiction (no identity numbers); "
+                    "a purpose is required (audited)")
 def registered_offenders(request: Request, principal: CurrentPrincipal, station_id: Id,
-                         years: Annotated[int | None, Query(ge=1, le=50)] = None):
-    return _registry(request).station_offenders(principal, station_id, years)
+                         years: Annotated[int | None, Query(ge=1, le=50)] = None, purpose: PurposeParam = "",
+                         purpose_text: PurposeTextParam = ""):
+    return _registry(request).station_offenders(principal, station_id, years, purpose, purpose_text)

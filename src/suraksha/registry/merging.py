@@ -6,6 +6,7 @@ Confirmed and rejected pairs are the officers' decisions the ranking learns from
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -51,11 +52,18 @@ class MergeDesk:
             conn.execute(insert(m), new)
         return len(new)
 
-    def list(self, status: str | None = "proposed", limit: int = 100) -> list[dict]:
+    def list(self, status: str | None = "proposed", limit: int = 100,
+             in_scope: Callable[[Any], Any] | None = None) -> list[dict]:
+        """Merges by id; `in_scope(state column)` keeps only those whose two registrations it both admits."""
         m = store.merges
         q = select(m).order_by(m.c.id).limit(min(max(limit, 1), 500))
         if status:
             q = q.where(m.c.status == status)
+        if in_scope is not None:
+            left, right = store.registrations.alias("left_reg"), store.registrations.alias("right_reg")
+            q = (q.join(left, left.c.id == m.c.left_registration_id)
+                 .join(right, right.c.id == m.c.right_registration_id)
+                 .where(in_scope(left.c.state), in_scope(right.c.state)))
         with self._engine.connect() as conn:
             rows = conn.execute(q).all()
             regs = summaries(conn, sorted({x for r in rows for x in (r.left_registration_id, r.right_registration_id)}))

@@ -1,6 +1,9 @@
 """Use cases of the offender registry: import, search, linkage, record views, movement alerts.
 
-Only registry roles use it; every search and view states a purpose and is written to the audit trail.
+Only registry roles use it; every read of registry data states a purpose and is written to the audit trail.
+A state's registry officer views, decides merges, reads alerts, uploads and attaches files only for its
+state's registrations (the one scope rule); national accounts for all. A refused attempt (wrong role,
+no purpose, out of scope, no such record) is audited too, with `refused: <code>`, before the error is raised.
 Nothing here logs a name.
 """
 
@@ -10,6 +13,8 @@ import logging
 import math
 import threading
 from collections import defaultdict
+from collections.abc import Collection
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, null, select, update
 
@@ -23,7 +28,7 @@ from suraksha.core.auth import (
     ScopeKind,
 )
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Forbidden, InvalidInput, NotFound
+from suraksha.core.errors import Forbidden, InvalidInput, NotFound, SurakshaError
 from suraksha.core.geo import Point, haversine_m
 from suraksha.registry import retention, store
 from suraksha.registry.audit import Actor, AuditTrail
@@ -34,13 +39,14 @@ from suraksha.registry.linkage import learn_from_decisions
 from suraksha.registry.merging import MergeDesk
 from suraksha.registry.model import PersonRecord
 from suraksha.registry.reading import registration_detail, summaries
-from suraksha.registry.rules import StatedPurpose, identity_key
+from suraksha.registry.rules import StatedPurpose, check_purpose, identity_key
 from suraksha.registry.search import RegistryIndex
 from suraksha.registry.squads import offenders_in_station
 
 log = logging.getLogger(__name__)
 LINK_ALERT_SCORE = 0.5  # a linked suspect this likely in another state alerts both states
 FILE_KINDS = ("photo", "prints")
+PurposeIn = StatedPurpose | str | None  # a checked purpose, or what the request said (checked and audited here)
 
 
 def actor_of(p: Principal) -> Actor:
@@ -50,6 +56,10 @@ def actor_of(p: Principal) -> Actor:
 def check_registry_role(p: Principal, roles=ROLES_THAT_USE_REGISTRY) -> None:
     if p.role not in roles:
         raise Forbidden(f"the {p.role.value} role may not use the offender registry", code="forbidden_role")
+
+
+def out_of_scope(what: str) -> Forbidden:
+    return Forbidden(f"{what} is outside your area", code="out_of_scope")
 
 
 def upload_scope(p: Principal) -> str | None:
@@ -86,7 +96,52 @@ class RegistryService:
             log.info("registry index built over %d registrations", len(records))
             return self._index
 
+    # --- admission: role, purpose, scope; every refusal is audited ---------------------------------------
+    def refuse(self, p: Principal, action: str, asked: dict[str, Any], err: SurakshaError,
+               purpose: StatedPurpose | None = None, audited_code: str | None = None) -> NoReturn:
+        """Write the refused attempt to the audit trail (its own transaction), then raise `err`."""
+        self.audit.record(actor_of(p), action, asked | {"refused": audited_code or err.code}, purpose)
+        raise err
+
+    def admit(self, p: Principal, action: str, asked: dict[str, Any], purpose: PurposeIn = None,
+              purpose_text: str | None = "", *, needs_purpose: bool = True,
+              roles: Collection[Role] | None = ROLES_THAT_USE_REGISTRY) -> StatedPurpose | None:
+        """The role (unless `roles` is None), then the stated purpose; refusals are audited and raised."""
+        if roles is not None and p.role not in roles:
+            self.refuse(p, action, asked, Forbidden(f"the {p.role.value} role may not use the offender registry",
+                                                    code="forbidden_role"))
+        if not needs_purpose:
+            return None
+        if isinstance(purpose, StatedPurpose):
+            return purpose
+        try:
+            return check_purpose(purpose, purpose_text)
+        except InvalidInput as err:
+            given = {"purpose_given": purpose[:32]} if purpose else {}
+            self.refuse(p, action, asked | given, err)
+
+    def _stated(self, p: Principal, action: str, asked: dict[str, Any], purpose: PurposeIn,
+                purpose_text: str | None) -> StatedPurpose:
+        stated = self.admit(p, action, asked, purpose, purpose_text)
+        assert stated is not None
+        return stated
+
+    def _registration_state(self, registration_id: int) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(select(store.registrations.c.state).where(
+                store.registrations.c.id == registration_id)).scalar()
+
     # --- uploads -------------------------------------------------------------------------------------
+    def upload(self, p: Principal, data: bytes, state: str | None = None) -> ImportReport:
+        """An officer's upload: registry roles only, a state's officer only its state's records (audited)."""
+        asked = {"state": state or "", "bytes": len(data)}
+        self.admit(p, "import", asked, needs_purpose=False)
+        allowed = p.scope_value if p.scope_kind is ScopeKind.STATE else None
+        try:
+            return self.import_csv(data, actor_of(p), state, allowed)
+        except SurakshaError as err:
+            self.refuse(p, "import", asked, err)
+
     def import_csv(self, data: bytes, actor: Actor, state: str | None = None, allowed_state: str | None = None,
                    progress: Progress | None = None) -> ImportReport:
         """Import a state's CSV. `state` forces whose records these are; `allowed_state` limits an officer."""
@@ -103,11 +158,14 @@ class RegistryService:
         return report
 
     # --- search and linkage ----------------------------------------------------------------------------
-    def search(self, p: Principal, purpose: StatedPurpose, name: str, *, father_name: str = "", sex: str = "",
+    def search(self, p: Principal, purpose: PurposeIn, name: str, *, father_name: str = "", sex: str = "",
                state: str = "", district: str = "", age_min: int | None = None, age_max: int | None = None,
-               near: tuple[float, float, float] | None = None, limit: int = 20) -> list[dict]:
+               near: tuple[float, float, float] | None = None, limit: int = 20,
+               purpose_text: str | None = "") -> list[dict]:
         """Ranked registrations like this person; `near` = (lat, lon, radius km) keeps those living nearby."""
-        check_registry_role(p)
+        query = {"name": name, "father_name": father_name, "sex": sex, "state": state, "district": district,
+                 "age_min": age_min, "age_max": age_max, "near": list(near) if near else None}
+        stated = self._stated(p, "search", {"query": query}, purpose, purpose_text)
         index = self.refresh()
         matches = index.search(name, father_name, sex, state, district, age_min, age_max,
                                as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
@@ -119,15 +177,14 @@ class RegistryService:
                    | ({"distance_km": distance[int(m.record_id)]} if near else {})
                    for m in matches if int(m.record_id) in rows and (not near or int(m.record_id) in distance)]
         results = results[:limit]
-        self.audit.record(actor_of(p), "search", {
-            "query": {"name": name, "father_name": father_name, "sex": sex, "state": state, "district": district,
-                      "age_min": age_min, "age_max": age_max, "near": list(near) if near else None},
-            "results": [r["registration_id"] for r in results]}, purpose)
+        self.audit.record(actor_of(p), "search", {"query": query, "results": [r["registration_id"] for r in results]},
+                          stated)
         return results
 
-    def link_suspect(self, p: Principal, purpose: StatedPurpose, suspect: dict, limit: int = 10) -> list[dict]:
+    def link_suspect(self, p: Principal, purpose: PurposeIn, suspect: dict, limit: int = 10,
+                     purpose_text: str | None = "") -> list[dict]:
         """Registered persons who may be this suspect, best first; another state's match alerts both states."""
-        check_registry_role(p)
+        stated = self._stated(p, "linkage", {"suspect": suspect}, purpose, purpose_text)
         today = self._clock.now().date()
         state = canonical_state(suspect.get("state") or "")
         query = PersonRecord("suspect", state, suspect.get("district") or "", suspect["name"],
@@ -151,23 +208,35 @@ class RegistryService:
                                           self._clock.now())
             found = sorted(persons.values(), key=lambda c: -c["score"])[:limit]
             self.audit.record(actor_of(p), "linkage", {"suspect": suspect, "persons": [c["person_id"] for c in found]},
-                              purpose, conn=conn)
+                              stated, conn=conn)
         return found
 
     # --- records -------------------------------------------------------------------------------------
-    def view(self, p: Principal, registration_id: int, purpose: StatedPurpose | None = None) -> dict:
-        check_registry_role(p)
+    def view(self, p: Principal, registration_id: int, purpose: PurposeIn = None,
+             purpose_text: str | None = "") -> dict:
+        """One registration in full. Outside the officer's state it reads as not found (audited: out_of_scope)."""
+        asked = {"registration_id": registration_id}
+        stated = self._stated(p, "view", asked, purpose, purpose_text)
         with self._engine.connect() as conn:
             detail = registration_detail(conn, registration_id)
+        missing = NotFound("no such registration", code="registration_not_found")
         if detail is None:
-            raise NotFound("no such registration", code="registration_not_found")
-        self.audit.record(actor_of(p), "view", {"registration_id": registration_id}, purpose)
+            self.refuse(p, "view", asked, missing, stated)
+        if not p.covers(Locus(state=detail["state"])):
+            self.refuse(p, "view", asked, missing, stated, audited_code="out_of_scope")
+        self.audit.record(actor_of(p), "view", asked, stated)
         return detail
 
     def attach_file(self, p: Principal, registration_id: int, kind: str, data: bytes, content_type: str) -> dict:
-        check_registry_role(p)
+        asked = {"registration_id": registration_id, "kind": kind[:16]}
+        self.admit(p, "attach_file", asked, needs_purpose=False)
         if kind not in FILE_KINDS:
-            raise InvalidInput("kind must be photo or prints", code="invalid_file_kind")
+            self.refuse(p, "attach_file", asked, InvalidInput("kind must be photo or prints", code="invalid_file_kind"))
+        state = self._registration_state(registration_id)
+        if state is None:
+            self.refuse(p, "attach_file", asked, NotFound("no such registration", code="registration_not_found"))
+        if not p.covers(Locus(state=state)):
+            self.refuse(p, "attach_file", asked, out_of_scope(f"registration {registration_id}"))
         with self._engine.begin() as conn:
             if conn.execute(select(store.registrations.c.id).where(
                     store.registrations.c.id == registration_id)).first() is None:
@@ -181,8 +250,11 @@ class RegistryService:
         return {"sha256": digest, "kind": kind, "size": len(data)}
 
     # --- movement alerts -----------------------------------------------------------------------------
-    def alerts(self, p: Principal, unread_only: bool = False) -> list[dict]:
-        check_registry_role(p)
+    def alerts(self, p: Principal, purpose: PurposeIn = None, purpose_text: str | None = "", *,
+               unread_only: bool = False) -> list[dict]:
+        """A state's inbox of movement alerts (a national account's: every state's)."""
+        asked = {"unread": unread_only}
+        stated = self._stated(p, "alerts", asked, purpose, purpose_text)
         a = store.alerts
         q = select(a, store.registrations.c.record_id).join(
             store.registrations, store.registrations.c.id == a.c.registration_id).order_by(a.c.id.desc()).limit(500)
@@ -190,32 +262,50 @@ class RegistryService:
         if unread_only:
             q = q.where(a.c.read_at.is_(None))
         with self._engine.connect() as conn:
-            return [{"id": r.id, "state": r.state, "kind": r.kind, "registration_id": r.registration_id,
-                     "record_id": r.record_id, "from_state": r.from_state, "to_state": r.to_state,
-                     "created_at": r.created_at.isoformat(), "read": r.read_at is not None}
-                    for r in conn.execute(q)]
+            found = [{"id": r.id, "state": r.state, "kind": r.kind, "registration_id": r.registration_id,
+                      "record_id": r.record_id, "from_state": r.from_state, "to_state": r.to_state,
+                      "created_at": r.created_at.isoformat(), "read": r.read_at is not None}
+                     for r in conn.execute(q)]
+        self.audit.record(actor_of(p), "alerts", asked | {"alerts": [f["id"] for f in found]}, stated)
+        return found
 
     def mark_alert_read(self, p: Principal, alert_id: int) -> None:
-        check_registry_role(p)
+        """Mark one alert of the officer's own inbox read; another state's alert reads as not found (audited)."""
+        asked = {"alert_id": alert_id}
+        self.admit(p, "alert_read", asked, needs_purpose=False)
         a = store.alerts
-        q = (update(a).where(a.c.id == alert_id, _in_scope(p, a.c.state))
-             .values(read_at=self._clock.now(), read_by=p.username))
         with self._engine.begin() as conn:
-            if not conn.execute(q).rowcount:
-                raise NotFound("no such alert in your inbox", code="alert_not_found")
+            state = conn.execute(select(a.c.state).where(a.c.id == alert_id)).scalar()
+            allowed = state is not None and p.covers(Locus(state=state))
+            if allowed:
+                conn.execute(update(a).where(a.c.id == alert_id).values(read_at=self._clock.now(),
+                                                                         read_by=p.username))
+                self.audit.record(actor_of(p), "alert_read", asked, conn=conn)
+        if not allowed:
+            self.refuse(p, "alert_read", asked, NotFound("no such alert in your inbox", code="alert_not_found"),
+                        audited_code=None if state is None else "out_of_scope")
 
     # --- the Nirbhaya squads' list --------------------------------------------------------------------
-    def station_offenders(self, p: Principal, station_id: int, years: int | None = None) -> dict:
-        """Registered offenders living in a station's jurisdiction: for that station's officers and the registry."""
-        station = self._stations.get(station_id)
-        own_station = p.role is Role.STATION_OFFICER and p.covers(Locus(station.id, station.city, station.state))
-        if not own_station:
-            check_registry_role(p)
+    def station_offenders(self, p: Principal, station_id: int, years: int | None = None,
+                          purpose: PurposeIn = None, purpose_text: str | None = "") -> dict:
+        """Registered offenders living in a station's jurisdiction: for that station's officers and the registry
+        roles whose scope covers the station. Everyone states a purpose; every look is audited."""
         years = years or self.recent_years
+        asked = {"station_id": station_id, "years": years}
+        try:
+            station = self._stations.get(station_id)
+        except NotFound as err:
+            self.refuse(p, "station_list", asked, err)
+        where = Locus(station.id, station.city, station.state)
+        own_station = p.role is Role.STATION_OFFICER and p.covers(where)
+        stated = self.admit(p, "station_list", asked, purpose, purpose_text,
+                            roles=None if own_station else ROLES_THAT_USE_REGISTRY)
+        if not p.covers(where):
+            self.refuse(p, "station_list", asked, out_of_scope(f"station {station_id}"), stated)
         with self._engine.connect() as conn:
             found = offenders_in_station(conn, self._stations, station_id, self._clock.now().date(), years)
-        self.audit.record(actor_of(p), "station_list", {"station_id": station_id, "years": years,
-                                                        "registrations": [f["registration_id"] for f in found]})
+        self.audit.record(actor_of(p), "station_list", asked | {"registrations": [f["registration_id"] for f in found]},
+                          stated)
         return {"station": station.as_public_dict(), "years": years, "offenders": found}
 
     # --- merges, retention ---------------------------------------------------------------------------
@@ -224,15 +314,48 @@ class RegistryService:
         kw = {} if threshold is None else {"threshold": threshold}
         return self.merges.dedupe(actor, self.learned, progress=progress, **kw)
 
+    def merge_list(self, p: Principal, purpose: PurposeIn = None, purpose_text: str | None = "",
+                   status: str | None = "proposed", limit: int = 100) -> list[dict]:
+        """Merges whose two registrations are both in the officer's scope (a national account: all)."""
+        asked = {"status": status or ""}
+        stated = self._stated(p, "merges", asked, purpose, purpose_text)
+        found = self.merges.list(status, limit, in_scope=lambda column: _in_scope(p, column))
+        regs = sorted({side["registration_id"] for f in found for side in (f["left"], f["right"]) if side})
+        self.audit.record(actor_of(p), "merges", asked | {"merges": [f["id"] for f in found], "registrations": regs},
+                          stated)
+        return found
+
+    def _admit_merge(self, p: Principal, action: str, merge_id: int) -> None:
+        """A merge may be decided only by an officer whose scope covers both of its registrations."""
+        asked = {"merge_id": merge_id}
+        self.admit(p, action, asked, needs_purpose=False)
+        m, reg = store.merges, store.registrations
+        with self._engine.connect() as conn:
+            row = conn.execute(select(m.c.left_registration_id, m.c.right_registration_id)
+                               .where(m.c.id == merge_id)).first()
+            states = [] if row is None else list(conn.execute(select(reg.c.state).where(
+                reg.c.id.in_([row.left_registration_id, row.right_registration_id]))).scalars())
+        if row is None:
+            self.refuse(p, action, asked, NotFound("no such merge", code="merge_not_found"))
+        if not all(p.covers(Locus(state=s)) for s in states):
+            self.refuse(p, action, asked, out_of_scope(f"merge {merge_id}"))
+
     def decide_merge(self, p: Principal, merge_id: int, confirm: bool) -> dict:
-        check_registry_role(p)
-        outcome = self.merges.decide(actor_of(p), merge_id, confirm)
+        action = "merge_confirm" if confirm else "merge_reject"
+        self._admit_merge(p, action, merge_id)
+        try:
+            outcome = self.merges.decide(actor_of(p), merge_id, confirm)
+        except SurakshaError as err:
+            self.refuse(p, action, {"merge_id": merge_id}, err)
         self.refresh()
         return outcome
 
     def unmerge(self, p: Principal, merge_id: int) -> dict:
-        check_registry_role(p)
-        outcome = self.merges.unmerge(actor_of(p), merge_id)
+        self._admit_merge(p, "unmerge", merge_id)
+        try:
+            outcome = self.merges.unmerge(actor_of(p), merge_id)
+        except SurakshaError as err:
+            self.refuse(p, "unmerge", {"merge_id": merge_id}, err)
         self.refresh()
         return outcome
 

@@ -1,4 +1,7 @@
-"""Web pages of the registry (registry roles; the station list also for that station's officers)."""
+"""Web pages of the registry (registry roles; the station list also for that station's officers).
+
+Pages that show registry data (search results, a station's list) ask for a purpose; the service checks role,
+purpose and scope and audits refusals. A missing purpose shows the form again with the refusal."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from suraksha.core.errors import SurakshaError
+from suraksha.core.errors import InvalidInput, SurakshaError
 from suraksha.http.deps import CurrentPrincipal, check_csrf, get_container
 from suraksha.http.templates import render as render_page
-from suraksha.registry.rules import Purpose, check_purpose
-from suraksha.registry.service import actor_of, check_registry_role, upload_scope
+from suraksha.registry.rules import Purpose
+from suraksha.registry.service import check_registry_role, upload_scope
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,16 +32,16 @@ def search_page(request: Request, principal: CurrentPrincipal):
 @router.get("/registry/results", response_class=HTMLResponse)
 def results(request: Request, principal: CurrentPrincipal, name: str = "", father_name: str = "",
             state: str = "", purpose: str = "", purpose_text: str = ""):
-    """The results list (htmx swaps it in as the officer types)."""
-    check_registry_role(principal)
+    """The results list (htmx swaps it in as the officer types; a refusal is shown in it, with status 200)."""
     found, error = [], None
     if len(name.strip()) >= 2:
         try:
-            stated = check_purpose(purpose, purpose_text)
-            found = get_container(request).registry.search(principal, stated, name.strip(),
-                                                           father_name=father_name, state=state)
-        except SurakshaError as err:
+            found = get_container(request).registry.search(principal, purpose, name.strip(), father_name=father_name,
+                                                           state=state, purpose_text=purpose_text)
+        except InvalidInput as err:  # purpose_required: audited by the service; a wrong role gets its 403
             error = err.message
+    else:
+        check_registry_role(principal)  # nothing asked yet: no data, nothing to audit
     return render(request, "_registry_results.html", results=found, error=error, typed=bool(name.strip()))
 
 
@@ -52,17 +55,27 @@ def upload_form(request: Request, principal: CurrentPrincipal):
 async def upload(request: Request, principal: CurrentPrincipal, file: Annotated[UploadFile, File()],
                  csrf: Annotated[str, Form()] = "", state: Annotated[str, Form()] = ""):
     check_csrf(request, csrf)
-    allowed = upload_scope(principal)
     report, error = None, None
-    try:
-        report = get_container(request).registry.import_csv(await file.read(), actor_of(principal),
-                                                            state or None, allowed)
+    try:  # the service checks role and state and audits a refusal
+        report = get_container(request).registry.upload(principal, await file.read(), state or None)
     except SurakshaError as err:
+        if err.code == "forbidden_role":
+            raise
         error = err.message
     return render(request, "registry_upload.html", principal=principal, report=report, error=error)
 
 
 @router.get("/registry/station/{station_id}", response_class=HTMLResponse)
-def station_page(request: Request, principal: CurrentPrincipal, station_id: int, years: int | None = None):
-    listing = get_container(request).registry.station_offenders(principal, station_id, years)
-    return render(request, "registry_station.html", principal=principal, listing=listing)
+def station_page(request: Request, principal: CurrentPrincipal, station_id: int, years: int | None = None,
+                 purpose: str = "", purpose_text: str = ""):
+    """The list and map; without a stated purpose, the purpose form (422, refusal audited) and no list."""
+    c = get_container(request)
+    try:
+        listing = c.registry.station_offenders(principal, station_id, years, purpose, purpose_text)
+    except InvalidInput as err:
+        return render(request, "registry_station.html", 422, principal=principal, listing=None,
+                      station=c.stations.get(station_id).as_public_dict(), years=years, error=err,
+                      purpose=purpose, purpose_text=purpose_text)
+    return render(request, "registry_station.html", principal=principal, listing=listing,
+                  station=listing["station"], years=listing["years"], error=None, purpose=purpose,
+                  purpose_text=purpose_text)

@@ -42,17 +42,27 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
           next: Annotated[str, Form(max_length=500)] = ""):
     check_csrf(request, csrf)
     try:
-        principal = get_container(request).accounts.authenticate(username, password)
+        principal = get_container(request).accounts.authenticate(username, password, _address(request))
     except SurakshaError as err:
-        return render(request, "login.html", status=401, next=_safe_next(next) or "", error=err.message)
+        page = render(request, "login.html", status=err.status, next=_safe_next(next) or "", error=err.message)
+        if getattr(err, "retry_after", None):
+            page.headers["Retry-After"] = str(err.retry_after)
+        return page
     request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update(account_id=principal.account_id, csrf=secrets.token_urlsafe(32))
+    session_id = get_container(request).accounts.start_session(principal)
+    request.session.update(sid=session_id, csrf=secrets.token_urlsafe(32))
     return RedirectResponse(_safe_next(next) or landing_page(principal), status_code=303)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = ""):
     check_csrf(request, csrf)
+    if request.session.get("sid"):
+        get_container(request).accounts.end_session(str(request.session["sid"]))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -3,7 +3,7 @@
    Every time on screen is in the city's time zone (cfg.timeZone), never UTC. */
 (function () {
   "use strict";
-  const cfg = window.SURAKSHA;
+  const cfg = window.SURAKSHA = JSON.parse(document.getElementById("suraksha-config").textContent);
   const TZ = cfg.timeZone || "Asia/Kolkata";
   const CATEGORIES = ["immediate_danger", "sexual_assault", "child_at_risk", "domestic_violence", "stalking_harassment",
     "cyber", "help_request"];
@@ -11,7 +11,7 @@
   const UNIT_STEPS = { unit_dispatched: "dispatched", unit_en_route: "en route", unit_arrived: "arrived", unit_cleared: "cleared" };
   const CHANNELS = { sms: "SMS", whatsapp: "WhatsApp", call: "call", sos: "SOS", "twiml-reply": "SMS reply" };
   const INCIDENT_EVENTS = ["IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
-    "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged"];
+    "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "IncidentMessageUndelivered"];
 
   const stations = new Map((cfg.stations || []).map(([id, name, city]) => [id, { id, name, city }]));
   const dispositions = cfg.dispositions || [];
@@ -292,6 +292,9 @@
       case "location_accepted": return `New location accepted${by(e)}${d.units_told?.length ? `; units told: ${d.units_told.join(", ")}` : ""}`;
       case "location_dismissed": return `Proposed location dismissed${by(e)}${why(d.reason)}`;
       case "closed": return `Closed${by(e)}: ${d.label || words(d.disposition)}${d.note ? ` (${d.note})` : ""}`;
+      case "message_failed": return `Message to her NOT delivered (${words(d.kind)}): ${d.error || "gave up after its retries"}`;
+      case "message_retried": return `Undelivered message tried again${by(e)}`;
+      case "message_settled": return `She was reached another way${by(e)}${d.how ? `: ${d.how}` : ""}`;
       case "reopened": return e.actor ? `Reopened${by(e)}${why(d.reason)}` : `Reopened${d.by ? `: ${d.by}` : ""}`;
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
@@ -337,6 +340,19 @@
       <form data-action="dismiss-location" class="act-row">${reasonInput("dismiss-reason", "Why dismiss the proposed location")}<button type="submit" class="secondary" data-testid="dismiss-location">Dismiss</button>${formError}</form>` : "";
     return `<div class="box proposed-box" data-testid="proposed-location"><strong>New location proposed</strong>${timeHtml(i.proposed_at) ? ` at ${timeHtml(i.proposed_at)}` : ""}:
       ${esc(latLon(i.proposed_location))}${esc(away)} (purple marker).${other}${actions}</div>`;
+  }
+
+  function undeliveredHtml(i) {
+    const failed = (i.outbound || []).filter((m) => m.status === "failed");
+    if (!failed.length) return "";
+    const rows = failed.map((m) => `<li data-testid="undelivered-message"><strong>${esc(words(m.kind))}</strong>: ${esc(m.body)}
+      <br><small>${m.attempts} attempts; ${esc(m.last_error || "")}</small>
+      ${cfg.canManage ? `<form data-action="retry-message" class="act-row"><input type="hidden" name="message_id" value="${m.id}">
+        <button type="submit" data-testid="retry-message">Try again</button>${formError}</form>
+      <form data-action="reached-message" class="act-row"><input type="hidden" name="message_id" value="${m.id}">
+        <input type="text" name="how" data-testid="reached-how" maxlength="500" placeholder="How she was reached" aria-label="How she was reached" autocomplete="off">
+        <button type="submit" class="secondary" data-testid="reached-message">Reached her another way</button>${formError}</form>` : ""}</li>`).join("");
+    return `<div class="box undelivered-box" data-testid="undelivered" role="alert"><strong>Not delivered to her</strong><ul class="msgs">${rows}</ul></div>`;
   }
 
   function closedHtml(i) {
@@ -398,6 +414,7 @@
         <dt>Contact</dt><dd>${contacts}</dd></dl>
       ${unitsHtml()}
       ${open && recRows ? `<h3>Nearest available units</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">No available unit nearby.</p>` : "")}
+      ${undeliveredHtml(i)}
       ${manageHtml(i)}
       <h3>Timeline</h3>
       ${timelineHtml(i.timeline)}
@@ -426,6 +443,9 @@
       case "reopen": return needReason() || ["reopen", { reason }];
       case "accept-location": return ["location/accept", null];
       case "dismiss-location": return needReason() || ["location/dismiss", { reason }];
+      case "retry-message": return [`messages/${Number(f.message_id)}/retry`, null];
+      case "reached-message": return String(f.how ?? "").trim().length >= 3
+        ? [`messages/${Number(f.message_id)}/reached`, { how: String(f.how).trim() }] : "Say how she was reached (at least 3 characters).";
       default: return "Unknown action.";
     }
   }

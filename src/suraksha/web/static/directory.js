@@ -1,7 +1,7 @@
 /* Public directory: which station covers a point, on a map of station jurisdictions. */
 (function () {
   "use strict";
-  const cfg = window.SURAKSHA;
+  const cfg = window.SURAKSHA = JSON.parse(document.getElementById("suraksha-config").textContent);
   const out = document.getElementById("cover-result");
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const map = L.map("dir-map").setView([19.07, 72.87], 11);

@@ -1,7 +1,7 @@
 /* A station's registered offenders on a map: the jurisdiction and one dot per current address. */
 (function () {
   "use strict";
-  const cfg = window.SURAKSHA;
+  const cfg = JSON.parse(document.getElementById("suraksha-config").textContent);
   const map = L.map("offender-map").setView([19.07, 72.87], 12);
   if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { maxZoom: 19 }).addTo(map);
   const area = L.geoJSON(null, { style: { color: "#5b6b7f", weight: 1, fillColor: "#e6edf3", fillOpacity: 0.4 } }).addTo(map);
