@@ -49,7 +49,7 @@ class Simulator:
         self.sms_every_s = sms_every_s
         self._validator = RequestValidator(c.settings.twilio_auth_token.get_secret_value())
         self._webhook = c.settings.public_url.rstrip("/") + "/webhooks/twilio/sms"
-        self._senders: list[tuple[str, float]] = []
+        self._senders: list[tuple[str, float, int]] = []
         self._on_scene_since: dict[int, float] = {}
         self._shapes = {f["id"]: shapely.geometry.shape(f["geometry"])
                         for f in c.stations.feature_collection()["features"]}
@@ -91,7 +91,11 @@ class Simulator:
         stations = [s for s in self.c.stations.all() if s.women_helpline]
         station = self.rng.choice(stations)
         follow_up = self._senders and self.rng.random() < 0.15
-        sender = self.rng.choice(self._senders)[0] if follow_up else f"+919{self.rng.randrange(10**8, 10**9 - 1)}"
+        if follow_up:  # she writes again, from where she is: the same station's area
+            sender, _, station_id = self.rng.choice(self._senders)
+            station = next((s for s in stations if s.id == station_id), station)
+        else:
+            sender = f"+919{self.rng.randrange(10**8, 10**9 - 1)}"
         body = self.rng.choice(MESSAGES) if not follow_up else "I am here"
         if follow_up or self.rng.random() < 0.6:
             p = random_point_in(self._shapes[station.id], self.rng)
@@ -102,7 +106,7 @@ class Simulator:
         headers = {"X-Twilio-Signature": self._validator.compute_signature(self._webhook, form)}
         resp = http.post("/webhooks/twilio/sms", data=form, headers=headers)
         resp.raise_for_status()
-        self._senders = [*self._senders[-20:], (sender, time.monotonic())]
+        self._senders = [*self._senders[-20:], (sender, time.monotonic(), station.id)]
         return resp.text
 
     # units ----------------------------------------------------------------------------------------
