@@ -60,7 +60,8 @@ def check_features(features: list[dict], city: str, name_property: str = "name")
 
 
 def _check_one(i: int, feature: dict, name_property: str) -> tuple[FeatureReport, CheckedStation | None]:
-    props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    props = props if isinstance(props, dict) else {}  # GeoJSON allows null; anything else has no name either
     name = props.get(name_property)
     name = " ".join(str(name).split()) if name is not None else ""
     entry = FeatureReport(index=i, name=name or None, status="imported")
