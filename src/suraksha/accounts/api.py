@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from suraksha.core.auth import Principal, Role, ScopeKind
-from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
+from suraksha.http.deps import CurrentPrincipal, client_address, get_container, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -35,7 +35,7 @@ class MeOut(BaseModel):
              summary="OAuth2 password flow: username and password for a bearer token")
 def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     c = get_container(request)
-    principal = c.accounts.authenticate(form.username, form.password, request.client.host if request.client else "")
+    principal = c.accounts.authenticate(form.username, form.password, client_address(request))
     token, ttl = c.accounts.issue_token(principal)
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 

@@ -30,6 +30,11 @@ def _session_principal(request: Request) -> Principal | None:
     return principal
 
 
+def client_address(request: Request) -> str:
+    """The address a request came from ("" if unknown): sign-in throttling counts failures per address."""
+    return request.client.host if request.client else ""
+
+
 def check_csrf(request: Request, submitted: str | None) -> None:
     """Cookie-authenticated changes must carry the session's CSRF token (header or form field)."""
     expected = request.session.get("csrf")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from suraksha.adapters.outbox import record_many
-from suraksha.core.events import DomainEvent, field_names
+from suraksha.core.events import DomainEvent
 from suraksha.core.geo import Point
 from suraksha.core.ids import new_tracking_number
 from suraksha.incidents import events as ev
@@ -217,7 +217,7 @@ class BatchPlan:
         messages.record_replies(conn, [(i.id, reply) for i, reply in self.replies], self.now)
         for i, c, body, kind in self.queued:
             messages.queue(conn, i.id, c.phone_sealed, body, kind, channel=c.channel)
-        record_many(conn, [(_event(cls, i.row, extra), self.now) for i in touched for cls, extra in i.events])
+        record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now) for i in touched for cls, extra in i.events])
 
     def _unique_trackings(self, conn: Connection) -> None:
         """Tracking numbers are random; on the rare clash with a stored one, draw again."""
@@ -268,9 +268,3 @@ def _message_row(c: ArrivingContact) -> dict:
     return {"provider": c.provider, "provider_id": c.provider_id, "channel": c.channel, "to_number": c.receiving,
             "body_sealed": c.body_sealed, "has_location": c.location is not None, "num_media": c.num_media,
             "received_at": c.received_at}
-
-
-def _event(cls: type[DomainEvent], row: dict, extra: dict) -> DomainEvent:
-    """An incident event from the incident's final row (its tracking number may have been redrawn)."""
-    values = {k: row[k] for k in field_names(cls) if k in row}
-    return cls(**{**values, **extra})

@@ -19,7 +19,6 @@ from suraksha.adapters.outbox import record
 from suraksha.core.auth import Locus, Principal, Role, may_see_contacts
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from suraksha.core.events import DomainEvent, field_names
 from suraksha.core.ids import normalise_tracking_number
 from suraksha.core.localtime import clock_time
 from suraksha.core.privacy import Sealer
@@ -164,7 +163,7 @@ class IncidentService:
         note = model.check_note(text)
         with self._change(principal, tracking) as (conn, row, now):
             self._log(conn, row.id, now, "note", principal.username, {"text": note})
-            record(conn, _event(ev.IncidentNoted, row, by=principal.username), now)
+            record(conn, ev.from_row(ev.IncidentNoted, row._mapping, by=principal.username), now)
         return self.view(principal, tracking, with_timeline=True)
 
     def change_priority(self, principal: Principal, tracking: str, priority: int, reason: str) -> dict:
@@ -184,7 +183,7 @@ class IncidentService:
                 self._set(conn, row, now, **{field: value})
                 self._log(conn, row.id, now, f"{field}_changed", principal.username,
                           {"from": before, "to": value, "reason": why})
-                record(conn, _event(ev.IncidentUpdated, row, change=field, **{field: value}), now)
+                record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change=field, **{field: value}), now)
         return self.view(principal, tracking, with_timeline=True)
 
     def transfer(self, principal: Principal, tracking: str, station_id: int, reason: str) -> dict:
@@ -229,7 +228,7 @@ class IncidentService:
                       disposition_code=None, closed_by=None, reopened_at=now)
             self._log(conn, row.id, now, "reopened", principal.username, {"reason": why})
             self._tell_her(conn, row.id, replies.reopened(row.tracking), MessageKind.REOPENED)
-            record(conn, _event(ev.IncidentReopened, row, by=principal.username), now)
+            record(conn, ev.from_row(ev.IncidentReopened, row._mapping, by=principal.username), now)
         return self.view(principal, tracking, with_timeline=True)
 
     def accept_location(self, principal: Principal, tracking: str) -> dict:
@@ -243,7 +242,7 @@ class IncidentService:
             units = self._units_on(conn, row.id)
             self._log(conn, row.id, now, "location_accepted", principal.username,
                       {"from": [row.lon, row.lat], "to": [lon, lat], "units_told": [c for _, c in units]})
-            record(conn, _event(ev.IncidentLocationChanged, row, lon=lon, lat=lat,
+            record(conn, ev.from_row(ev.IncidentLocationChanged, row._mapping, lon=lon, lat=lat,
                                 unit_ids=tuple(u for u, _ in units)), now)
         return self.view(principal, tracking, with_timeline=True)
 
@@ -255,7 +254,7 @@ class IncidentService:
             self._set(conn, row, now, proposed_lon=None, proposed_lat=None, proposed_at=None)
             self._log(conn, row.id, now, "location_dismissed", principal.username,
                       {"proposed": [row.proposed_lon, row.proposed_lat], "reason": why})
-            record(conn, _event(ev.IncidentUpdated, row, change="location_dismissed"), now)
+            record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="location_dismissed"), now)
         return self.view(principal, tracking, with_timeline=True)
 
     # messages to her that could not be delivered: never silently abandoned ---------------------------
@@ -265,7 +264,7 @@ class IncidentService:
         now = self._clock.now()
         self._log(conn, incident_id, now, "message_failed", None, {"message_id": message_id, "kind": kind,
                                                                    "error": error})
-        record(conn, _event(ev.IncidentMessageUndelivered, row, message_id=message_id, kind=kind), now)
+        record(conn, ev.from_row(ev.IncidentMessageUndelivered, row._mapping, message_id=message_id, kind=kind), now)
 
     def undelivered(self, principal: Principal) -> list[dict]:
         """Incidents in scope with messages to her that wait for a person (retry, or reached another way)."""
@@ -350,14 +349,14 @@ class IncidentService:
                                                    "note": note, "status_before": row.status})
         when = clock_time(now, self._settings.zone_for(row.city))
         self._tell_her(conn, row.id, replies.closed(row.tracking, chosen.outcome, when), MessageKind.CLOSED)
-        record(conn, _event(ev.IncidentClosed, row, disposition=chosen.code, by=by), now)
+        record(conn, ev.from_row(ev.IncidentClosed, row._mapping, disposition=chosen.code, by=by), now)
 
     def _unit_step(self, conn: Connection, row: Any, at: datetime, change: str, call_sign: str,
                    values: dict) -> None:
         if values:
             self._set(conn, row, at, **values)
         self._log(conn, row.id, at, change, call_sign, {"call_sign": call_sign})
-        record(conn, _event(ev.IncidentUpdated, row, change=change, call_sign=call_sign,
+        record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change=change, call_sign=call_sign,
                             status=values.get("status", row.status),
                             response_seconds=values.get("response_seconds")), at)
 
@@ -396,11 +395,3 @@ def _locus(row: Any) -> Locus:
 
 def _locus_of(station: StationRef) -> Locus:
     return Locus(station.id, station.city, station.state)
-
-
-def _event(cls: type[DomainEvent], row: Any, **extra: Any) -> DomainEvent:
-    """An incident event filled from the incident's row (tracking, place, status …), then `extra`."""
-    names = field_names(cls)
-    values = {name: getattr(row, name) for name in names if name in row._mapping}
-    values.update({k: v for k, v in extra.items() if k in names})
-    return cls(**values)

@@ -82,11 +82,3 @@ class ImportReport:
             "rejected": self.rejected,
             "features": [f.__dict__ for f in self.features], "overlaps": self.overlaps, "gaps": self.gaps,
         }
-
-
-def normalise_city(city: str) -> str:
-    """City keys are lower-case words joined by hyphens: 'Navi Mumbai' -> 'navi-mumbai'."""
-    key = "-".join(city.strip().lower().split())
-    if not key or not all(ch.isalnum() or ch == "-" for ch in key):
-        raise ValueError(f"not a city name: {city!r}")
-    return key

@@ -16,11 +16,12 @@ from suraksha.core.clock import Clock
 from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.core.phones import to_e164
+from suraksha.places.model import city_key
 from suraksha.places.service import PlaceService
 from suraksha.stations.events import HelplineReassigned, StationsImported
 from suraksha.stations.importing import check_features, parse_feature_collection
 from suraksha.stations.lookup import JurisdictionIndex, Shape
-from suraksha.stations.model import HelplineKind, ImportReport, Resolution, StationRef, normalise_city
+from suraksha.stations.model import HelplineKind, ImportReport, Resolution, StationRef
 from suraksha.stations.store import helpline_changes, stations
 
 GENERIC_WORDS = frozenset({"police", "station", "ps", "p.s.", "thana", "chowki", "outpost"})
@@ -127,7 +128,7 @@ class StationService:
         polygons lie (the shipped state boundaries); the city is then recorded in the places table.
         """
         try:
-            city = normalise_city(city)
+            city = city_key(city)
         except ValueError as exc:
             raise InvalidInput(str(exc), code="invalid_city") from None
         checked, report = check_features(parse_feature_collection(raw), city, name_property)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from suraksha.core.auth import ROLES_THAT_DISPATCH, ROLES_THAT_SEE_INCIDENTS, Locus, Principal, ScopeKind
 from suraksha.core.errors import Forbidden, NotFound, SurakshaError
 from suraksha.core.localtime import zone
-from suraksha.http.deps import check_csrf, get_container, optional_principal
+from suraksha.http.deps import check_csrf, client_address, get_container, optional_principal
 from suraksha.http.templates import landing_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
           next: Annotated[str, Form(max_length=500)] = ""):
     check_csrf(request, csrf)
     try:
-        principal = get_container(request).accounts.authenticate(username, password, _address(request))
+        principal = get_container(request).accounts.authenticate(username, password, client_address(request))
     except SurakshaError as err:
         page = render(request, "login.html", status=err.status, next=_safe_next(next) or "", error=err.message)
         if getattr(err, "retry_after", None):
@@ -52,10 +52,6 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     session_id = get_container(request).accounts.start_session(principal)
     request.session.update(sid=session_id, csrf=secrets.token_urlsafe(32))
     return RedirectResponse(_safe_next(next) or landing_page(principal), status_code=303)
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 @router.post("/logout")
