@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
+import pyotp
 import pytest
 from sqlalchemy import delete, insert, select, text
 from twilio.request_validator import RequestValidator
 
+from suraksha.accounts.model import SecondStep
+from suraksha.accounts.store import accounts as accounts_table
+from suraksha.accounts.store import recovery_codes
 from suraksha.adapters.db import make_engine
 from suraksha.bootstrap import build_container
 from suraksha.core.auth import Role, ScopeKind
@@ -30,7 +34,8 @@ from suraksha.settings import Settings
 START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
-BASELINE_TABLES = ("places", "dispositions", "stations", "accounts")  # kept: reference data and the baseline
+# kept: reference data and the baseline (accounts with their authenticators and recovery codes)
+BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes")
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 HOME_STATION = "Colaba Police Station"
 
@@ -93,7 +98,7 @@ def _make_baseline(c) -> dict[str, list[dict]]:
         ("supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""),
         ("registry_ka", Role.REGISTRY_OFFICER, ScopeKind.STATE, "KA"),
     ):
-        c.accounts.create_account(username, TEST_PASSWORD, role, kind, value)
+        add_account(c, username, role, kind, value)
     with c.engine.connect() as conn:
         return {t: [dict(r._mapping) for r in conn.execute(select(metadata.tables[t]))] for t in BASELINE_TABLES}
 
@@ -112,6 +117,68 @@ def _restore(c, baseline) -> None:
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
     c.stations.reload()
     c.dispatch.reload()
+
+
+# Two-step sign-in for the accounts whose role needs it: their authenticators' secrets and recovery codes.
+TOTP_SECRETS: dict[str, str] = {}
+RECOVERY_CODES: dict[str, list[str]] = {}
+
+
+def _set_up_authenticator(c, username: str, account_id: int) -> None:
+    """Set up as a person would, ten minutes before the clock's now, so that the first code a test sends is not
+    a replay of the one that confirmed the set-up."""
+    saved = c.clock._now
+    c.clock._now = saved - timedelta(minutes=10)
+    secret = c.accounts.begin_authenticator_set_up(account_id).secret
+    RECOVERY_CODES[username] = c.accounts.confirm_authenticator(account_id, pyotp.TOTP(secret).at(c.clock.now()))
+    TOTP_SECRETS[username] = secret
+    c.clock._now = saved
+
+
+def add_account(c, username: str, role: Role, scope_kind: ScopeKind, scope_value: str = "", **kw):
+    """A staff account as it is after its first sign-in: with its authenticator set up if the role needs one."""
+    p = c.accounts.create_account(username, TEST_PASSWORD, role, scope_kind, scope_value, **kw)
+    if c.accounts.second_step(p.account_id) is SecondStep.SET_UP:
+        _set_up_authenticator(c, username, p.account_id)
+    return p
+
+
+def second_factor_code(c, username: str) -> str:
+    """A code the server will take now: the authenticator's, for a step not used yet (the current one or the
+    next, within the allowed drift), else the first unused recovery code of the baseline."""
+    totp = pyotp.TOTP(TOTP_SECRETS[username])
+    with c.engine.connect() as conn:
+        last = conn.execute(select(accounts_table.c.totp_last_step)
+                            .where(accounts_table.c.username == username)).scalar()
+        used = set(conn.execute(select(recovery_codes.c.code_hash).where(recovery_codes.c.used_at.is_not(None)))
+                   .scalars())
+    current = totp.timecode(c.clock.now())
+    for step in (current, current + 1):
+        if last is None or step > last:
+            return totp.generate_otp(step)
+    for code in RECOVERY_CODES[username]:
+        if c.accounts._recovery_hash(code.replace("-", "")) not in used:
+            return code
+    raise AssertionError(f"{username} has no code left")
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, html[:500]
+    return m.group(1)
+
+
+def web_sign_in(server_url: str, c, username: str, next_page: str = "",
+                password: str = TEST_PASSWORD) -> tuple[httpx.Client, httpx.Response]:
+    """Sign in through the pages as a person would, the one-time code included when the account needs one;
+    returns the client (its cookie is the session) and the last response."""
+    client = httpx.Client(base_url=server_url, timeout=30)
+    r = client.post("/login", data={"username": username, "password": password,
+                                    "csrf": csrf_of(client.get("/login").text), "next": next_page})
+    if r.status_code == 303 and r.headers["location"] == "/login/code":
+        r = client.post("/login/code", data={"code": second_factor_code(c, username),
+                                             "csrf": csrf_of(client.get("/login/code").text)})
+    return client, r
 
 
 @pytest.fixture
@@ -135,12 +202,15 @@ def http(server_url):
 
 
 @pytest.fixture
-def auth(http):
+def auth(http, container):
     tokens: dict[str, dict] = {}
 
     def headers(username: str) -> dict[str, str]:
         if username not in tokens:
-            r = http.post("/api/v1/auth/token", data={"username": username, "password": TEST_PASSWORD})
+            form = {"username": username, "password": TEST_PASSWORD}
+            if username in TOTP_SECRETS:
+                form["otp"] = second_factor_code(container, username)
+            r = http.post("/api/v1/auth/token", data=form)
             assert r.status_code == 200, r.text
             tokens[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
         return tokens[username]

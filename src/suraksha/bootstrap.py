@@ -21,6 +21,7 @@ from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
 from suraksha.places.service import PlaceService
+from suraksha.posters.service import PosterService
 from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
 from suraksha.stations.service import StationService
@@ -44,6 +45,7 @@ class Container:
     dispatch: DispatchService
     writer: GroupCommitWriter
     registry: RegistryService
+    posters: PosterService
     background: list[Any] = field(default_factory=list)
 
 
@@ -64,13 +66,14 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     incidents.units = dispatch
     messages.on_dead_letter = incidents.message_dead
     container = Container(
-        settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock),
-        accounts=AccountService(engine, clock, settings.token_ttl_minutes, settings.session_idle_minutes,
+        settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock, writer=writer),
+        accounts=AccountService(engine, clock, sealer, settings.token_ttl_minutes, settings.session_idle_minutes,
                                 settings.session_max_hours), places=places, stations=stations,
         messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
         dispatch=dispatch, writer=writer,
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
                                  stations, settings.registry_recent_years),
+        posters=PosterService(stations, settings.public_url),
     )
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())

@@ -9,11 +9,12 @@ from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.errors import ConfigurationError, InvalidInput
 from suraksha.entrypoints.app import check_start
 from suraksha.settings import Settings
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, csrf_of, second_factor_code
 
 
-def test_password_flow_gives_a_bearer_token(http):
-    r = http.post("/api/v1/auth/token", data={"username": "dispatcher", "password": TEST_PASSWORD})
+def test_password_flow_gives_a_bearer_token(http, container):
+    r = http.post("/api/v1/auth/token", data={"username": "dispatcher", "password": TEST_PASSWORD,
+                                              "otp": second_factor_code(container, "dispatcher")})
     assert r.status_code == 200 and r.json()["token_type"] == "bearer"
     me = http.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}).json()
     assert me == {"username": "dispatcher", "role": "dispatcher", "scope": {"kind": "city", "value": "mumbai"}}
@@ -45,14 +46,17 @@ def test_passwords_are_argon2_hashes_and_must_be_long_enough(container):
         container.accounts.create_account("short", "2short", Role.ADMIN, ScopeKind.NATIONAL)
 
 
-def _login(http, username="dispatcher", password=TEST_PASSWORD):
-    page = http.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    return http.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": "/console"}), csrf
+def _login(http, c, username="dispatcher"):
+    """Password, then the one-time code, through the pages."""
+    r = http.post("/login", data={"username": username, "password": TEST_PASSWORD,
+                                  "csrf": csrf_of(http.get("/login").text), "next": "/console"})
+    assert r.status_code == 303 and r.headers["location"] == "/login/code"
+    return http.post("/login/code", data={"code": second_factor_code(c, username),
+                                          "csrf": csrf_of(http.get("/login/code").text)})
 
 
-def test_web_sign_in_sets_a_protected_session_cookie(http):
-    r, _ = _login(http)
+def test_web_sign_in_sets_a_protected_session_cookie(http, container):
+    r = _login(http, container)
     assert r.status_code == 303 and r.headers["location"] == "/console"
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
@@ -65,9 +69,9 @@ def test_sign_in_without_the_csrf_token_is_refused(http):
     assert r.status_code == 403 and r.json()["error"]["code"] == "csrf_failed"
 
 
-def test_cookie_requests_that_change_things_need_the_csrf_header(http, make_incident):
+def test_cookie_requests_that_change_things_need_the_csrf_header(http, make_incident, container):
     tracking = make_incident()
-    _, _ = _login(http)
+    _login(http, container)
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', http.get("/console").text).group(1)
     body = {"disposition": "false_alarm"}
     refused = http.post(f"/api/v1/incidents/{tracking}/close", json=body)

@@ -6,14 +6,12 @@ import re
 
 import httpx
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, web_sign_in
 
 
-def sign_in(server_url: str, username: str = "dispatcher") -> httpx.Client:
-    client = httpx.Client(base_url=server_url, timeout=30)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    r = client.post("/login", data={"username": username, "password": TEST_PASSWORD, "csrf": csrf})
-    assert r.status_code == 303
+def sign_in(server_url: str, c, username: str = "dispatcher") -> httpx.Client:
+    client, r = web_sign_in(server_url, c, username)
+    assert r.status_code == 303 and not r.headers["location"].startswith("/login"), r.text
     return client
 
 
@@ -22,8 +20,8 @@ def signed_in(server_url: str, cookie: str) -> bool:
         return other.get("/api/v1/me").status_code == 200
 
 
-def test_a_cookie_saved_before_sign_out_no_longer_works_after_it(server_url):
-    client = sign_in(server_url)
+def test_a_cookie_saved_before_sign_out_no_longer_works_after_it(server_url, container):
+    client = sign_in(server_url, container)
     saved = client.cookies["suraksha_session"]
     assert signed_in(server_url, saved)
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/console").text).group(1)
@@ -33,12 +31,12 @@ def test_a_cookie_saved_before_sign_out_no_longer_works_after_it(server_url):
 
 
 def test_a_password_change_and_an_administrator_end_sessions_and_tokens(server_url, container, http, auth):
-    saved = sign_in(server_url).cookies["suraksha_session"]
+    saved = sign_in(server_url, container).cookies["suraksha_session"]
     token = auth("dispatcher")
     container.accounts.set_password("dispatcher", TEST_PASSWORD)  # the same password, still a change
     assert not signed_in(server_url, saved)
     assert http.get("/api/v1/me", headers=token).status_code == 401
-    saved = sign_in(server_url, "officer").cookies["suraksha_session"]
+    saved = sign_in(server_url, container, "officer").cookies["suraksha_session"]
     r = http.post("/api/v1/accounts/officer/revoke", headers=auth("admin"))
     assert r.status_code == 200 and r.json()["ended"] >= 1
     assert not signed_in(server_url, saved)
@@ -47,12 +45,12 @@ def test_a_password_change_and_an_administrator_end_sessions_and_tokens(server_u
 
 
 def test_a_session_ends_when_idle_and_when_too_old(server_url, container):
-    saved = sign_in(server_url).cookies["suraksha_session"]
+    saved = sign_in(server_url, container).cookies["suraksha_session"]
     container.clock.advance(minutes=29)
     assert signed_in(server_url, saved)  # used: the idle clock starts again
     container.clock.advance(minutes=31)
     assert not signed_in(server_url, saved)
-    saved = sign_in(server_url).cookies["suraksha_session"]
+    saved = sign_in(server_url, container).cookies["suraksha_session"]
     for _ in range(24):  # active all the time (11 h 36 min), but sessions end 12 hours after sign-in
         container.clock.advance(minutes=29)
         assert signed_in(server_url, saved)

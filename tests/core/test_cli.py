@@ -4,7 +4,14 @@ import os
 import subprocess
 import sys
 
-from sqlalchemy import create_engine, inspect
+import pyotp
+from sqlalchemy import create_engine, inspect, text
+
+from suraksha.accounts.service import AccountService
+from suraksha.core.auth import Role, ScopeKind
+from suraksha.core.clock import SystemClock
+from suraksha.core.privacy import Sealer
+from suraksha.settings import DEV_SECRET
 
 
 def run(*args, env=None):
@@ -29,3 +36,22 @@ def test_import_reports_bad_features_and_fails_when_nothing_imports(tmp_path):
     done = run("stations", "import", str(bad), "--city", "testcity", env={"SURAKSHA_DATABASE_URL": url})
     assert done.returncode == 1
     assert "rejected" in done.stdout and "'name'" in done.stdout
+
+
+def test_an_operator_removes_a_lost_authenticator(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli2.db'}"
+    env = {"SURAKSHA_DATABASE_URL": url}
+    assert run("db", "upgrade", env=env).returncode == 0
+    engine = create_engine(url)
+    accounts = AccountService(engine, SystemClock(), Sealer(DEV_SECRET))
+    p = accounts.create_account("sp_mumbai", "correct horse battery staple", Role.ADMIN, ScopeKind.NATIONAL)
+    secret = accounts.begin_authenticator_set_up(p.account_id).secret
+    with engine.connect() as conn:
+        assert secret not in conn.execute(text("SELECT totp_secret_sealed FROM accounts")).scalar()
+    accounts.confirm_authenticator(p.account_id, pyotp.TOTP(secret).now())
+    assert accounts.second_step(p.account_id).value == "code"
+    done = run("accounts", "reset-second-factor", "sp_mumbai", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "authenticator removed" in done.stdout
+    assert accounts.second_step(p.account_id).value == "set_up"
+    assert run("accounts", "reset-second-factor", "nobody", env=env).returncode != 0

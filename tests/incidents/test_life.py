@@ -139,24 +139,25 @@ def test_closing_at_any_stage_stands_units_down_and_tells_her_the_outcome(contai
     assert "22 Nov 2026, 10:00 IST" in page and "UTC" not in page
 
 
-def fresh_token(http, who="dispatcher") -> dict[str, str]:
+def fresh_token(http, container, who="dispatcher") -> dict[str, str]:
     """A new bearer token (tokens live 12 hours; these tests move the clock by a day)."""
-    from tests.conftest import TEST_PASSWORD
+    from tests.conftest import TEST_PASSWORD, second_factor_code
 
-    r = http.post("/api/v1/auth/token", data={"username": who, "password": TEST_PASSWORD})
+    r = http.post("/api/v1/auth/token", data={"username": who, "password": TEST_PASSWORD,
+                                              "otp": second_factor_code(container, who)})
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def test_a_reply_within_24_hours_reopens_and_a_later_one_is_a_new_report(container, http, sms):
     tracking = tracking_of(sms.send("help").text)
-    http.post(f"/api/v1/incidents/{tracking}/close", headers=fresh_token(http), json={"disposition": "false_alarm"})
+    http.post(f"/api/v1/incidents/{tracking}/close", headers=fresh_token(http, container), json={"disposition": "false_alarm"})
     container.clock.advance(hours=23)
     reply = sms.send("it is happening again")
     assert tracking_of(reply.text) == tracking and "open again" in reply.text
-    incident = detail(http, lambda who: fresh_token(http, who), tracking)
+    incident = detail(http, lambda who: fresh_token(http, container, who), tracking)
     assert incident["status"] == "new" and incident["reopened_at"] and incident["disposition"] is None
     assert kinds(incident).count("reopened") == 1
-    http.post(f"/api/v1/incidents/{tracking}/close", headers=fresh_token(http), json={"disposition": "false_alarm"})
+    http.post(f"/api/v1/incidents/{tracking}/close", headers=fresh_token(http, container), json={"disposition": "false_alarm"})
     container.clock.advance(hours=25)
     assert tracking_of(sms.send("help again").text) != tracking
 

@@ -19,7 +19,8 @@ def test_jurisdiction_lookup_answers_with_the_station_as_imported(http, home_sta
     assert body["match"] == "inside"
     assert body["station"] == {"id": home_station.id, "name": "Colaba Police Station", "city": "mumbai", "state": "MH",
                                "women_helpline": home_station.women_helpline,
-                               "general_number": home_station.general_number}
+                               "general_number": home_station.general_number,
+                               "name_hi": "कोलाबा पुलिस थाना", "name_mr": "कुलाबा पोलीस ठाणे"}
 
 
 def test_jurisdiction_lookup_in_the_sea_near_the_coast_is_nearest_and_far_out_is_none(http):

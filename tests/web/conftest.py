@@ -30,39 +30,41 @@ def page(browser, server_url):
     context.close()
 
 
-@pytest.fixture
-def signed_in(page):
-    def sign_in(username: str = "dispatcher"):
-        from tests.conftest import TEST_PASSWORD
+def sign_in_page(pg, container, username: str, next_page: str = "/console"):
+    """Sign in through the pages, typing the one-time code when the account needs one."""
+    from tests.conftest import TEST_PASSWORD, second_factor_code
 
-        page.goto("/login?next=/console")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        return page
+    pg.goto(f"/login?next={next_page}")
+    pg.fill("input[name=username]", username)
+    pg.fill("input[name=password]", TEST_PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_load_state()
+    if pg.url.endswith("/login/code"):
+        pg.fill("input[name=code]", second_factor_code(container, username))
+        pg.click("button[type=submit]")
+    pg.wait_for_url(f"**{next_page}")
+    return pg
+
+
+@pytest.fixture
+def signed_in(page, container):
+    def sign_in(username: str = "dispatcher"):
+        return sign_in_page(page, container, username)
 
     return sign_in
 
 
 @pytest.fixture
-def console_as(browser, server_url):
+def console_as(browser, server_url, container):
     """Another console in its own browser context (its own session), signed in as `username` and live."""
     from playwright.sync_api import expect
-
-    from tests.conftest import TEST_PASSWORD
 
     contexts = []
 
     def open_console(username: str):
         context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server_url)
         contexts.append(context)
-        pg = context.new_page()
-        pg.goto("/login?next=/console")
-        pg.fill("input[name=username]", username)
-        pg.fill("input[name=password]", TEST_PASSWORD)
-        pg.click("button[type=submit]")
-        pg.wait_for_url("**/console")
+        pg = sign_in_page(context.new_page(), container, username)
         expect(pg.get_by_test_id("live")).to_have_text("live", timeout=10_000)
         pg.evaluate("window.__sameDocument = true")
         return pg

@@ -43,3 +43,33 @@ def test_the_directory_and_a_station_offender_map_work_under_the_policy(watched,
     page.goto(f"/registry/station/{home_station.id}?purpose=investigation")
     expect(page.get_by_test_id("offenders")).to_contain_text("Ramesh")
     page.wait_for_function("() => document.querySelectorAll('#offender-map .leaflet-overlay-pane path').length >= 2")
+
+
+def test_two_step_sign_in_is_set_up_in_the_browser_on_a_phone(watched, container):
+    """A new administrator's first sign-in on a phone-sized screen: the QR picture shows, the typed key's code is
+    taken, the recovery codes are shown once, and the console opens."""
+    import pyotp
+
+    from suraksha.core.auth import Role, ScopeKind
+    from tests.conftest import TEST_PASSWORD
+
+    page, _ = watched
+    page.set_viewport_size({"width": 390, "height": 844})
+    container.accounts.create_account("new_admin", TEST_PASSWORD, Role.ADMIN, ScopeKind.NATIONAL)
+    page.goto("/login?next=/console")
+    page.fill("input[name=username]", "new_admin")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/login/set-up")
+    qr = page.get_by_test_id("qr").locator("svg")
+    expect(qr).to_be_visible()
+    box = qr.bounding_box()
+    assert box and 150 <= box["width"] <= 390  # scannable, and no wider than the phone
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    secret = page.get_by_test_id("secret").inner_text().replace(" ", "")
+    page.fill("input[name=code]", pyotp.TOTP(secret).at(container.clock.now()))
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    page.wait_for_url("**/console")
+    expect(page.get_by_test_id("who")).to_contain_text("new_admin")

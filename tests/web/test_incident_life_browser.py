@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from suraksha.core.auth import Role, ScopeKind
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import add_account
 
 pytestmark = pytest.mark.browser
 LIVE = 10_000  # ms: live updates travel through the outbox and the SSE stream
@@ -28,7 +28,7 @@ def _entries(page, kind):
 def test_a_note_and_a_transfer_move_the_incident_live_from_one_station_console_to_another(
         signed_in, console_as, make_incident, container, home_station):
     bandra = _station(container, "Bandra Police Station")
-    container.accounts.create_account("bandra_officer", TEST_PASSWORD, Role.STATION_OFFICER, ScopeKind.STATION,
+    add_account(container, "bandra_officer", Role.STATION_OFFICER, ScopeKind.STATION,
                                       str(bandra.id))
     tracking = make_incident("Help, a man is following me", lat=home_station.anchor.lat, lon=home_station.anchor.lon)
 

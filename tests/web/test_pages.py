@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import web_sign_in
 
 NAV = re.compile(r'<nav data-testid="nav">(.*?)</nav>', re.S)
 
 
-def sign_in(server_url: str, username: str, next_page: str = "") -> tuple[httpx.Client, httpx.Response]:
-    client = httpx.Client(base_url=server_url, timeout=30)
-    form = client.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-    r = client.post("/login", data={"username": username, "password": TEST_PASSWORD, "csrf": csrf,
-                                    "next": next_page})
-    return client, r
 
 
 def nav_links(html: str) -> list[str]:
@@ -34,8 +26,8 @@ def nav_links(html: str) -> list[str]:
     ("registry", "/registry", {"/registry", "/registry/upload"}, {"/console", "/incidents"}),
     ("supervisor", "/registry", {"/registry"}, {"/console", "/incidents", "/registry/upload"}),
 ])
-def test_each_role_lands_on_its_own_page_and_sees_only_its_pages(server_url, username, landing, allowed, hidden):
-    client, r = sign_in(server_url, username)
+def test_each_role_lands_on_its_own_page_and_sees_only_its_pages(server_url, container, username, landing, allowed, hidden):
+    client, r = web_sign_in(server_url, container, username)
     try:
         assert r.status_code == 303 and r.headers["location"] == landing
         page = client.get(landing)
@@ -47,8 +39,8 @@ def test_each_role_lands_on_its_own_page_and_sees_only_its_pages(server_url, use
         client.close()
 
 
-def test_a_registry_officer_has_no_console(server_url):
-    client, _ = sign_in(server_url, "registry")
+def test_a_registry_officer_has_no_console(server_url, container):
+    client, _ = web_sign_in(server_url, container, "registry")
     try:
         r = client.get("/console", headers={"accept": "text/html"})
         assert r.status_code == 403 and "registry_officer role has no console" in r.text
@@ -57,11 +49,11 @@ def test_a_registry_officer_has_no_console(server_url):
         client.close()
 
 
-def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(server_url):
-    client, r = sign_in(server_url, "dispatcher", "/incidents")
+def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(server_url, container):
+    client, r = web_sign_in(server_url, container, "dispatcher", "/incidents")
     client.close()
     assert r.headers["location"] == "/incidents"
-    client, r = sign_in(server_url, "dispatcher", "//evil.example/console")
+    client, r = web_sign_in(server_url, container, "dispatcher", "//evil.example/console")
     client.close()
     assert r.headers["location"] == "/console"
 

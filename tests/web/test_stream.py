@@ -14,7 +14,7 @@ import pytest
 from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.events import Event
 from suraksha.demo.setup import shipped_jurisdictions
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import add_account
 
 
 class Feed:
@@ -86,7 +86,7 @@ def bengaluru(container):
 
 def test_a_state_dispatchers_feed_carries_nothing_from_another_state(container, feeds, bengaluru, home_station,
                                                                      make_incident):
-    container.accounts.create_account("mh_dispatcher", TEST_PASSWORD, Role.DISPATCHER, ScopeKind.STATE, "MH")
+    add_account(container, "mh_dispatcher", Role.DISPATCHER, ScopeKind.STATE, "MH")
     feed = feeds("mh_dispatcher")
     ka_unit = container.dispatch.create_unit("BLR-NS-001", "nirbhaya_squad", bengaluru.id)
     container.dispatch.post_position(ka_unit["id"], bengaluru.anchor.lon + 0.001, bengaluru.anchor.lat)
@@ -141,8 +141,8 @@ def test_an_incident_in_a_city_that_shipped_nowhere_has_its_state(container, htt
          "geometry": {"type": "Polygon", "coordinates": [square]}}]}
     report = container.stations.import_geojson(json.dumps(doc), "nagpur-city", actor="tests")
     assert report.state == "MH" and container.places.state_of_city("nagpur-city") == "MH"
-    container.accounts.create_account("mh_dispatcher", TEST_PASSWORD, Role.DISPATCHER, ScopeKind.STATE, "MH")
-    container.accounts.create_account("ka_dispatcher", TEST_PASSWORD, Role.DISPATCHER, ScopeKind.STATE, "KA")
+    add_account(container, "mh_dispatcher", Role.DISPATCHER, ScopeKind.STATE, "MH")
+    add_account(container, "ka_dispatcher", Role.DISPATCHER, ScopeKind.STATE, "KA")
     feed = feeds("mh_dispatcher")
     tracking = make_incident("help me", lat=21.145, lon=79.08, sender="+919820000303")
     incident = http.get(f"/api/v1/incidents/{tracking}", headers=auth("mh_dispatcher")).json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
@@ -32,10 +32,15 @@ class MeOut(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenOut,
-             summary="OAuth2 password flow: username and password for a bearer token")
-def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+             summary="OAuth2 password flow: username, password and, for roles that need it, a one-time code",
+             description="Administrators and the roles that read the offender registry or a victim's contacts "
+                         "also send `otp`: the current code of the authenticator set up at their first web "
+                         "sign-in, or one of their recovery codes. Without it: 401 `second_factor_required`; "
+                         "with no authenticator set up yet: 403 `second_factor_not_set_up`.")
+def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()],
+                otp: Annotated[str, Form(max_length=64, description="one-time or recovery code")] = ""):
     c = get_container(request)
-    principal = c.accounts.authenticate(form.username, form.password, client_address(request))
+    principal = c.accounts.sign_in_for_token(form.username, form.password, otp, client_address(request))
     token, ttl = c.accounts.issue_token(principal)
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
@@ -69,3 +74,16 @@ def unlock(request: Request, username: Annotated[str, Path(min_length=1, max_len
            principal: Annotated[Principal, Depends(require_roles(Role.ADMIN))]):
     get_container(request).accounts.unlock(username)
     return {"username": username, "unlocked": True}
+
+
+class SecondFactorResetOut(BaseModel):
+    username: str
+    ended: int = Field(description="how many web sessions and bearer tokens were ended")
+
+
+@router.post("/accounts/{username}/second-factor/reset", response_model=SecondFactorResetOut,
+             summary="Remove a lost authenticator: the account sets up a new one at its next sign-in "
+                     "(administrators)")
+def reset_second_factor(request: Request, username: Annotated[str, Path(min_length=1, max_length=64)],
+                        principal: Annotated[Principal, Depends(require_roles(Role.ADMIN))]):
+    return {"username": username, "ended": get_container(request).accounts.reset_second_factor(username)}

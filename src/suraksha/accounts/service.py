@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Engine, delete, insert, select
 
-from suraksha.accounts.model import check_password_strength, locks_account, wait_after
-from suraksha.accounts.store import accounts, api_tokens, sign_in_failures, web_sessions
+from suraksha.accounts.model import (
+    RECOVERY_ALPHABET,
+    RECOVERY_CODE_COUNT,
+    TOTP_DRIFT_STEPS,
+    SecondStep,
+    check_password_strength,
+    format_recovery_code,
+    locks_account,
+    looks_like_totp,
+    normalise_code,
+    second_step_for,
+    wait_after,
+)
+from suraksha.accounts.store import accounts, api_tokens, recovery_codes, sign_in_failures, web_sessions
 from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from suraksha.core.privacy import Sealer
 
 _hasher = PasswordHasher()
 
@@ -27,10 +43,25 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+ISSUER = "Suraksha"
+
+
+@dataclass(frozen=True)
+class AuthenticatorSetUp:
+    """What a person scans or types into an authenticator app."""
+
+    secret: str  # base32
+    uri: str  # otpauth://totp/...
+
+
+def _throttle_keys(username: str, address: str) -> list[str]:
+    return [f"account:{username[:64]}", *([f"address:{address[:64]}"] if address else [])]
+
+
 class AccountService:
-    def __init__(self, engine: Engine, clock: Clock, token_ttl_minutes: int = 720, session_idle_minutes: int = 30,
-                 session_max_hours: int = 12) -> None:
-        self._engine, self._clock = engine, clock
+    def __init__(self, engine: Engine, clock: Clock, sealer: Sealer, token_ttl_minutes: int = 720,
+                 session_idle_minutes: int = 30, session_max_hours: int = 12) -> None:
+        self._engine, self._clock, self._sealer = engine, clock, sealer
         self._ttl = timedelta(minutes=token_ttl_minutes)
         self._idle = timedelta(minutes=session_idle_minutes)
         self._session_max = timedelta(hours=session_max_hours)
@@ -54,8 +85,10 @@ class AccountService:
 
     def authenticate(self, username: str, password: str, address: str = "") -> Principal:
         """The account, if the password is right. Throttled per account and per address before any hashing,
-        so a flood of guesses costs the server a read, not an argon2 hash each."""
-        keys = [f"account:{username[:64]}", *([f"address:{address[:64]}"] if address else [])]
+        so a flood of guesses costs the server a read, not an argon2 hash each. When the account still needs a
+        second step (`second_step`), its failure count stands until that step succeeds too: a known password
+        does not reset the count of wrong codes."""
+        keys = _throttle_keys(username, address)
         self._check_throttle(keys)
         with self._engine.connect() as conn:
             row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
@@ -68,9 +101,155 @@ class AccountService:
         except (VerifyMismatchError, InvalidHashError):
             self._failed(keys)
             raise Unauthenticated("wrong username or password", code="bad_credentials") from None
+        if self._second_step_of(row) is SecondStep.NONE:
+            self._succeeded(keys)
+        return _principal(row)
+
+    def _succeeded(self, keys: list[str]) -> None:
         with self._engine.begin() as conn:
             conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key.in_(keys)))
+
+    # two-step sign-in ----------------------------------------------------------------------------------
+    @staticmethod
+    def _second_step_of(row) -> SecondStep:
+        return second_step_for(Role(row.role), is_demo=row.is_demo, totp_enabled=row.totp_enabled_at is not None)
+
+    def _row(self, account_id: int):
+        with self._engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        if row is None or row.disabled:
+            raise Unauthenticated("sign in again", code="unauthenticated")
+        return row
+
+    def second_step(self, account_id: int) -> SecondStep:
+        """What a person who gave the right password must still do: nothing, set up an authenticator, or give
+        a code."""
+        return self._second_step_of(self._row(account_id))
+
+    def sign_in_for_token(self, username: str, password: str, code: str, address: str = "") -> Principal:
+        """The API's sign-in: the password, and the one-time code when the role needs one."""
+        principal = self.authenticate(username, password, address)
+        step = self.second_step(principal.account_id)
+        if step is SecondStep.SET_UP:
+            raise Forbidden("this account must set up two-step sign-in: sign in on the web once to do it",
+                            code="second_factor_not_set_up")
+        if step is SecondStep.CODE:
+            if not code:
+                raise Unauthenticated("this account needs a one-time code from its authenticator (the `otp` field)",
+                                      code="second_factor_required")
+            return self.verify_second_factor(principal.account_id, code, address)
+        return principal
+
+    def begin_authenticator_set_up(self, account_id: int) -> AuthenticatorSetUp:
+        """A new secret for the account's authenticator (the same one until it is confirmed)."""
+        row = self._row(account_id)
+        if row.totp_enabled_at is not None:
+            raise Conflict("two-step sign-in is already set up for this account", code="second_factor_set_up")
+        if row.totp_secret_sealed:
+            secret = self._sealer.unseal(row.totp_secret_sealed)
+        else:
+            secret = pyotp.random_base32()
+            with self._engine.begin() as conn:
+                conn.execute(accounts.update().where(accounts.c.id == account_id)
+                             .values(totp_secret_sealed=self._sealer.seal(secret)))
+        uri = pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=ISSUER)
+        return AuthenticatorSetUp(secret, uri)
+
+    def confirm_authenticator(self, account_id: int, code: str, address: str = "") -> list[str]:
+        """The first code from the new authenticator turns two-step sign-in on; returns the recovery codes,
+        shown once."""
+        row = self._row(account_id)
+        keys = _throttle_keys(row.username, address)
+        self._check_throttle(keys)
+        if row.totp_enabled_at is not None or not row.totp_secret_sealed:
+            raise Conflict("there is no authenticator waiting to be confirmed", code="no_set_up_pending")
+        step = self._totp_step(self._sealer.unseal(row.totp_secret_sealed), normalise_code(code))
+        if step is None:
+            self._failed(keys)
+            raise Unauthenticated("that code is not right: check the authenticator's clock and try the next code",
+                                  code="wrong_code")
+        with self._engine.begin() as conn:
+            conn.execute(accounts.update().where(accounts.c.id == account_id)
+                         .values(totp_enabled_at=self._clock.now(), totp_last_step=step))
+            codes = self._replace_recovery_codes(conn, account_id)
+        self._succeeded(keys)
+        return codes
+
+    def verify_second_factor(self, account_id: int, code: str, address: str = "") -> Principal:
+        """A code from the authenticator (each accepted once) or an unused recovery code."""
+        row = self._row(account_id)
+        keys = _throttle_keys(row.username, address)
+        self._check_throttle(keys)
+        typed = normalise_code(code)
+        if row.totp_enabled_at is None or not typed:
+            self._failed(keys)
+            raise Unauthenticated("that code is not right", code="wrong_code")
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            if looks_like_totp(typed):
+                step = self._totp_step(self._sealer.unseal(row.totp_secret_sealed), typed)
+                # Accepted once: the step must be later than the last one used (RFC 6238 section 5.2).
+                ok = step is not None and conn.execute(
+                    accounts.update().where(accounts.c.id == account_id)
+                    .where((accounts.c.totp_last_step.is_(None)) | (accounts.c.totp_last_step < step))
+                    .values(totp_last_step=step)).rowcount == 1
+            else:
+                ok = conn.execute(
+                    recovery_codes.update().where(recovery_codes.c.account_id == account_id)
+                    .where(recovery_codes.c.code_hash == self._recovery_hash(typed))
+                    .where(recovery_codes.c.used_at.is_(None)).values(used_at=now)).rowcount == 1
+        if not ok:
+            self._failed(keys)
+            raise Unauthenticated("that code is not right, or it has been used already", code="wrong_code")
+        self._succeeded(keys)
         return _principal(row)
+
+    def _totp_step(self, secret: str, code: str) -> int | None:
+        """The 30 s step whose code this is, within the allowed drift; None when it matches none."""
+        totp, now = pyotp.TOTP(secret), self._clock.now()
+        current = totp.timecode(now)
+        for offset in range(-TOTP_DRIFT_STEPS, TOTP_DRIFT_STEPS + 1):
+            if hmac.compare_digest(totp.generate_otp(current + offset), code):
+                return current + offset
+        return None
+
+    def _recovery_hash(self, typed: str) -> str:
+        return self._sealer.fingerprint("recovery-code:" + typed)
+
+    def _replace_recovery_codes(self, conn, account_id: int) -> list[str]:
+        now = self._clock.now()
+        raw = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODE_COUNT)]
+        conn.execute(delete(recovery_codes).where(recovery_codes.c.account_id == account_id))
+        conn.execute(insert(recovery_codes), [{"account_id": account_id, "code_hash": self._recovery_hash(r),
+                                               "created_at": now} for r in raw])
+        return [format_recovery_code(r) for r in raw]
+
+    def new_recovery_codes(self, account_id: int) -> list[str]:
+        """Fresh recovery codes for a signed-in person; the old ones stop working."""
+        if self._row(account_id).totp_enabled_at is None:
+            raise Conflict("set up two-step sign-in first", code="second_factor_not_set_up")
+        with self._engine.begin() as conn:
+            return self._replace_recovery_codes(conn, account_id)
+
+    def second_factor_status(self, account_id: int) -> tuple[SecondStep, object, int]:
+        """(what a sign-in needs, when the authenticator was set up or None, recovery codes left)."""
+        row = self._row(account_id)
+        with self._engine.connect() as conn:
+            left = len(conn.execute(select(recovery_codes.c.id).where(recovery_codes.c.account_id == account_id)
+                                    .where(recovery_codes.c.used_at.is_(None))).all())
+        return self._second_step_of(row), row.totp_enabled_at, left
+
+    def reset_second_factor(self, username: str) -> int:
+        """An administrator removes a lost authenticator: the account sets up a new one at its next sign-in.
+        Every session and token of the account ends; returns how many."""
+        with self._engine.begin() as conn:
+            account_id = conn.execute(select(accounts.c.id).where(accounts.c.username == username)).scalar()
+            if account_id is None:
+                raise NotFound(f"no account named {username!r}", code="account_not_found")
+            conn.execute(accounts.update().where(accounts.c.id == account_id)
+                         .values(totp_secret_sealed=None, totp_enabled_at=None, totp_last_step=None))
+            conn.execute(delete(recovery_codes).where(recovery_codes.c.account_id == account_id))
+            return self._revoke_all(conn, account_id)
 
     def _check_throttle(self, keys: list[str]) -> None:
         now = self._clock.now()

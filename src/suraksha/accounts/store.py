@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Integer, String, Table
 
 from suraksha.adapters.db import UtcDateTime, metadata
 
@@ -19,6 +19,10 @@ accounts = Table(
     Column("is_demo", Boolean, nullable=False, server_default="0"),
     Column("disabled", Boolean, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime, nullable=False),
+    # Two-step sign-in: the authenticator's secret, sealed; set up once a first code has been accepted.
+    Column("totp_secret_sealed", String(255), nullable=True),
+    Column("totp_enabled_at", UtcDateTime, nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),  # the last 30 s step accepted: a code is good once
 )
 
 api_tokens = Table(
@@ -51,4 +55,15 @@ sign_in_failures = Table(
     Column("last_failure_at", UtcDateTime, nullable=False),
     Column("blocked_until", UtcDateTime, nullable=True),
     Column("locked", Boolean, nullable=False, server_default="0"),  # lifted only by an administrator
+)
+
+# Single-use recovery codes for when the authenticator is lost; only a keyed hash is kept.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, create_engine, event, true
+from sqlalchemy import ColumnElement, Connection, DateTime, Engine, MetaData, create_engine, event, text, true
 from sqlalchemy.types import TypeDecorator
 
 from suraksha.core.auth import Principal, scope_key
@@ -19,6 +19,9 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+SQLITE_CACHE_KIB = 65536  # each connection's page cache: the hot parts of large indexes stay in memory
+SQLITE_ANALYSIS_LIMIT = 1000  # rows of each index ANALYZE reads
+SQLITE_STATEMENT_CACHE = 1024  # prepared statements kept per connection: a batch's statements differ by its size
 
 
 class UtcDateTime(TypeDecorator):
@@ -39,10 +42,13 @@ class UtcDateTime(TypeDecorator):
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets WAL, full fsync on commit, foreign keys and a busy timeout."""
+    """An engine for the URL; SQLite gets WAL, full fsync on commit, foreign keys and a busy timeout, and takes its
+    write lock only for write transactions (`_sqlite_begin`)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
+                                                  "cached_statements": SQLITE_STATEMENT_CACHE})
+        engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]  # tells reads from writes
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -58,13 +64,42 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives power loss
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 
+
+class _SqliteConnection(Connection):
+    """Knows whether its transaction was begun by SQLAlchemy on the first statement (`engine.connect()`: a read)
+    or asked for (`engine.begin()`, `conn.begin()`: a write)."""
+
+    reading = False
+
+    def _autobegin(self) -> None:
+        self.reading = True
+        try:
+            super()._autobegin()
+        finally:
+            self.reading = False
+
+
 def _sqlite_begin(conn) -> None:
-    """BEGIN IMMEDIATE: take the write lock up front, so a transaction that reads and then writes waits for
-    others (busy_timeout) instead of failing when another connection committed in between."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Write transactions (`engine.begin()`) take the write lock up front with BEGIN IMMEDIATE, so that one that
+    reads and then writes waits for others (busy_timeout) instead of failing when another connection committed
+    in between. Reads (`engine.connect()`) begin deferred: in WAL mode they see the last commit and never wait for
+    the writer, nor make it wait. A read must therefore never write: a deferred transaction that tries to would
+    fail at once with SQLITE_BUSY when another connection has written since it began."""
+    conn.exec_driver_sql("BEGIN" if getattr(conn, "reading", False) else "BEGIN IMMEDIATE")
+
+
+def optimize(engine: Engine) -> None:
+    """Give the query planner fresh statistics (after migrations, and now and then while serving). SQLite's
+    ANALYZE reads a bounded sample of each index (`analysis_limit`), so it costs milliseconds at any size;
+    PostgreSQL's samples each table."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
+        conn.execute(text("ANALYZE"))
 
 
 def _ensure_sqlite_folder(url: str) -> None:

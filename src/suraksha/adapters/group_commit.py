@@ -1,8 +1,9 @@
 """Group commit: many requests' work in one transaction (intake's writer; any capability may use it).
 
 Work arrives as (handler, item) pairs. Items with the same handler are stored together by one call of the
-handler (a few set-based statements for the whole group), inside a savepoint. If the group fails, its items
-are retried one by one, each in its own savepoint, so a bad item fails alone. A request's future resolves
+handler (a few set-based statements for the whole group), all groups in one transaction without savepoints. If
+that fails, the transaction is rolled back and the batch stored again with each group in a savepoint and, if a
+group fails, its items one by one, each in its own savepoint, so a bad item fails alone. A request's future resolves
 only after the transaction that holds its work has committed: when a caller is told "received", the
 incident is durable. Under load one commit (one fsync) serves a whole batch.
 """
@@ -92,15 +93,32 @@ class GroupCommitWriter:
             groups.setdefault(handler, []).append((item, fut))
         outcomes: list[tuple[Future, Any, BaseException | None]] = []
         try:
-            with self._engine.begin() as conn:
-                for handler, jobs in groups.items():
-                    outcomes.extend(self._store_group(conn, handler, jobs))
+            try:
+                outcomes = self._store(groups, self._store_all)
+            except Exception as exc:
+                if getattr(exc, "connection_invalidated", False):  # lost, not an item at fault: the batch fails
+                    raise
+                outcomes = self._store(groups, self._store_group)  # again, so that a bad item fails alone
         except Exception as exc:
             log.exception("a batch of %s failed to commit", len(batch))
             outcomes = [(fut, None, exc) for _, _, fut in batch]
         else:
             self.batches += 1
         _settle(outcomes)
+
+    def _store(self, groups: dict[Handler, list], store_group: Callable[[Connection, Handler, list], list]) -> list:
+        """One transaction for the whole batch; returns (future, result, None) per item, or raises."""
+        outcomes = []
+        with self._engine.begin() as conn:
+            for handler, jobs in groups.items():
+                outcomes.extend(store_group(conn, handler, jobs))
+        return outcomes
+
+    @staticmethod
+    def _store_all(conn: Connection, handler: Handler, jobs: list) -> list:
+        """The usual case, without savepoints: any failure rolls the whole transaction back."""
+        results = handler(conn, [item for item, _ in jobs])
+        return [(fut, result, None) for (_, fut), result in zip(jobs, results)]
 
     @staticmethod
     def _store_group(conn: Connection, handler: Handler, jobs: list) -> list:
@@ -109,6 +127,8 @@ class GroupCommitWriter:
                 results = handler(conn, [item for item, _ in jobs])
             return [(fut, result, None) for (_, fut), result in zip(jobs, results)]
         except Exception as exc:
+            if conn.invalidated:  # the connection is lost, not an item at fault: the whole batch fails with this
+                raise
             if len(jobs) == 1:
                 return [(jobs[0][1], None, exc)]
         out = []
@@ -117,6 +137,8 @@ class GroupCommitWriter:
                 with conn.begin_nested():
                     out.append((fut, handler(conn, [item])[0], None))
             except Exception as exc:
+                if conn.invalidated:
+                    raise
                 out.append((fut, None, exc))
         return out
 

@@ -95,6 +95,9 @@ ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISP
 # Lawful access to the offender registry: only these roles search, view, import or decide merges.
 ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})
 ROLES_THAT_REVIEW_REGISTRY_AUDIT = frozenset({Role.REGISTRY_SUPERVISOR})
+# Two-step sign-in (a password and a one-time code): administrators, and every role that can read the registry or
+# unseal a victim's identity. A responder reads her number only while its own unit is on her incident.
+ROLES_THAT_NEED_A_SECOND_FACTOR = ROLES_THAT_MANAGE_STATIONS | ROLES_THAT_USE_REGISTRY | ROLES_THAT_SEE_CONTACTS
 
 
 def may_see_contacts(p: Principal, *, unit_assigned_to_me: bool = False) -> bool:

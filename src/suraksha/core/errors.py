@@ -61,6 +61,19 @@ class TooManyAttempts(SurakshaError):
         self.retry_after = retry_after
 
 
+class Unavailable(SurakshaError):
+    """Something the request needs is not answering or not ready (the database, an index being built): try again
+    after `retry_after` seconds. A provider's retry of a webhook is safe: a message stored just before the answer
+    was lost is recognised."""
+
+    code = "unavailable"
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 class Conflict(SurakshaError):
     code = "conflict"
     status = 409

@@ -95,6 +95,8 @@ class EventBus(Protocol):
 
     def publish(self, event: Event) -> None: ...
 
+    def publish_many(self, events: list[Event]) -> None: ...
+
     def subscribe(self) -> Subscription: ...
 
     def on(self, event_type: str, handler: Callable[[Event], None]) -> None: ...
@@ -103,8 +105,8 @@ class EventBus(Protocol):
 class Subscription:
     """A bounded queue of events for one listener (a console tab) living on one event loop.
 
-    `offer` may be called from any thread: the event is handed to the listener's loop with
-    `call_soon_threadsafe`, so the waiting coroutine wakes at once.
+    `offer` may be called from any thread: the events are handed to the listener's loop with one
+    `call_soon_threadsafe` per batch, so the waiting coroutine wakes at once, and once for many events.
     """
 
     def __init__(self, bus: InProcessBus, loop: asyncio.AbstractEventLoop, maxsize: int = 1000) -> None:
@@ -112,18 +114,24 @@ class Subscription:
         self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
 
     def offer(self, event: Event) -> None:
+        self.offer_many([event])
+
+    def offer_many(self, events: list[Event]) -> None:
         try:
-            self._loop.call_soon_threadsafe(self._put, event)
+            self._loop.call_soon_threadsafe(self._put, events)
         except RuntimeError:  # the listener's loop has closed: it is gone
             self.close()
 
-    def _put(self, event: Event) -> None:
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
-            log.warning("a slow subscriber dropped an event of type %s", event.type)
+    def _put(self, events: list[Event]) -> None:
+        for event in events:
+            try:
+                self.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                log.warning("a slow subscriber dropped an event of type %s", event.type)
 
     async def get(self, timeout: float) -> Event | None:
+        if not self.queue.empty():  # the usual case under load: no timer, no task
+            return self.queue.get_nowait()
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
         except TimeoutError:
@@ -142,16 +150,23 @@ class InProcessBus:
         self._handlers: list[tuple[str, Callable[[Event], None]]] = []
 
     def publish(self, event: Event) -> None:
-        for event_type, handler in list(self._handlers):
-            if event_type in (event.type, "*"):
-                try:
-                    handler(event)
-                except Exception:  # a failing cache must not stop delivery to the console
-                    log.exception("event handler failed for %s", event.type)
+        self.publish_many([event])
+
+    def publish_many(self, events: list[Event]) -> None:
+        """Handlers see each event in turn; each subscriber gets the whole list in one hand-over."""
+        if not events:
+            return
+        for event in events:
+            for event_type, handler in list(self._handlers):
+                if event_type in (event.type, "*"):
+                    try:
+                        handler(event)
+                    except Exception:  # a failing cache must not stop delivery to the console
+                        log.exception("event handler failed for %s", event.type)
         with self._lock:
             subs = list(self._subs)
         for sub in subs:
-            sub.offer(event)
+            sub.offer_many(events)
 
     def on(self, event_type: str, handler: Callable[[Event], None]) -> None:
         self._handlers.append((event_type, handler))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
@@ -19,19 +19,23 @@ from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
 from suraksha.entrypoints.workers import start_workers, stop_workers
 from suraksha.http.errors import install_error_handlers
+from suraksha.http.lane import LaneHandler, WebhookLane
+from suraksha.http.language import LanguagePrefixMiddleware
 from suraksha.http.limits import BodyLimitMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
+from suraksha.posters import api as posters_api
 from suraksha.registry import api as registry_api
 from suraksha.registry import views as registry_views
 from suraksha.stations import api as stations_api
-from suraksha.web import stream, views
+from suraksha.web import api_docs, sign_in, stream, views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, stations_api.router, dispatch_api.router,
-           registry_api.router, stream.router, views.router, registry_views.router)  # the webhook first
+           registry_api.router, posters_api.router, stream.router, sign_in.router, views.router,
+           registry_views.router, api_docs.router)  # the webhook first
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
@@ -39,6 +43,7 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     app = SurakshaApp(
         title="Suraksha", version=__version__, lifespan=_lifespan(container, background),
         description="Gets police to women in danger faster and follows each case through to court.",
+        docs_url=None, redoc_url=None,  # served from the shipped assets instead of a CDN (web/api_docs.py)
     )
     app.state.container = container
     s = container.settings
@@ -50,16 +55,27 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Static files are public and carry no secret: compressed for slow networks (woff2 and PNG are already).
+    app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC), minimum_size=1024), name="static")
     return app
 
 
+# Provider webhooks served by the lane in front of the framework (`suraksha.http.lane`).
+WEBHOOKS: dict[tuple[str, str], LaneHandler] = {("POST", twilio_sms.PATH): twilio_sms.receive}
+
+
 class SurakshaApp(FastAPI):
-    """FastAPI whose outermost layer adds the security headers, so that every response has them: pages, API,
-    static files, errors, and the 500 of Starlette's error middleware (which `add_middleware` cannot wrap)."""
+    """FastAPI whose outer layers take a page's language prefix off the path (`/hi/directory`) and add the security
+    headers, so that every response has them: pages, API, static files, errors, and the 500 of Starlette's error
+    middleware (which `add_middleware` cannot wrap). Inside them, the webhook lane takes the providers'
+    deliveries before the framework's routing."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), settings=self.state.container.settings)
+        c = self.state.container
+        handlers = {k: v for k, v in self.exception_handlers.items() if isinstance(k, type)}
+        lane = WebhookLane(super().build_middleware_stack(), WEBHOOKS, c, handlers, c.settings.upload_max_bytes)
+        # Outermost of all, a language prefix (/hi/…, /mr/…) comes off the path before anything reads it.
+        return LanguagePrefixMiddleware(SecurityHeadersMiddleware(lane, settings=c.settings))
 
 
 class WebSessionMiddleware(SessionMiddleware):
@@ -81,8 +97,8 @@ def _lifespan(c: Container, background: bool):
         c.stations.warm_cells = True
         c.stations.reload()
         c.dispatch.load()
-        await asyncio.to_thread(c.registry.refresh)
         c.writer.start()
+        c.registry.build_in_background()  # slow at national scale: intake must not wait for it
         tasks = start_workers(c) if background else []
         try:
             yield

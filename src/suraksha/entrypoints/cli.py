@@ -95,6 +95,13 @@ def accounts_create(username: str, role: str = typer.Option(...), scope_kind: st
     console.print(f"created {p.username} ({p.role.value}, {p.scope_kind.value} {p.scope_value})")
 
 
+@accounts_app.command("reset-second-factor")
+def accounts_reset_second_factor(username: str) -> None:
+    """Remove an account's lost authenticator: it sets up a new one at its next sign-in; its sessions end."""
+    ended = _container().accounts.reset_second_factor(username)
+    console.print(f"{username}: authenticator removed, {ended} sessions and tokens ended")
+
+
 @app.command("backup")
 def backup_command(file: Path = typer.Argument(..., dir_okay=False, help="Where to write the backup")) -> None:
     """Back up the whole database (SQLite's online backup, or pg_dump's custom format), while it runs."""
@@ -115,6 +122,36 @@ def restore_command(file: Path = typer.Argument(..., exists=True, dir_okay=False
         raise typer.Exit(code=1)
     restore(url, file)
     console.print(f"[green]restored {file}[/green]")
+
+
+@app.command("posters")
+def posters_command(
+    city: str = typer.Option(..., "--city", help="The city whose stations get posters, e.g. mumbai"),
+    station: int | None = typer.Option(None, "--station", help="Only this station (its id)"),
+    lang: str | None = typer.Option(None, "--lang", help="Only this language: en, hi or mr (default: all three)"),
+    output: Path = typer.Option(..., "--output", file_okay=False, help="The folder to write them to"),
+    png: bool = typer.Option(False, "--png", help="Also a PNG preview of each poster"),
+) -> None:
+    """A4 posters (PDF) of each station's women helpline, with a social-media text beside each, per language."""
+    from suraksha.core.errors import InvalidInput, NotFound
+    from suraksha.core.i18n import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise InvalidInput(f"--lang is one of {', '.join(LANGUAGES)}", code="unsupported_language")
+    c = _container()
+    c.stations.reload()
+    stations = c.posters.stations_for(city.strip().lower(), station)
+    if not stations:
+        raise NotFound(f"no station {station} in {city}" if station else f"no stations in {city}",
+                       code="station_not_found")
+    written = c.posters.write(stations, [lang] if lang else list(LANGUAGES), output)
+    if png:
+        from suraksha.posters.preview import write_png
+
+        for w in written:
+            write_png(w.pdf)
+    console.print(f"[green]{len(written)} posters[/green] for {len(stations)} stations in {output}"
+                  f"{' (with PNG previews)' if png else ''}")
 
 
 @app.command("serve")

@@ -1,4 +1,4 @@
-"""Background work of a server process: the outbox relay and the outbound-message sender."""
+"""Background work of a server process: the outbox relay, the outbound-message sender, the planner's statistics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from suraksha.adapters.db import optimize
+
 log = logging.getLogger(__name__)
+OPTIMIZE_EVERY_S = 3600.0  # fresh planner statistics while the tables grow
 
 
 def start_workers(c: Any) -> list[asyncio.Task]:
@@ -16,6 +19,7 @@ def start_workers(c: Any) -> list[asyncio.Task]:
         asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                             name="outbox-relay"),
         asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
+        asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
     ]
 
 
@@ -35,3 +39,13 @@ async def loop(step: Callable[[], int], interval: float, backlog: int) -> None:
             log.exception("background step %s failed", getattr(step, "__qualname__", step))
             done = 0
         await asyncio.sleep(0 if done >= backlog else interval)
+
+
+async def every(interval: float, step: Callable[[], Any]) -> None:
+    """Run a blocking step in a worker thread now and then every `interval` seconds; a failure is logged."""
+    while True:
+        try:
+            await asyncio.to_thread(step)
+        except Exception:
+            log.exception("background step %s failed", getattr(step, "__qualname__", step))
+        await asyncio.sleep(interval)

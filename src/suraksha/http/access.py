@@ -37,6 +37,10 @@ PUBLIC: frozenset[Route] = frozenset({
     ("GET", "/"),
     ("GET", "/login"),
     ("POST", "/login"),  # CSRF-checked against the anonymous session
+    ("GET", "/login/code"),  # the second step: only after a right password, for a few minutes
+    ("POST", "/login/code"),
+    ("GET", "/login/set-up"),  # setting up an authenticator: the same
+    ("POST", "/login/set-up"),
     ("POST", "/logout"),  # CSRF-checked; clears whatever session there is
     ("GET", "/directory"),
     ("GET", "/track"),  # her report's progress by tracking number, nothing about anyone
@@ -46,6 +50,7 @@ PUBLIC: frozenset[Route] = frozenset({
     ("GET", "/api/v1/stations"),
     ("GET", "/api/v1/stations.geojson"),
     ("GET", "/api/v1/stations/{station_id}"),
+    ("GET", "/stations/{station_id}/poster.pdf"),  # a station's women-helpline poster (printed and shared)
     # signing in
     ("POST", "/api/v1/auth/token"),
     # the API's description
@@ -80,6 +85,9 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/me"): EVERY_ROLE,
     ("POST", "/api/v1/accounts/{username}/revoke"): _names(frozenset({Role.ADMIN})),
     ("POST", "/api/v1/accounts/{username}/unlock"): _names(frozenset({Role.ADMIN})),
+    ("POST", "/api/v1/accounts/{username}/second-factor/reset"): _names(frozenset({Role.ADMIN})),
+    ("GET", "/account"): EVERY_ROLE,
+    ("POST", "/account/recovery-codes"): EVERY_ROLE,
     # incidents: reading
     ("GET", "/api/v1/incidents"): _SEE,
     ("GET", "/api/v1/incidents/search"): _SEE,

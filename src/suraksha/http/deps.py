@@ -53,6 +53,15 @@ def optional_principal(request: Request) -> Principal | None:
     return principal
 
 
+def form_principal(request: Request, csrf: str) -> Principal | None:
+    """For an HTML form post: the session's principal (None without one), once the form's own CSRF field has
+    been checked (the header that scripts send is not there)."""
+    principal = _session_principal(request)
+    if principal is not None:
+        check_csrf(request, csrf)
+    return principal
+
+
 def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
         raise Unauthenticated("sign in or send a bearer token", code="unauthenticated")

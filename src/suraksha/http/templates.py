@@ -1,17 +1,20 @@
 """One template environment for every page: the templates folders of all capabilities, CSRF, local time, the
-navigation each role may use."""
+navigation each role may use, and the page's language (gettext through Jinja's i18n extension: one environment,
+the language of each request read from the rendering context)."""
 
 from __future__ import annotations
 
+import gzip
 import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from suraksha.core.auth import (
     ROLES_THAT_MANAGE_INCIDENTS,
@@ -20,25 +23,80 @@ from suraksha.core.auth import (
     Principal,
     Role,
 )
-from suraksha.core.localtime import date_time, to_local
+from suraksha.core.errors import SurakshaError
+from suraksha.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, NATIVE_NAMES, script_messages, translations
+from suraksha.core.localtime import date_time, to_local, zone
+from suraksha.http import language, page_errors
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # web/templates first: it holds base.html, which every page extends.
 FOLDERS = [PACKAGE / "web" / "templates", *sorted(p for p in PACKAGE.glob("*/templates") if p.parent.name != "web")]
 
 
-def _local(value: datetime | str | None, zone: str = "Asia/Kolkata", fmt: str = "full") -> str:
-    """A time in the city's zone: 'full' -> '22 Nov 2026, 10:00 IST', 'time' -> '10:00'."""
+DOMAIN = "web"  # the catalog of pages
+COMPRESS_OVER = 1400  # bytes: a page smaller than one packet gains nothing from gzip
+
+
+@pass_context
+def _local(context, value: datetime | str | None, zone_name: str = "Asia/Kolkata", fmt: str = "full") -> str:
+    """A time in the city's zone: 'full' -> '22 Nov 2026, 10:00 IST' (month names in the page's language),
+    'time' -> '10:00'."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return date_time(value, zone) if fmt == "full" else to_local(value, zone).strftime("%H:%M")
+    if fmt != "full":
+        return to_local(value, zone_name).strftime("%H:%M")
+    lang = context.get("lang", DEFAULT_LANGUAGE)
+    if lang == DEFAULT_LANGUAGE:
+        return date_time(value, zone_name)
+    return format_datetime(value, "d MMM y, HH:mm zzz", tzinfo=zone(zone_name), locale=lang)
 
 
-environment = Environment(loader=FileSystemLoader([str(f) for f in FOLDERS]), autoescape=select_autoescape(("html",)))
+@pass_context
+def _gettext(context, message: str) -> str:
+    return translations(context.get("lang", DEFAULT_LANGUAGE), DOMAIN).gettext(message)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, n: int) -> str:
+    return translations(context.get("lang", DEFAULT_LANGUAGE), DOMAIN).ngettext(singular, plural, n)
+
+
+environment = Environment(loader=FileSystemLoader([str(f) for f in FOLDERS]), autoescape=select_autoescape(("html",)),
+                          extensions=["jinja2.ext.i18n"])
+environment.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks: whitespace collapsed, as babel/web.cfg extracts
+environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 environment.filters["local"] = _local
 templates = Jinja2Templates(env=environment)
+
+
+class _CsrfOnUse:
+    """The session's CSRF token, made only when a page prints it: a public page that has no form to protect
+    starts no session and carries no secret (so it may be compressed and cached)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request, self.used = request, False
+
+    def __str__(self) -> str:
+        self.used = True
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+# Codes that pages show as words: roles, scope kinds, incident categories (English: the code's own words).
+LABELS = {
+    "dispatcher": N_("dispatcher"), "station_officer": N_("station officer"), "responder": N_("responder"),
+    "admin": N_("admin"), "registry_officer": N_("registry officer"), "registry_supervisor": N_("registry supervisor"),
+    "station": N_("station"), "city": N_("city"), "state": N_("state"), "national": N_("national"),
+    "immediate_danger": N_("immediate danger"), "sexual_assault": N_("sexual assault"),
+    "child_at_risk": N_("child at risk"), "domestic_violence": N_("domestic violence"),
+    "stalking_harassment": N_("stalking harassment"), "cyber": N_("cyber"), "help_request": N_("help request"),
+    "investigation": N_("investigation"), "staff_verification": N_("staff verification"), "other": N_("other"),
+}
+CITY_NAMES = {"mumbai": N_("Mumbai"), "bengaluru": N_("Bengaluru"), "hyderabad": N_("Hyderabad")}
 
 
 def csrf_token(request: Request) -> str:
@@ -57,23 +115,55 @@ def landing_page(principal: Principal) -> str:
 
 def navigation(principal: Principal | None) -> list[tuple[str, str]]:
     """(href, label) of the pages this principal may use; the public ones for everybody."""
-    items = [("/directory", "Station helplines"), ("/track", "Track a report")]
+    items = [("/directory", N_("Station helplines")), ("/track", N_("Track a report"))]
     if principal is None:
         return items
     if principal.role in ROLES_THAT_SEE_INCIDENTS:
-        items.append(("/console", "Console"))
-        items.append(("/incidents", "Incidents"))
+        items.append(("/console", N_("Console")))
+        items.append(("/incidents", N_("Incidents")))
     if principal.role in ROLES_THAT_USE_REGISTRY:
-        items.append(("/registry", "Registry"))
+        items.append(("/registry", N_("Registry")))
         if principal.role is not Role.REGISTRY_SUPERVISOR:
-            items.append(("/registry/upload", "Upload"))
+            items.append(("/registry/upload", N_("Upload")))
     return items
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page in the request's language (`http.language`); an `error` given as a `SurakshaError` is shown in it."""
     c = request.app.state.container
     principal = context.get("principal")
-    context |= {"csrf": csrf_token(request), "tile_url": c.settings.tile_url, "nav": navigation(principal),
-                "zone": c.settings.zone_for(context.get("city")),
-                "can_manage": bool(principal and principal.role in ROLES_THAT_MANAGE_INCIDENTS)}
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    lang, asked = language.choose(request)
+    words = translations(lang, DOMAIN)  # `tr(text)`: a message that comes as data (a label from a table)
+    csrf: str | _CsrfOnUse = csrf_token(request) if principal else _CsrfOnUse(request)
+    if isinstance(context.get("error"), SurakshaError):
+        context["error"] = page_errors.shown(context["error"], lang)
+    context |= {"csrf": csrf, "tile_url": c.settings.tile_url, "zone": c.settings.zone_for(context.get("city")),
+                "nav": [(language.prefixed(lang, href), label) for href, label in navigation(principal)],
+                "can_manage": bool(principal and principal.role in ROLES_THAT_MANAGE_INCIDENTS),
+                "lang": lang, "href": lambda path: language.prefixed(lang, path),
+                "languages": [(code, NATIVE_NAMES[code], language.switch_to(request, code)) for code in LANGUAGES],
+                "script_messages": lambda script: script_messages(lang, DOMAIN, script),
+                "label": lambda code: words.gettext(LABELS.get(code, code.replace("_", " "))),
+                "tr": lambda text: words.gettext(text) if text else text,
+                "city_name": lambda city: words.gettext(CITY_NAMES[city]) if city in CITY_NAMES else city.title(),
+                "error_text": lambda code, english: page_errors.text(code, english, lang)}
+    response = templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["content-language"] = lang
+    response.headers["vary"] = "Accept-Language, Cookie"
+    if asked and request.cookies.get(language.COOKIE) != lang:  # she chose it: keep it for the next visit
+        response.set_cookie(language.COOKIE, lang, max_age=language.COOKIE_MAX_AGE, path="/", samesite="lax",
+                            httponly=True, secure=c.settings.cookies_secure)
+    if isinstance(csrf, _CsrfOnUse) and not csrf.used:
+        _compress(request, response)
+    return response
+
+
+def _compress(request: Request, response: HTMLResponse) -> None:
+    """gzip a page that carries no secret (no session, no CSRF token), so that compression cannot leak one
+    (BREACH): the public pages a phone on a slow network opens."""
+    if "gzip" not in request.headers.get("accept-encoding", "") or len(response.body) < COMPRESS_OVER:
+        return
+    response.body = gzip.compress(bytes(response.body), compresslevel=6)
+    response.headers["content-encoding"] = "gzip"
+    response.headers["content-length"] = str(len(response.body))
+    response.headers["vary"] = "Accept-Language, Cookie, Accept-Encoding"

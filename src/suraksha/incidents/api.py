@@ -36,6 +36,8 @@ class IncidentOut(BaseModel):
     status: str
     channel: str
     helpline_kind: str | None
+    language: str = Field(description="the language she is sent messages in: en, hi or mr (her first message's, "
+                                      "or the one she asked for)")
     location: GeoPoint | None = Field(description="her location, or her station's anchor point while unknown")
     location_known: bool
     location_accuracy_m: float | None

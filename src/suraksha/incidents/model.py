@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from suraksha.core.errors import Conflict, InvalidInput
 from suraksha.core.geo import Point, haversine_m
+from suraksha.core.i18n import N_
 
 FOLLOW_UP_WINDOW = timedelta(minutes=30)
 REOPEN_WINDOW = timedelta(hours=24)
@@ -72,17 +73,18 @@ class Disposition:
 
 
 DEFAULT_DISPOSITIONS = (
-    Disposition("attended_resolved", "Attended and resolved", "Police attended and the matter was resolved."),
-    Disposition("fir_to_be_registered", "FIR to be registered",
-                "Police attended. A First Information Report (FIR) is to be registered; the station will contact you."),
-    Disposition("referred_counselling", "Referred to counselling",
-                "You have been referred to a counselling centre, which will contact you."),
-    Disposition("referred_other_agency", "Referred to another agency",
-                "Your report has been passed to the agency that handles it."),
-    Disposition("false_alarm", "False alarm", "The report was closed: no help was needed."),
-    Disposition("duplicate", "Duplicate of another report", "The report was joined with another report of yours."),
-    Disposition("no_contact_possible", "No contact possible",
-                "Police could not reach you. Reply to the helpline or call 112 if you still need help."),
+    Disposition("attended_resolved", N_("Attended and resolved"), N_("Police attended and the matter was resolved.")),
+    Disposition("fir_to_be_registered", N_("FIR to be registered"), N_(
+        "Police attended. A First Information Report (FIR) is to be registered; the station will contact you.")),
+    Disposition("referred_counselling", N_("Referred to counselling"),
+                N_("You have been referred to a counselling centre, which will contact you.")),
+    Disposition("referred_other_agency", N_("Referred to another agency"),
+                N_("Your report has been passed to the agency that handles it.")),
+    Disposition("false_alarm", N_("False alarm"), N_("The report was closed: no help was needed.")),
+    Disposition("duplicate", N_("Duplicate of another report"),
+                N_("The report was joined with another report of yours.")),
+    Disposition("no_contact_possible", N_("No contact possible"),
+                N_("Police could not reach you. Reply to the helpline or call 112 if you still need help.")),
 )
 
 
@@ -192,5 +194,7 @@ class ArrivingContact:
     priority: int
     category: str
     rules: tuple[str, ...] = ()  # the triage rules that fired
-    language: str | None = None
+    language: str | None = None  # what she is sent messages in (incidents.language): en, hi or mr
+    language_asked: bool = False  # her words only asked for that language: it becomes her incident's language
+    her_station_name: str | None = None  # the station's name in her language, for what she is told
     reply_via: str = ""  # the channel answers in its response (e.g. TwiML): the reply is recorded as sent

@@ -30,7 +30,7 @@ def incident_view(r: Any, station_name: str | None) -> dict:
     return {
         "tracking": r.tracking, "station_id": r.station_id, "station_name": station_name, "city": r.city,
         "state": r.state, "priority": r.priority, "category": r.category, "status": r.status,
-        "channel": r.channel, "helpline_kind": r.helpline_kind, "location": location,
+        "channel": r.channel, "helpline_kind": r.helpline_kind, "language": r.language or "en", "location": location,
         "location_known": r.location_known, "location_accuracy_m": r.location_accuracy_m, "match": r.match,
         "proposed_location": proposed, "proposed_at": iso(r.proposed_at),
         "received_at": iso(r.received_at), "last_message_at": iso(r.last_message_at),

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, update
+from sqlalchemy.engine import Dialect
 
+from suraksha.adapters.bulk import (
+    BulkInsert,
+    bind_processors,
+    convert,
+    driver_execute,
+    marks,
+    padded,
+    quoted,
+    result_processors,
+)
 from suraksha.adapters.outbox import record_many
 from suraksha.core.events import DomainEvent
 from suraksha.core.geo import Point
@@ -35,27 +47,18 @@ from suraksha.incidents.model import (
 from suraksha.incidents.store import inbound_messages, incident_contacts, incident_log, incidents
 from suraksha.messaging.model import MessageKind, Reply
 
-_RETRIES = (
-    select(inbound_messages.c.provider, inbound_messages.c.provider_id, incidents.c.tracking)
-    .join(incidents, inbound_messages.c.incident_id == incidents.c.id)
-    .where(inbound_messages.c.provider.in_(bindparam("providers", expanding=True)),  # (provider, id) index
-           inbound_messages.c.provider_id.in_(bindparam("pids", expanding=True))))
-# Two indexed steps rather than one join: a planner may otherwise walk every open incident.
-_CONTACTS = (select(incident_contacts.c.incident_id, incident_contacts.c.fingerprint)
-             .where(incident_contacts.c.fingerprint.in_(bindparam("fps", expanding=True))))
-_LATEST = select(incidents).where(
-    incidents.c.id.in_(bindparam("ids", expanding=True)),
-    or_(and_(incidents.c.status.in_(OPEN_STATUS_VALUES), incidents.c.last_message_at >= bindparam("since")),
-        and_(incidents.c.status == IncidentStatus.CLOSED.value, incidents.c.closed_at >= bindparam("closed_since"))))
-_TAKEN = select(incidents.c.tracking).where(incidents.c.tracking.in_(bindparam("trackings", expanding=True)))
-_INSERT_INCIDENTS = insert(incidents).returning(incidents.c.id, sort_by_parameter_order=True)
+NEW_INCIDENT_COLUMNS = ("id", "tracking", "station_id", "city", "state", "channel", "helpline_kind", "language",
+                        "priority", "category", "status", "location_known", "lon", "lat", "location_accuracy_m",
+                        "match", "received_at", "last_message_at", "updated_at")
+_INSERT_INCIDENTS = BulkInsert(incidents, NEW_INCIDENT_COLUMNS)
+_INSERT_CONTACTS = BulkInsert(incident_contacts, ("incident_id", "channel", "fingerprint", "phone_sealed"))
+_INSERT_MESSAGES = BulkInsert(inbound_messages, ("provider", "provider_id", "channel", "incident_id", "to_number",
+                                                 "body_sealed", "has_location", "num_media", "received_at"))
+_INSERT_LOG = BulkInsert(incident_log, ("incident_id", "at", "kind", "actor", "detail"))
 _UPDATE_INCIDENT = update(incidents).where(incidents.c.id == bindparam("_id"))
-_INSERT_CONTACTS = insert(incident_contacts)
-_INSERT_MESSAGES = insert(inbound_messages)
-_INSERT_LOG = insert(incident_log)
 UPDATABLE = ("priority", "category", "status", "location_known", "lon", "lat", "location_accuracy_m", "match",
              "station_id", "city", "state", "proposed_lon", "proposed_lat", "proposed_at", "last_message_at",
-             "updated_at", "closed_at", "disposition", "disposition_code", "closed_by", "reopened_at")
+             "updated_at", "closed_at", "disposition", "disposition_code", "closed_by", "reopened_at", "language")
 
 
 @dataclass
@@ -103,7 +106,7 @@ class BatchPlan:
         target = self._latest_for(c.fingerprint, stored_latest)
         decision = decide(retry, target.candidate() if target else None, c.received_at, self.window)
         if decision is ContactDecision.RETRY and retry is not None:
-            return Ack(retry, replies.received_again(retry), duplicate=True)
+            return Ack(retry, replies.received_again(retry, c.language), duplicate=True)
         if decision is ContactDecision.NEW or target is None:
             ack, target = self._create(c), self.new[-1]
         else:
@@ -134,7 +137,8 @@ class BatchPlan:
         self.new.append(incident)
         self.contacts.append((incident, {"channel": c.channel, "fingerprint": c.fingerprint,
                                          "phone_sealed": c.phone_sealed}))
-        reply = replies.acknowledgement(tracking, c.station_name, c.location is not None)
+        reply = replies.acknowledgement(tracking, c.her_station_name or c.station_name, c.location is not None,
+                                        c.language)
         self._reply(incident, c, reply, MessageKind.ACKNOWLEDGEMENT)
         incident.events.append((ev.IncidentReported, {"received_at": c.received_at.isoformat()}))
         return Ack(tracking, reply)
@@ -148,6 +152,9 @@ class BatchPlan:
     def _join(self, incident: _Incident, c: ArrivingContact, reopened: bool) -> Ack:
         row = incident.row
         row.update(last_message_at=c.received_at, updated_at=self.now)
+        if c.language_asked:  # a reply that only asks for a language: her messages are in it from now on
+            row["language"] = c.language
+        lang = row["language"]
         if c.priority < row["priority"]:
             before, category_before = row["priority"], row["category"]
             row.update(priority=raise_only(before, c.priority), category=c.category)
@@ -160,9 +167,10 @@ class BatchPlan:
         incident.changed = True
         incident.events.append((ev.IncidentUpdated, {"change": "contact"}))
         if reopened:
-            reply, kind = replies.reopened(row["tracking"]), MessageKind.REOPENED
+            reply, kind = replies.reopened(row["tracking"], lang), MessageKind.REOPENED
         else:
-            reply, kind = replies.follow_up(row["tracking"], got_location), MessageKind.FOLLOW_UP
+            reply = replies.follow_up(row["tracking"], got_location, lang, c.language_asked)
+            kind = MessageKind.FOLLOW_UP
         self._reply(incident, c, reply, kind)
         return Ack(row["tracking"], reply, joined=True)
 
@@ -198,38 +206,22 @@ class BatchPlan:
 
     # writing, a statement per table ----------------------------------------------------------------
     def flush(self, conn: Connection, messages) -> None:
-        if self.new:
-            self._unique_trackings(conn)
-            ids = conn.execute(_INSERT_INCIDENTS, [i.row for i in self.new]).scalars().all()
-            for incident, new_id in zip(self.new, ids):
-                incident.id = new_id
+        """One statement per table for the whole batch. Tracking numbers are random (40 bits): the unique
+        constraint backs them, and on the rare clash the writer stores the batch again, drawing new ones."""
+        for incident, new_id in zip(self.new, _INSERT_INCIDENTS.execute_new(conn, [i.row for i in self.new])):
+            incident.id = new_id
         for incident in self.joined.values():
             if incident.changed:
                 conn.execute(_UPDATE_INCIDENT, {"_id": incident.id, **{k: incident.row.get(k) for k in UPDATABLE}})
-        for stmt, pairs in ((_INSERT_CONTACTS, self.contacts), (_INSERT_MESSAGES, self.inbound)):
-            if pairs:
-                conn.execute(stmt, [{**row, "incident_id": i.id} for i, row in pairs])
+        _INSERT_CONTACTS.execute(conn, [{**row, "incident_id": i.id} for i, row in self.contacts])
+        _INSERT_MESSAGES.execute(conn, [{**row, "incident_id": i.id} for i, row in self.inbound])
         touched = [*self.new, *self.joined.values()]
-        log_rows = [{"incident_id": i.id, "at": self.now, "kind": kind, "actor": actor, "detail": detail}
-                    for i in touched for kind, actor, detail in i.log]
-        if log_rows:
-            conn.execute(_INSERT_LOG, log_rows)
+        _INSERT_LOG.execute(conn, [{"incident_id": i.id, "at": self.now, "kind": kind, "actor": actor, "detail": detail}
+                                   for i in touched for kind, actor, detail in i.log])
         messages.record_replies(conn, [(i.id, reply) for i, reply in self.replies], self.now)
         for i, c, body, kind in self.queued:
             messages.queue(conn, i.id, c.phone_sealed, body, kind, channel=c.channel)
         record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now) for i in touched for cls, extra in i.events])
-
-    def _unique_trackings(self, conn: Connection) -> None:
-        """Tracking numbers are random; on the rare clash with a stored one, draw again."""
-        while True:
-            wanted = [i.row["tracking"] for i in self.new]
-            taken = set(conn.execute(_TAKEN, {"trackings": wanted}).scalars())
-            taken |= {t for t in wanted if wanted.count(t) > 1}
-            if not taken:
-                return
-            for i in self.new:
-                if i.row["tracking"] in taken:
-                    i.row["tracking"] = new_tracking_number()
 
 
 def commit_contacts(conn: Connection, items: list[ArrivingContact], now: datetime, window: timedelta,
@@ -243,25 +235,62 @@ def commit_contacts(conn: Connection, items: list[ArrivingContact], now: datetim
 
 
 def _stored_retries(conn: Connection, items: list[ArrivingContact]) -> dict[tuple[str, str], str]:
-    params = {"providers": list({c.provider for c in items}), "pids": list({c.provider_id for c in items})}
-    return {(r.provider, r.provider_id): r.tracking for r in conn.execute(_RETRIES, params)}
+    """(provider, provider id) -> tracking number, for the deliveries already stored (the unique index)."""
+    wanted: dict[str, set[str]] = {}
+    for c in items:
+        wanted.setdefault(c.provider, set()).add(c.provider_id)
+    found = {}
+    for provider, ids in wanted.items():
+        some = padded(list(ids))
+        cursor = driver_execute(conn, _retries_sql(conn.dialect, len(some)), (provider, *some))
+        rows = cursor.fetchall()
+        cursor.close()
+        for provider_id, tracking in rows:
+            found[(provider, provider_id)] = tracking
+    return found
+
+
+@lru_cache(maxsize=64)
+def _retries_sql(d: Dialect, n: int) -> str:
+    return ("SELECT m.provider_id, i.tracking FROM inbound_messages AS m JOIN incidents AS i ON i.id = m.incident_id"
+            f" WHERE m.provider = {marks(d, 1)} AND m.provider_id IN ({marks(d, n)})")
+
+
+_INCIDENT_COLUMNS = tuple(incidents.c)
+_WHEN = (incidents.c.last_message_at, incidents.c.closed_at)
 
 
 def _stored_latest(conn: Connection, items: list[ArrivingContact], window: timedelta) -> dict[str, dict]:
     """fingerprint -> that sender's latest incident that is open within the window or closed within 24 h."""
-    owners: dict[int, list[str]] = {}
-    for r in conn.execute(_CONTACTS, {"fps": list({c.fingerprint for c in items})}):
-        owners.setdefault(r.incident_id, []).append(r.fingerprint)
-    if not owners:
-        return {}
+    fingerprints = padded(list({c.fingerprint for c in items}))
     earliest = min(c.received_at for c in items)
-    params = {"ids": list(owners), "since": earliest - window, "closed_since": earliest - REOPEN_WINDOW}
+    d = conn.dialect
+    since, closed_since = convert((earliest - window, earliest - REOPEN_WINDOW), bind_processors(d, _WHEN))
+    params = (*fingerprints, *OPEN_STATUS_VALUES, since, IncidentStatus.CLOSED.value, closed_since)
+    names = [col.name for col in _INCIDENT_COLUMNS]
+    cursor = driver_execute(conn, _latest_sql(d, len(fingerprints)), params)
+    rows = cursor.fetchall()
+    procs = result_processors(d, _INCIDENT_COLUMNS, cursor.description[1:]) if rows else ()
+    cursor.close()
     found: dict[str, dict] = {}
-    for latest in conn.execute(_LATEST, params).mappings():
-        for fp in owners[latest["id"]]:
-            if fp not in found or latest["last_message_at"] > found[fp]["last_message_at"]:
-                found[fp] = dict(latest)
+    for fp, *values in rows:
+        latest = dict(zip(names, convert(values, procs)))
+        if fp not in found or latest["last_message_at"] > found[fp]["last_message_at"]:
+            found[fp] = latest
     return found
+
+
+@lru_cache(maxsize=64)
+def _latest_sql(d: Dialect, n: int) -> str:
+    """One statement, led by the (fingerprint, incident) index to her incidents by primary key. On SQLite the index
+    is named and the incidents table may use its primary key only: otherwise, past a few dozen ids, the planner
+    may walk every open incident through the status index instead."""
+    hint = (" INDEXED BY ix_incident_contacts_fingerprint_incident", " NOT INDEXED") if d.name == "sqlite" else ("", "")
+    return (f"SELECT c.fingerprint, {', '.join('i.' + quoted(d, col.name) for col in _INCIDENT_COLUMNS)}"
+            f" FROM incident_contacts AS c{hint[0]} JOIN incidents AS i{hint[1]} ON i.id = c.incident_id"
+            f" WHERE c.fingerprint IN ({marks(d, n)})"
+            f" AND ((i.status IN ({marks(d, len(OPEN_STATUS_VALUES))}) AND i.last_message_at >= {marks(d, 1)})"
+            f" OR (i.status = {marks(d, 1)} AND i.closed_at >= {marks(d, 1)}))")
 
 
 def _message_row(c: ArrivingContact) -> dict:

@@ -197,7 +197,8 @@ class IncidentService:
             self._log(conn, row.id, now, "transferred", principal.username,
                       {"from_station_id": row.station_id, "to_station_id": target.id, "to": target.name,
                        "reason": why})
-            self._tell_her(conn, row.id, replies.transferred(row.tracking, target.name), MessageKind.TRANSFERRED)
+            self._tell_her(conn, row.id, replies.transferred(row.tracking, target.name_in(row.language), row.language),
+                           MessageKind.TRANSFERRED)
             record(conn, ev.IncidentTransferred(
                 tracking=row.tracking, station_id=target.id, city=target.city, state=target.state,
                 from_station_id=row.station_id, from_city=row.city, from_state=row.state, reason="transfer"), now)
@@ -227,7 +228,7 @@ class IncidentService:
             self._set(conn, row, now, status=IncidentStatus.NEW.value, closed_at=None, disposition=None,
                       disposition_code=None, closed_by=None, reopened_at=now)
             self._log(conn, row.id, now, "reopened", principal.username, {"reason": why})
-            self._tell_her(conn, row.id, replies.reopened(row.tracking), MessageKind.REOPENED)
+            self._tell_her(conn, row.id, replies.reopened(row.tracking, row.language), MessageKind.REOPENED)
             record(conn, ev.from_row(ev.IncidentReopened, row._mapping, by=principal.username), now)
         return self.view(principal, tracking, with_timeline=True)
 
@@ -303,7 +304,8 @@ class IncidentService:
         if row.status == IncidentStatus.NEW.value:
             values.update(status=IncidentStatus.DISPATCHED.value, first_dispatched_at=at)
         self._unit_step(conn, row, at, "unit_dispatched", call_sign, values)
-        self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign), MessageKind.UNIT_DISPATCHED)
+        self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign, row.language),
+                       MessageKind.UNIT_DISPATCHED)
 
     def unit_en_route(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         row = self._row(conn, incident_id)
@@ -320,7 +322,8 @@ class IncidentService:
             values.update(arrived_at=at, response_seconds=model.response_seconds(row.received_at, at))
         self._unit_step(conn, row, at, "unit_arrived", call_sign, values)
         if first:
-            self._tell_her(conn, incident_id, replies.unit_arrived(row.tracking, call_sign), MessageKind.UNIT_ARRIVED)
+            self._tell_her(conn, incident_id, replies.unit_arrived(row.tracking, call_sign, row.language),
+                           MessageKind.UNIT_ARRIVED)
 
     def unit_cleared(self, conn: Connection, incident_id: int, call_sign: str, at: datetime, last_unit: bool) -> None:
         """A unit cleared; with the last one the incident closes as attended and resolved, she is told."""
@@ -348,7 +351,8 @@ class IncidentService:
         self._log(conn, row.id, now, "closed", by, {"disposition": chosen.code, "label": chosen.label,
                                                    "note": note, "status_before": row.status})
         when = clock_time(now, self._settings.zone_for(row.city))
-        self._tell_her(conn, row.id, replies.closed(row.tracking, chosen.outcome, when), MessageKind.CLOSED)
+        self._tell_her(conn, row.id, replies.closed(row.tracking, chosen.outcome, when, row.language),
+                       MessageKind.CLOSED)
         record(conn, ev.from_row(ev.IncidentClosed, row._mapping, disposition=chosen.code, by=by), now)
 
     def _unit_step(self, conn: Connection, row: Any, at: datetime, change: str, call_sign: str,

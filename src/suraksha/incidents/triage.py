@@ -51,8 +51,37 @@ RULES: tuple[Rule, ...] = (
 CATEGORIES = (*(r.category for r in RULES), "help_request")  # what a person may set an incident's category to
 
 _REPEATS = re.compile(r"([a-z])\1{2,}")
-# One alternation per rule: whole words or phrases in Latin script; plain substrings in Devanagari.
-_LATIN = {r: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in r.latin) + r")\b") for r in RULES}
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _scanner(words: dict[str, set[int]], whole_words: bool) -> tuple[re.Pattern[str], dict[str, frozenset[int]]]:
+    """One pattern that finds, at every position of a text, the longest word of any rule that starts there
+    (a zero-width look-ahead, so matches may overlap), and for each such word every rule (by its index) that fires:
+    its own, and those of the shorter words it starts with that would match at the same place (for whole words:
+    where a word boundary falls inside it). One scan of the text gives the same rules as one search per rule."""
+    ordered = sorted(words, key=len, reverse=True)
+    edge = r"\b" if whole_words else ""
+    pattern = re.compile(rf"(?=({edge}(?:{'|'.join(re.escape(w) for w in ordered)}){edge}))")
+
+    def boundary(word: str, at: int) -> bool:
+        return at == len(word) or bool(_WORD_CHAR.match(word[at - 1])) != bool(_WORD_CHAR.match(word[at]))
+
+    fires = {w: frozenset(r for u in words if w.startswith(u) and (not whole_words or boundary(w, len(u)))
+                          for r in words[u]) for w in words}
+    return pattern, fires
+
+
+def _words(attribute: str) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for i, rule in enumerate(RULES):
+        for word in getattr(rule, attribute):
+            found.setdefault(word, set()).add(i)
+    return found
+
+
+# Latin: whole words or phrases; Devanagari: plain substrings.
+_LATIN, _LATIN_FIRES = _scanner(_words("latin"), whole_words=True)
+_DEVANAGARI, _DEVANAGARI_FIRES = _scanner(_words("devanagari"), whole_words=False)
 
 
 @dataclass(frozen=True)
@@ -71,7 +100,13 @@ def normalise(text: str) -> str:
 def triage(body: str, women_helpline: bool) -> Triage:
     """Category and priority for a message. Rules only raise priority from the line's starting point."""
     text = normalise(body)
-    fired = [r for r in RULES if _LATIN[r].search(text) or any(w in text for w in r.devanagari)]
+    hit: set[int] = set()
+    for m in _LATIN.finditer(text):
+        hit |= _LATIN_FIRES[m.group(1)]
+    if not text.isascii():  # Devanagari words only in a text that has more than ASCII
+        for m in _DEVANAGARI.finditer(text):
+            hit |= _DEVANAGARI_FIRES[m.group(1)]
+    fired = [r for i, r in enumerate(RULES) if i in hit]
     start = WOMEN_HELPLINE_PRIORITY if women_helpline else GENERAL_PRIORITY
     priority = min([start, *(r.priority for r in fired)])
     category = min(fired, key=lambda r: r.priority).category if fired else "help_request"

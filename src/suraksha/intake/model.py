@@ -25,7 +25,7 @@ class Contact:
     accuracy_m: float | None = None  # its radius, when the channel says
     media: tuple[str, ...] = ()  # the provider's references to attached media
     num_media: int = 0
-    language: str | None = None  # when the channel says (a later issue detects it from the text)
+    language: str | None = None  # when the channel says (en, hi, mr); else it is read from the text
     reply_via: str = ""  # how the channel answers in its own response (TwiML), recorded as sent; "" if it does not
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from suraksha.core.privacy import Sealer
+from suraksha.incidents import language
 from suraksha.incidents.model import ArrivingContact
 from suraksha.incidents.receiving import Ack
 from suraksha.incidents.service import IncidentService
@@ -52,6 +53,7 @@ class IntakeService:
             city = self._settings.default_city
             state = self._places.state_of_city(city)
         t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN)
+        lang, asked = language.choose(contact.text, contact.language)
         return ArrivingContact(
             channel=contact.channel, provider=contact.provider, provider_id=contact.provider_id,
             received_at=contact.received_at, receiving=contact.receiving,
@@ -60,6 +62,7 @@ class IntakeService:
             station_id=station.id if station else None, station_name=station.name if station else None,
             city=city, state=state, helpline_kind=helpline.value if helpline else None, match=match,
             location=point, accuracy_m=contact.accuracy_m if contact.location else None, lon=lon, lat=lat,
-            priority=t.priority, category=t.category, rules=t.matched, language=contact.language,
+            priority=t.priority, category=t.category, rules=t.matched, language=lang,
+            language_asked=asked, her_station_name=station.name_in(lang) if station else None,
             reply_via=contact.reply_via,
         )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from suraksha.adapters.bulk import BulkInsert
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, NotFound
 from suraksha.core.privacy import Sealer
@@ -16,7 +17,9 @@ from suraksha.messaging.providers import SmsProvider
 from suraksha.messaging.store import outbound_messages as om
 
 log = logging.getLogger("suraksha.messaging")
-_INSERT = insert(om)  # built once: one row per message, on the intake path
+_INSERT = insert(om)  # built once: one row per message
+_INSERT_REPLIES = BulkInsert(om, ("incident_id", "channel", "kind", "to_sealed", "body", "status", "attempts",
+                                  "created_at", "sent_at"))  # the intake path: a batch's replies in one statement
 CLAIM_LEASE = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this
 
 
@@ -38,8 +41,7 @@ class MessageService:
 
     def record_replies(self, conn: Connection, replies: list[tuple[int | None, Reply]], at) -> None:
         """Record answers the channel delivered itself (TwiML), in the caller's transaction."""
-        if replies:
-            conn.execute(_INSERT, [{"incident_id": incident_id, "channel": r.channel, "kind": r.kind.value,
+        _INSERT_REPLIES.execute(conn, [{"incident_id": incident_id, "channel": r.channel, "kind": r.kind.value,
                                         "to_sealed": r.to_sealed, "body": r.body, "status": MessageStatus.SENT.value,
                                         "attempts": 1, "created_at": at, "sent_at": at} for incident_id, r in replies])
 

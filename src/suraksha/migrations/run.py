@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from suraksha.adapters.db import make_engine
+from suraksha.adapters.db import make_engine, optimize
 
 SCRIPTS = Path(__file__).parent
 
@@ -20,12 +20,14 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate, then give the planner statistics (a migration may add indexes it must learn to use)."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+        optimize(engine)
     finally:
         engine.dispose()
 

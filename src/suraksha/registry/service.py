@@ -28,7 +28,7 @@ from suraksha.core.auth import (
     ScopeKind,
 )
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Forbidden, InvalidInput, NotFound, SurakshaError
+from suraksha.core.errors import Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
 from suraksha.core.geo import Point, haversine_m
 from suraksha.registry import retention, store
 from suraksha.registry.audit import Actor, AuditTrail
@@ -45,6 +45,7 @@ from suraksha.registry.squads import offenders_in_station
 
 log = logging.getLogger(__name__)
 LINK_ALERT_SCORE = 0.5  # a linked suspect this likely in another state alerts both states
+INDEX_RETRY_AFTER_S = 10  # what a search is told to wait while the index is first built
 FILE_KINDS = ("photo", "prints")
 PurposeIn = StatedPurpose | str | None  # a checked purpose, or what the request said (checked and audited here)
 
@@ -79,6 +80,7 @@ class RegistryService:
         self._lock = threading.Lock()
         self._index: RegistryIndex | None = None
         self._signature: tuple | None = None
+        self._building: threading.Thread | None = None
         self.learned = None  # the LinkageModel after officers' merge decisions, when there are any
 
     # --- the in-memory index -------------------------------------------------------------------------
@@ -95,6 +97,29 @@ class RegistryService:
             self._index, self._signature = RegistryIndex(records, self.learned), signature
             log.info("registry index built over %d registrations", len(records))
             return self._index
+
+    def build_in_background(self) -> None:
+        """A server builds the index after it starts (at national scale it takes most of a minute), so that
+        nothing else waits for it; searches answer 503 until it is ready (`ready_index`)."""
+        if self._building is None and self._index is None:
+            self._building = threading.Thread(target=self._first_build, name="registry-index", daemon=True)
+            self._building.start()
+
+    def _first_build(self) -> None:
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("the registry index could not be built: the next search tries again")
+        finally:
+            self._building = None
+
+    def ready_index(self) -> RegistryIndex:
+        """The index for a request: Unavailable (503, Retry-After) while the server's first build is running;
+        otherwise as `refresh`."""
+        if self._index is None and self._building is not None:
+            raise Unavailable("the registry index is being built: try again shortly", retry_after=INDEX_RETRY_AFTER_S,
+                              code="registry_index_building")
+        return self.refresh()
 
     # --- admission: role, purpose, scope; every refusal is audited ---------------------------------------
     def refuse(self, p: Principal, action: str, asked: dict[str, Any], err: SurakshaError,
@@ -166,7 +191,7 @@ class RegistryService:
         query = {"name": name, "father_name": father_name, "sex": sex, "state": state, "district": district,
                  "age_min": age_min, "age_max": age_max, "near": list(near) if near else None}
         stated = self._stated(p, "search", {"query": query}, purpose, purpose_text)
-        index = self.refresh()
+        index = self.ready_index()
         matches = index.search(name, father_name, sex, state, district, age_min, age_max,
                                as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
         ids = [int(m.record_id) for m in matches]
@@ -190,7 +215,7 @@ class RegistryService:
         query = PersonRecord("suspect", state, suspect.get("district") or "", suspect["name"],
                              father_name=suspect.get("father_name") or "", sex=suspect.get("sex") or "",
                              age=suspect.get("age"), age_as_of=today if suspect.get("age") is not None else None)
-        matches = self.refresh().search_record(query, limit=limit * 3)
+        matches = self.ready_index().search_record(query, limit=limit * 3)
         with self._engine.begin() as conn:
             rows = summaries(conn, [int(m.record_id) for m in matches])
             persons: dict[int, dict] = {}

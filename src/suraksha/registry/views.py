@@ -39,7 +39,7 @@ def results(request: Request, principal: CurrentPrincipal, name: str = "", fathe
             found = get_container(request).registry.search(principal, purpose, name.strip(), father_name=father_name,
                                                            state=state, purpose_text=purpose_text)
         except InvalidInput as err:  # purpose_required: audited by the service; a wrong role gets its 403
-            error = err.message
+            error = err  # shown in the page's language
     else:
         check_registry_role(principal)  # nothing asked yet: no data, nothing to audit
     return render(request, "_registry_results.html", results=found, error=error, typed=bool(name.strip()))
@@ -61,7 +61,7 @@ async def upload(request: Request, principal: CurrentPrincipal, file: Annotated[
     except SurakshaError as err:
         if err.code == "forbidden_role":
             raise
-        error = err.message
+        error = err
     return render(request, "registry_upload.html", principal=principal, report=report, error=error)
 
 

@@ -28,6 +28,8 @@ class StationOut(BaseModel):
     state: str | None = Field(description="ISO 3166-2:IN code of the state or union territory")
     women_helpline: str | None
     general_number: str | None
+    name_hi: str | None = Field(None, description="the name in Hindi (Devanagari), where known")
+    name_mr: str | None = Field(None, description="the name in Marathi (Devanagari), where known")
 
 
 class AnchorPoint(BaseModel):

@@ -171,8 +171,19 @@ class _CityIndex:
                     return cell, 3, 0.0
                 if cell == NOWHERE:
                     return -1, 0, float("inf")
-        poly, code, dist = self.exact(np.array([x]), np.array([y]))
-        return int(poly[0]), int(code[0]), float(dist[0])
+        return self._exact_one(shapely.Point(x, y))
+
+    def _exact_one(self, point: shapely.Geometry) -> tuple[int, int, float]:
+        """`exact` for one point, without building arrays: the same choices (smallest polygon, then nearest)."""
+        hits = self.tree.query(point, predicate="intersects")
+        if len(hits):
+            best = int(hits[np.argmin(self.rank[hits])])
+            return best, 2 if len(hits) > 1 else 3, 0.0
+        near, d = self.tree.query_nearest(point, max_distance=self.gap_m, return_distance=True, all_matches=True)
+        if not len(near):
+            return -1, 0, float("inf")
+        best_at = int(np.lexsort((self.rank[near], d))[0])
+        return int(near[best_at]), 1, float(d[best_at])
 
     def bulk(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         grid = self.grid()

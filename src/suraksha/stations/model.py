@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -33,12 +34,19 @@ class StationRef:
     general_number: str | None
     anchor: Point  # a point inside the polygon: where an incident of unknown location is shown
     state: str | None = None  # ISO 3166-2:IN code of the state or union territory (places table)
+    name_hi: str | None = None  # the name in Hindi (Devanagari), where known
+    name_mr: str | None = None  # the name in Marathi (Devanagari), where known
 
     def as_public_dict(self) -> dict:
         return {
             "id": self.id, "name": self.name, "city": self.city, "state": self.state,
             "women_helpline": self.women_helpline, "general_number": self.general_number,
+            "name_hi": self.name_hi, "name_mr": self.name_mr,
         }
+
+    def name_in(self, lang: str) -> str:
+        """The station's name in a language: its Hindi or Marathi name where known, else its own."""
+        return {"hi": self.name_hi, "mr": self.name_mr}.get(lang) or self.name
 
 
 @dataclass(frozen=True)
@@ -82,3 +90,14 @@ class ImportReport:
             "rejected": self.rejected,
             "features": [f.__dict__ for f in self.features], "overlaps": self.overlaps, "gaps": self.gaps,
         }
+
+
+_GENERIC_SUFFIX = re.compile(r"\s+(?:police\s+station|p\.?\s?s\.?|पुलिस\s+(?:थाना|स्टेशन)|पोलीस\s+(?:ठाणे|स्टेशन))$", re.I)
+_GENERIC_PREFIX = re.compile(r"^p\.?\s?s\.?\s+", re.I)
+
+
+def place_name(station_name: str) -> str:
+    """The place a station is named after: 'Colaba Police Station' -> 'Colaba', 'PS Sector 29' -> 'Sector 29',
+    'कुलाबा पोलीस ठाणे' -> 'कुलाबा'."""
+    name = station_name.strip()
+    return _GENERIC_PREFIX.sub("", _GENERIC_SUFFIX.sub("", name)) or name

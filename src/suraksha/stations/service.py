@@ -16,15 +16,18 @@ from suraksha.core.clock import Clock
 from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.core.phones import to_e164
+from suraksha.core.scripts import has_devanagari, to_latin
 from suraksha.places.model import city_key
 from suraksha.places.service import PlaceService
 from suraksha.stations.events import HelplineReassigned, StationsImported
 from suraksha.stations.importing import check_features, parse_feature_collection
+from suraksha.stations.local_names import for_station
 from suraksha.stations.lookup import JurisdictionIndex, Shape
 from suraksha.stations.model import HelplineKind, ImportReport, Resolution, StationRef
 from suraksha.stations.store import helpline_changes, stations
 
-GENERIC_WORDS = frozenset({"police", "station", "ps", "p.s.", "thana", "chowki", "outpost"})
+GENERIC_WORDS = frozenset({"police", "station", "ps", "p.s.", "thana", "chowki", "outpost",
+                           "पुलिस", "पोलीस", "पोलिस", "थाना", "ठाणे", "स्टेशन", "चौकी", "polis", "thane"})
 NUMBER_COLUMN = {HelplineKind.WOMEN: "women_helpline", HelplineKind.GENERAL: "general_number"}
 
 
@@ -55,7 +58,7 @@ class StationService:
         by_id, by_number, shapes, geoms = {}, {}, [], {}
         for r in rows:
             ref = StationRef(r.id, r.name, r.city, r.women_helpline, r.general_number,
-                             Point(r.anchor_lon, r.anchor_lat), r.state)
+                             Point(r.anchor_lon, r.anchor_lat), r.state, r.name_hi, r.name_mr)
             by_id[r.id], geoms[r.id] = ref, r.geometry
             shapes.append(Shape(r.id, r.city, shapely.from_geojson(r.geometry)))
             if r.women_helpline:
@@ -96,17 +99,19 @@ class StationService:
         return self._snap.index.resolve_many(lons, lats)
 
     def search(self, query: str, city: str | None = None, limit: int = 20) -> list[StationRef]:
-        """Stations by name: substring matches first, then close spellings."""
+        """Stations by name, in Latin or Devanagari: substring matches first (of the name, or of its Hindi or
+        Marathi name), then close spellings (a Devanagari query is read in Latin letters: कोलाबा finds Colaba)."""
         pool = self.all(city)
         q = " ".join(query.split()).casefold()
         if not q:
             return sorted(pool, key=lambda s: (s.city, s.name))[:limit]
-        exact = [s for s in pool if q in s.name.casefold()]
-        rest = [s for s in pool if q not in s.name.casefold()]
         core = _core_name(q)
-        if not core:
+        exact = [s for s in pool if _names_contain(s, q) or (core and _names_contain(s, core))]
+        rest = [s for s in pool if s not in exact]
+        latin = _core_name(to_latin(q)) if has_devanagari(q) else core
+        if not latin:
             return sorted(exact, key=lambda s: s.name)[:limit]
-        fuzzy = process.extract(core, {i: _core_name(s.name) for i, s in enumerate(rest)}, scorer=fuzz.ratio,
+        fuzzy = process.extract(latin, {i: _core_name(s.name) for i, s in enumerate(rest)}, scorer=fuzz.ratio,
                                 score_cutoff=70, limit=limit)
         return (sorted(exact, key=lambda s: s.name) + [rest[k] for _, _, k in fuzzy])[:limit]
 
@@ -143,6 +148,8 @@ class StationService:
                 anchor = st.geometry.representative_point()
                 values = {"geometry": shapely.to_geojson(st.geometry), "anchor_lon": anchor.x,
                           "anchor_lat": anchor.y, "updated_at": now}
+                name_hi, name_mr = for_station(city, st.name)
+                values |= {"name_hi": name_hi, "name_mr": name_mr} if name_hi or name_mr else {}
                 if st.name in existing:
                     conn.execute(update(stations).where(stations.c.id == existing[st.name]).values(**values))
                     report.updated += 1
@@ -220,6 +227,10 @@ class StationService:
             record(conn, HelplineReassigned(number_kind="bulk", station_id=None, from_station_id=None,
                                             bulk=len(clean)), now)
         self.reload()
+
+
+def _names_contain(station: StationRef, text: str) -> bool:
+    return any(text in n.casefold() for n in (station.name, station.name_hi, station.name_mr) if n)
 
 
 def _core_name(name: str) -> str:

@@ -1,66 +1,29 @@
-"""Web pages: sign-in, the console, incident search, the public station directory and the public status page."""
+"""Web pages: the console, incident search, the public station directory and the public status page."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Annotated
-from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from suraksha.core.auth import ROLES_THAT_DISPATCH, ROLES_THAT_SEE_INCIDENTS, Locus, Principal, ScopeKind
-from suraksha.core.errors import Forbidden, NotFound, SurakshaError
+from suraksha.core.errors import Forbidden, NotFound
+from suraksha.core.i18n import N_
 from suraksha.core.localtime import zone
-from suraksha.http.deps import check_csrf, client_address, get_container, optional_principal
-from suraksha.http.templates import landing_page, render
+from suraksha.http.deps import get_container, optional_principal
+from suraksha.http.templates import render
+from suraksha.intake.model import parse_location
+from suraksha.places import localities
 
 router = APIRouter(include_in_schema=False)
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only local paths: never redirect a signed-in officer to another site."""
-    parsed = urlparse(target or "")
-    return target if target and target.startswith("/") and not parsed.netloc and not target.startswith("//") else None
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: MaybePrincipal):
     return render(request, "home.html", principal=principal)
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = ""):
-    return render(request, "login.html", next=_safe_next(next) or "", error=None)
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=1024)], csrf: Annotated[str, Form(max_length=128)] = "",
-          next: Annotated[str, Form(max_length=500)] = ""):
-    check_csrf(request, csrf)
-    try:
-        principal = get_container(request).accounts.authenticate(username, password, client_address(request))
-    except SurakshaError as err:
-        page = render(request, "login.html", status=err.status, next=_safe_next(next) or "", error=err.message)
-        if getattr(err, "retry_after", None):
-            page.headers["Retry-After"] = str(err.retry_after)
-        return page
-    request.session.clear()  # a new session on sign-in: no fixation
-    session_id = get_container(request).accounts.start_session(principal)
-    request.session.update(sid=session_id, csrf=secrets.token_urlsafe(32))
-    return RedirectResponse(_safe_next(next) or landing_page(principal), status_code=303)
-
-
-@router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = ""):
-    check_csrf(request, csrf)
-    if request.session.get("sid"):
-        get_container(request).accounts.end_session(str(request.session["sid"]))
-    request.session.clear()
-    return RedirectResponse("/login", status_code=303)
 
 
 def _staff(request: Request, principal: Principal | None, path: str) -> Principal | RedirectResponse:
@@ -100,7 +63,7 @@ def incidents_page(request: Request, principal: MaybePrincipal, tracking: str = 
         found = c.incidents.search(who, tracking=tracking[:20], station_id=int(station_id) if station_id else None,
                                    status=status or None, disposition=disposition or None, since=start, until=end)
     except ValueError:
-        error = "Check the dates (YYYY-MM-DD) and the station."
+        error = N_("Check the dates (YYYY-MM-DD) and the station.")
     stations = sorted((s for s in c.stations.all() if who.covers(Locus(s.id, s.city, s.state))),
                       key=lambda s: (s.city, s.name))
     return render(request, "incidents.html", principal=who, city=city, results=found, error=error,
@@ -123,12 +86,34 @@ def _home_city(c, principal: Principal) -> str:
 
 @router.get("/directory", response_class=HTMLResponse)
 def directory(request: Request, principal: MaybePrincipal, q: str = "", city: str = ""):
+    """Every station of a city with its numbers; a search by station name (Latin or Devanagari) or by place (a
+    locality, a PIN code, coordinates or a maps link), which then names the station that covers it."""
     c = get_container(request)
-    found = c.stations.search(q[:100], city[:64] or None, 50)
-    context = {"q": q, "city": city, "cities": c.stations.cities(), "stations": found, "principal": principal}
-    if request.headers.get("hx-request"):
+    cities = c.stations.cities()
+    city = city[:64] if city[:64] in cities else (c.settings.default_city if c.settings.default_city in cities
+                                                   else (cities[0] if cities else ""))
+    everyone = sorted(c.stations.all(city), key=lambda s: s.name)
+    typed = " ".join(q.split())[:100]
+    found = c.stations.search(typed, city, len(everyone)) if typed else everyone
+    places = _places_called(c, typed, city) if typed else []
+    context = {"q": typed, "city": city, "cities": cities, "stations": found, "places": places,
+               "total": len(everyone), "principal": principal}
+    if request.query_params.get("part") == "results":  # directory.js asks for the results alone as she types
         return render(request, "_station_rows.html", **context)
     return render(request, "directory.html", **context)
+
+
+def _places_called(c, typed: str, city: str) -> list[dict]:
+    """Places the typed text may name, each with the station that covers it."""
+    here = parse_location(typed)
+    points = [(typed, "", here.lat, here.lon)] if here else [
+        (p.name, p.pincode, p.lat, p.lon) for p in localities.find(typed, city)]
+    out = []
+    for name, pincode, lat, lon in points:
+        covering = c.stations.resolve(lon, lat)
+        if covering.station is not None:
+            out.append({"name": name, "pincode": pincode, "station": covering.station})
+    return out
 
 
 @router.get("/track", response_class=HTMLResponse)
@@ -138,5 +123,5 @@ def track(request: Request, principal: MaybePrincipal, tracking: str = ""):
     if tracking:
         report = get_container(request).incidents.public_status(tracking[:20])
         if report is None:
-            error = "No report has that tracking number. Check it and try again."
+            error = N_("No report has that tracking number. Check it and try again.")
     return render(request, "track.html", principal=principal, tracking=tracking, report=report, error=error)

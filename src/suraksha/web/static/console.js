@@ -4,12 +4,26 @@
 (function () {
   "use strict";
   const cfg = window.SURAKSHA = JSON.parse(document.getElementById("suraksha-config").textContent);
+  const _ = window.gettext;
   const TZ = cfg.timeZone || "Asia/Kolkata";
   const CATEGORIES = ["immediate_danger", "sexual_assault", "child_at_risk", "domestic_violence", "stalking_harassment",
     "cyber", "help_request"];
-  const STATUS_WORDS = { new: "new", dispatched: "dispatched", en_route: "en route", on_scene: "on scene", closed: "closed" };
-  const UNIT_STEPS = { unit_dispatched: "dispatched", unit_en_route: "en route", unit_arrived: "arrived", unit_cleared: "cleared" };
-  const CHANNELS = { sms: "SMS", whatsapp: "WhatsApp", call: "call", sos: "SOS", "twiml-reply": "SMS reply" };
+  const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed") };
+  const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
+  const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply") };
+  const CATEGORY_WORDS = { immediate_danger: _("immediate danger"), sexual_assault: _("sexual assault"), child_at_risk: _("child at risk"),
+    domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
+  const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"),
+    out_of_service: _("out of service") };
+  const MATCH_WORDS = { inside: _("inside"), overlap: _("overlap"), nearest: _("nearest"), none: _("none") };
+  const MESSAGE_KINDS = { acknowledgement: _("acknowledgement"), unit_dispatched: _("unit dispatched"), unit_arrived: _("unit arrived"),
+    transferred: _("transferred"), closed: _("closed"), reopened: _("reopened"), follow_up: _("follow-up") };
+  const W = { // words used deep inside nested template literals, where the catalog extractor cannot see them
+    note: _("Note"), noteOptional: _("Note (optional)"), howReached: _("How she was reached"), gaveUp: _("gave up after its retries"),
+    sinceFirst: _("since she first wrote"), whatDone: _("What was done, said or decided"), changeIncident: _("Change this incident"),
+    closingNote: _("Closing note"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
+  };
+  const MESSAGE_STATES = { queued: _("queued"), sent: _("sent"), failed: _("failed"), delivered: _("delivered"), settled: _("settled") };
   const INCIDENT_EVENTS = ["IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
     "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "IncidentMessageUndelivered"];
 
@@ -24,7 +38,13 @@
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const words = (s) => String(s ?? "").replaceAll("_", " ");
   const statusWords = (s) => STATUS_WORDS[s] || words(s);
-  const stationName = (id) => stations.get(Number(id))?.name || (id != null ? `station #${id}` : "the control room");
+  const categoryWords = (c) => CATEGORY_WORDS[c] || words(c);
+  const dispositionWord = (code, label) => dispositions.find((d) => d.code === code)?.label || label || words(code);
+  const dispositionLabel = (i) => dispositionWord(i.disposition_code, i.disposition) || _("no reason recorded");
+  const unitWords = (s) => UNIT_WORDS[s] || words(s);
+  const kindWords = (k) => MESSAGE_KINDS[k] || words(k);
+  const stateWords = (s) => MESSAGE_STATES[s] || words(s);
+  const stationName = (id) => stations.get(Number(id))?.name || (id != null ? _("station #{id}", { id }) : _("the control room"));
   const prioClass = (p) => `p${Math.min(p, 3)}`;
 
   async function api(path, options = {}) {
@@ -35,7 +55,7 @@
     if (!resp.ok) {
       const e = data?.error || {};
       const problems = Array.isArray(e.details) ? e.details.map((d) => `${String(d.field || "").replace(/^body\./, "")}: ${d.problem}`).join("; ") : "";
-      const err = new Error((e.message || `request failed (${resp.status})`) + (problems ? ` (${problems})` : ""));
+      const err = new Error((e.message || _("request failed ({status})", { status: resp.status })) + (problems ? ` (${problems})` : ""));
       err.status = resp.status; err.code = e.code;
       throw err;
     }
@@ -43,12 +63,13 @@
   }
 
   // local time -----------------------------------------------------------------------------------
+  const LOCALE = { hi: "hi-IN-u-nu-latn", mr: "mr-IN-u-nu-latn" }[window.SURAKSHA_LANG] || "en-GB"; // digits stay 0-9
   const fmt = {
     time: new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
-    day: new Intl.DateTimeFormat("en-GB", { timeZone: TZ, day: "numeric", month: "short" }),
-    dayYear: new Intl.DateTimeFormat("en-GB", { timeZone: TZ, day: "numeric", month: "short", year: "numeric" }),
+    day: new Intl.DateTimeFormat(LOCALE, { timeZone: TZ, day: "numeric", month: "short" }),
+    dayYear: new Intl.DateTimeFormat(LOCALE, { timeZone: TZ, day: "numeric", month: "short", year: "numeric" }),
     key: new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }),
-    seconds: new Intl.DateTimeFormat("en-GB", { timeZone: TZ, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
+    seconds: new Intl.DateTimeFormat(LOCALE, { timeZone: TZ, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
   };
   /** "10:05" today, "22 Nov, 10:05" another day, "22 Nov 2025, 10:05" another year: in the city's zone. */
   function localTime(iso) {
@@ -61,7 +82,8 @@
   const timeHtml = (iso) => iso ? `<time datetime="${esc(iso)}" data-local title="${esc(fmt.seconds.format(new Date(iso)))}">${esc(localTime(iso))}</time>` : "";
   function ageText(iso) {
     const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-    return s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.floor(s / 60)} min` : s < 86400 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 86400)} d`;
+    return s < 60 ? _("{n} s", { n: Math.round(s) }) : s < 3600 ? _("{n} min", { n: Math.floor(s / 60) })
+      : s < 86400 ? _("{n} h", { n: Math.floor(s / 3600) }) : _("{n} d", { n: Math.floor(s / 86400) });
   }
   const ageHtml = (iso) => iso ? `<span data-age="${esc(iso)}">${ageText(iso)}</span>` : "";
   function tick() { // ages keep counting and "today" stays true after midnight, without touching what is being typed
@@ -71,7 +93,7 @@
 
   // map ------------------------------------------------------------------------------------------
   const map = L.map("map", { preferCanvas: false, zoomControl: true });
-  if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: "map tiles" }).addTo(map); }
+  if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: _("map tiles") }).addTo(map); }
   map.setView([19.07, 72.87], 11);
   const stationLayer = L.geoJSON(null, { style: { color: "#5b6b7f", weight: 1, fillColor: "#dfe7ef", fillOpacity: 0.5 },
     onEachFeature: (f, layer) => layer.bindTooltip(esc(f.properties.name), { sticky: true }) }).addTo(map);
@@ -96,7 +118,7 @@
     const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dLon / 2) ** 2;
     return 2 * 6371000 * Math.asin(Math.sqrt(a));
   }
-  const km = (m) => m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`;
+  const km = (m) => m < 1000 ? _("{n} m", { n: Math.round(m) }) : _("{n} km", { n: (m / 1000).toFixed(1) });
   const latLon = (pt) => `${pt.coordinates[1].toFixed(5)}, ${pt.coordinates[0].toFixed(5)}`;
 
   // incidents ------------------------------------------------------------------------------------
@@ -111,9 +133,9 @@
     $("#queue").innerHTML = list.map((i) => `
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
-        <span class="q-main"><strong>${esc(i.tracking)}</strong> · ${esc(words(i.category))}<br>
-          <small>${esc(i.station_name || "unrouted: control room")}${i.location_known ? "" : " · location unknown"}${i.proposed_location ? ` · <span class="flag">new location?</span>` : ""}<br>received ${timeHtml(i.received_at)}</small></span>
-        <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="since she first wrote">${ageHtml(i.received_at)}</small></span>
+        <span class="q-main"><strong>${esc(i.tracking)}</strong> · ${esc(categoryWords(i.category))}<br>
+          <small>${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
+        <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small></span>
       </li>`).join("");
     $("#queue-count").textContent = list.length;
     $("#queue-empty").hidden = list.length > 0;
@@ -146,7 +168,7 @@
   function drawUnit(u) {
     const id = unitId(u); if (u.lat == null || u.lon == null) return;
     const cls = `unit-marker ${esc(u.status)}${u.stale ? " stale" : ""}`;
-    const icon = L.divIcon({ className: "", html: `<div class="${cls}" data-testid="unit-marker" data-unit-id="${id}" data-status="${esc(u.status)}" title="${esc(u.call_sign)} · ${esc(words(u.status))}${u.stale ? " · GPS stale" : ""}"></div>`, iconSize: [12, 12], iconAnchor: [6, 6] });
+    const icon = L.divIcon({ className: "", html: `<div class="${cls}" data-testid="unit-marker" data-unit-id="${id}" data-status="${esc(u.status)}" title="${esc(u.call_sign)} · ${esc(unitWords(u.status))}${u.stale ? ` · ${esc(_("GPS stale"))}` : ""}"></div>`, iconSize: [12, 12], iconAnchor: [6, 6] });
     let m = state.unitMarkers.get(id);
     if (!m) { m = L.marker([u.lat, u.lon], { icon, keyboard: false }).addTo(map); state.unitMarkers.set(id, m); }
     m.setLatLng([u.lat, u.lon]); m.setIcon(icon);
@@ -190,7 +212,7 @@
       if (seq !== state.detailSeq || state.selected !== tracking) return;
       state.detail = null; proposedLayer.clearLayers(); renderQueue();
       if (err.status === 404 && state.movedAway.has(tracking)) {
-        panel.innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(tracking)} was transferred to ${esc(stationName(state.movedAway.get(tracking)))}, outside your area.</p>`;
+        panel.innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(_("{tracking} was transferred to {station}, outside your area.", { tracking, station: stationName(state.movedAway.get(tracking)) }))}</p>`;
       } else {
         panel.innerHTML = `<p class="error pad" role="alert" data-testid="detail-error">${esc(err.message)}</p>`;
       }
@@ -252,8 +274,9 @@
     if (!i.proposed_location || !i.location) return;
     const [lon, lat] = i.proposed_location.coordinates;
     const [lon0, lat0] = i.location.coordinates;
+    const proposedTitle = _("Location proposed for {tracking}", { tracking: i.tracking });
     L.polyline([[lat0, lon0], [lat, lon]], { color: "#6a1b9a", weight: 2, dashArray: "6 6", interactive: false }).addTo(proposedLayer);
-    const icon = L.divIcon({ className: "", html: `<div class="proposed-marker" data-testid="proposed-marker" data-tracking="${esc(i.tracking)}" data-lat="${lat}" data-lon="${lon}" title="Location proposed for ${esc(i.tracking)}">?</div>`, iconSize: [22, 22], iconAnchor: [11, 11] });
+    const icon = L.divIcon({ className: "", html: `<div class="proposed-marker" data-testid="proposed-marker" data-tracking="${esc(i.tracking)}" data-lat="${lat}" data-lon="${lon}" title="${esc(proposedTitle)}">?</div>`, iconSize: [22, 22], iconAnchor: [11, 11] });
     L.marker([lat, lon], { icon, zIndexOffset: 900, keyboard: false }).addTo(proposedLayer);
   }
 
@@ -268,45 +291,46 @@
   }
 
   // the words of the timeline ----------------------------------------------------------------------
-  const channelName = (c) => CHANNELS[c] || words(c) || "message";
-  const by = (e) => e.actor ? ` by ${e.actor}` : "";
+  const channelName = (c) => CHANNELS[c] || words(c) || _("message");
+  const by = (e) => e.actor ? _(" by {actor}", { actor: e.actor }) : "";
   const why = (text) => text ? `: ${text}` : "";
+  const point = (d) => `${Number(d.lat).toFixed(5)}, ${Number(d.lon).toFixed(5)}`;
   function entryText(e) {
     const d = e.detail || {};
     switch (e.kind) {
-      case "reported": return `Reported by ${channelName(d.channel)}: P${d.priority ?? "?"}, ${words(d.category)}`;
-      case "contact": return d.body != null ? `Her message: ${d.body}` : "Her message (text withheld: need to know)";
-      case "note": return d.withheld ? `Note${by(e)} (text withheld: need to know)` : `Note${by(e)}: ${d.text ?? ""}`;
-      case "priority_changed": return `Priority ${d.from} → ${d.to}${e.actor ? by(e) : d.by === "rules" ? " by the triage rules" : ""}${why(d.reason)}`;
-      case "category_changed": return `Category ${words(d.from)} → ${words(d.to)}${by(e)}${why(d.reason)}`;
+      case "reported": return _("Reported by {channel}: P{priority}, {category}", { channel: channelName(d.channel), priority: d.priority ?? "?", category: categoryWords(d.category) });
+      case "contact": return d.body != null ? _("Her message: {text}", { text: d.body }) : _("Her message (text withheld: need to know)");
+      case "note": return d.withheld ? _("Note{by} (text withheld: need to know)", { by: by(e) }) : _("Note{by}: {text}", { by: by(e), text: d.text ?? "" });
+      case "priority_changed": return _("Priority {from} → {to}", { from: d.from, to: d.to }) + (e.actor ? by(e) : d.by === "rules" ? _(" by the triage rules") : "") + why(d.reason);
+      case "category_changed": return _("Category {from} → {to}", { from: categoryWords(d.from), to: categoryWords(d.to) }) + by(e) + why(d.reason);
       case "transferred": {
         const to = d.to || stationName(d.to_station_id);
-        const from = d.from_station_id != null ? ` from ${stationName(d.from_station_id)}` : "";
-        return `Transferred to ${to}${from}${e.actor ? by(e) : " automatically"}${why(d.reason)}`;
+        const from = d.from_station_id != null ? _(" from {station}", { station: stationName(d.from_station_id) }) : "";
+        return _("Transferred to {station}", { station: to }) + from + (e.actor ? by(e) : _(" automatically")) + why(d.reason);
       }
       case "unit_dispatched": case "unit_en_route": case "unit_arrived": case "unit_cleared":
-        return `Unit ${d.call_sign || e.actor || "?"} ${UNIT_STEPS[e.kind]}`;
-      case "message_to_her": return `Message to her (${words(d.kind)}, ${words(d.status)})${d.body ? `: ${d.body}` : ""}`;
-      case "location_taken": return `Location received${d.lat != null ? `: ${Number(d.lat).toFixed(5)}, ${Number(d.lon).toFixed(5)}` : ""}`;
-      case "location_proposed": return `Location proposed${d.lat != null ? `: ${Number(d.lat).toFixed(5)}, ${Number(d.lon).toFixed(5)}` : ""}${d.station_id != null ? ` (${stationName(d.station_id)} area)` : ""}`;
-      case "location_accepted": return `New location accepted${by(e)}${d.units_told?.length ? `; units told: ${d.units_told.join(", ")}` : ""}`;
-      case "location_dismissed": return `Proposed location dismissed${by(e)}${why(d.reason)}`;
-      case "closed": return `Closed${by(e)}: ${d.label || words(d.disposition)}${d.note ? ` (${d.note})` : ""}`;
-      case "message_failed": return `Message to her NOT delivered (${words(d.kind)}): ${d.error || "gave up after its retries"}`;
-      case "message_retried": return `Undelivered message tried again${by(e)}`;
-      case "message_settled": return `She was reached another way${by(e)}${d.how ? `: ${d.how}` : ""}`;
-      case "reopened": return e.actor ? `Reopened${by(e)}${why(d.reason)}` : `Reopened${d.by ? `: ${d.by}` : ""}`;
+        return _("Unit {unit} {step}", { unit: d.call_sign || e.actor || "?", step: UNIT_STEPS[e.kind] });
+      case "message_to_her": return _("Message to her ({kind}, {status})", { kind: kindWords(d.kind), status: stateWords(d.status) }) + (d.body ? `: ${d.body}` : "");
+      case "location_taken": return _("Location received") + (d.lat != null ? `: ${point(d)}` : "");
+      case "location_proposed": return _("Location proposed") + (d.lat != null ? `: ${point(d)}` : "") + (d.station_id != null ? _(" ({station} area)", { station: stationName(d.station_id) }) : "");
+      case "location_accepted": return _("New location accepted") + by(e) + (d.units_told?.length ? _("; units told: {units}", { units: d.units_told.join(", ") }) : "");
+      case "location_dismissed": return _("Proposed location dismissed") + by(e) + why(d.reason);
+      case "closed": return _("Closed") + by(e) + `: ${dispositionWord(d.disposition, d.label)}` + (d.note ? ` (${d.note})` : "");
+      case "message_failed": return _("Message to her NOT delivered ({kind}): {error}", { kind: kindWords(d.kind), error: d.error || W.gaveUp });
+      case "message_retried": return _("Undelivered message tried again") + by(e);
+      case "message_settled": return _("She was reached another way") + by(e) + (d.how ? `: ${d.how}` : "");
+      case "reopened": return e.actor ? _("Reopened") + by(e) + why(d.reason) : _("Reopened") + (d.by ? `: ${d.by}` : "");
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
   }
   function entryMeta(e) {
     const d = e.detail || {};
-    if (e.kind === "contact") return [channelName(d.channel), d.has_location ? "with location" : "", d.num_media ? `${d.num_media} attachment(s)` : ""].filter(Boolean).join(" · ");
-    if (e.kind === "message_to_her") return [channelName(d.channel), d.status === "sent" && d.sent_at && localTime(d.sent_at) !== localTime(e.at) ? `sent ${localTime(d.sent_at)}` : "", d.attempts > 1 ? `${d.attempts} attempts` : ""].filter(Boolean).join(" · ");
+    if (e.kind === "contact") return [channelName(d.channel), d.has_location ? _("with location") : "", d.num_media ? _("{n} attachment(s)", { n: d.num_media }) : ""].filter(Boolean).join(" · ");
+    if (e.kind === "message_to_her") return [channelName(d.channel), d.status === "sent" && d.sent_at && localTime(d.sent_at) !== localTime(e.at) ? _("sent {time}", { time: localTime(d.sent_at) }) : "", d.attempts > 1 ? _("{n} attempts", { n: d.attempts }) : ""].filter(Boolean).join(" · ");
     return "";
   }
   function timelineHtml(entries) {
-    if (!entries || !entries.length) return `<p class="muted">Nothing recorded yet.</p>`;
+    if (!entries || !entries.length) return `<p class="muted">${esc(_("Nothing recorded yet."))}</p>`;
     return `<ol class="tl" data-testid="timeline">${entries.map((e) => {
       const meta = entryMeta(e);
       return `<li class="tl-entry k-${esc(e.kind)}" data-testid="timeline-entry" data-kind="${esc(e.kind)}">${timeHtml(e.at)} <span class="tl-text">${esc(entryText(e))}${meta ? ` <small class="muted">${esc(meta)}</small>` : ""}</span></li>`;
@@ -315,7 +339,7 @@
 
   // the panel ------------------------------------------------------------------------------------
   const formError = `<p class="form-error error" role="alert" data-testid="form-error" hidden></p>`;
-  const reasonInput = (id, label, placeholder = "Reason (recorded)") => `<input type="text" name="reason" data-testid="${id}" maxlength="500" placeholder="${esc(placeholder)}" aria-label="${esc(label)}" autocomplete="off">`;
+  const reasonInput = (id, label, placeholder = _("Reason (recorded)")) => `<input type="text" name="reason" data-testid="${id}" maxlength="500" placeholder="${esc(placeholder)}" aria-label="${esc(label)}" autocomplete="off">`;
 
   function stationOptions(i) {
     const byCity = new Map();
@@ -333,94 +357,96 @@
   function proposedHtml(i) {
     if (!i.proposed_location) return "";
     const where = [...(i.timeline || [])].reverse().find((e) => e.kind === "location_proposed")?.detail?.station_id;
-    const away = i.location ? `, ${km(distanceM(i.location.coordinates, i.proposed_location.coordinates))} from the current one` : "";
-    const other = where != null && where !== i.station_id ? `<br><small>It is in ${esc(stationName(where))}'s area: transfer the incident if that station should handle it.</small>` : "";
+    const away = i.location ? _(", {distance} from the current one", { distance: km(distanceM(i.location.coordinates, i.proposed_location.coordinates)) }) : "";
+    const other = where != null && where !== i.station_id ? `<br><small>${esc(_("It is in {station}'s area: transfer the incident if that station should handle it.", { station: stationName(where) }))}</small>` : "";
     const actions = cfg.canManage ? `
-      <form data-action="accept-location" class="act-row"><button type="submit" data-testid="accept-location">Accept new location</button></form>
-      <form data-action="dismiss-location" class="act-row">${reasonInput("dismiss-reason", "Why dismiss the proposed location")}<button type="submit" class="secondary" data-testid="dismiss-location">Dismiss</button>${formError}</form>` : "";
-    return `<div class="box proposed-box" data-testid="proposed-location"><strong>New location proposed</strong>${timeHtml(i.proposed_at) ? ` at ${timeHtml(i.proposed_at)}` : ""}:
-      ${esc(latLon(i.proposed_location))}${esc(away)} (purple marker).${other}${actions}</div>`;
+      <form data-action="accept-location" class="act-row"><button type="submit" data-testid="accept-location">${esc(_("Accept new location"))}</button></form>
+      <form data-action="dismiss-location" class="act-row">${reasonInput("dismiss-reason", _("Why dismiss the proposed location"))}<button type="submit" class="secondary" data-testid="dismiss-location">${esc(_("Dismiss"))}</button>${formError}</form>` : "";
+    const title = `<strong>${esc(_("New location proposed"))}</strong>`;
+    return `<div class="box proposed-box" data-testid="proposed-location">${i.proposed_at ? _("{title} at {time}", { title, time: timeHtml(i.proposed_at) }) : title}:
+      ${esc(latLon(i.proposed_location))}${esc(away)} ${esc(_("(purple marker)."))}${other}${actions}</div>`;
   }
 
   function undeliveredHtml(i) {
     const failed = (i.outbound || []).filter((m) => m.status === "failed");
     if (!failed.length) return "";
-    const rows = failed.map((m) => `<li data-testid="undelivered-message"><strong>${esc(words(m.kind))}</strong>: ${esc(m.body)}
-      <br><small>${m.attempts} attempts; ${esc(m.last_error || "")}</small>
+    const rows = failed.map((m) => `<li data-testid="undelivered-message"><strong>${esc(kindWords(m.kind))}</strong>: ${esc(m.body)}
+      <br><small>${esc(_("{n} attempts", { n: m.attempts }))}; ${esc(m.last_error || "")}</small>
       ${cfg.canManage ? `<form data-action="retry-message" class="act-row"><input type="hidden" name="message_id" value="${m.id}">
-        <button type="submit" data-testid="retry-message">Try again</button>${formError}</form>
+        <button type="submit" data-testid="retry-message">${esc(_("Try again"))}</button>${formError}</form>
       <form data-action="reached-message" class="act-row"><input type="hidden" name="message_id" value="${m.id}">
-        <input type="text" name="how" data-testid="reached-how" maxlength="500" placeholder="How she was reached" aria-label="How she was reached" autocomplete="off">
-        <button type="submit" class="secondary" data-testid="reached-message">Reached her another way</button>${formError}</form>` : ""}</li>`).join("");
-    return `<div class="box undelivered-box" data-testid="undelivered" role="alert"><strong>Not delivered to her</strong><ul class="msgs">${rows}</ul></div>`;
+        <input type="text" name="how" data-testid="reached-how" maxlength="500" placeholder="${esc(W.howReached)}" aria-label="${esc(W.howReached)}" autocomplete="off">
+        <button type="submit" class="secondary" data-testid="reached-message">${esc(_("Reached her another way"))}</button>${formError}</form>` : ""}</li>`).join("");
+    return `<div class="box undelivered-box" data-testid="undelivered" role="alert"><strong>${esc(_("Not delivered to her"))}</strong><ul class="msgs">${rows}</ul></div>`;
   }
 
   function closedHtml(i) {
     if (i.status !== "closed") return "";
     const entry = [...(i.timeline || [])].reverse().find((e) => e.kind === "closed");
     const note = entry?.detail?.note;
-    return `<div class="box closed-box" data-testid="closed-info">Closed ${timeHtml(i.closed_at)} by <strong data-testid="closed-by">${esc(i.closed_by || "?")}</strong>:
-      <strong data-testid="closed-disposition">${esc(i.disposition || words(i.disposition_code) || "no reason recorded")}</strong>${note ? `<br><small>${esc(note)}</small>` : ""}</div>`;
+    const who = `<strong data-testid="closed-by">${esc(i.closed_by || "?")}</strong>`;
+    const why = `<strong data-testid="closed-disposition">${esc(dispositionLabel(i))}</strong>`;
+    return `<div class="box closed-box" data-testid="closed-info">${_("Closed {time} by {who}: {why}", { time: timeHtml(i.closed_at), who, why })}${note ? `<br><small>${esc(note)}</small>` : ""}</div>`;
   }
 
   function manageHtml(i) {
     if (!cfg.canManage) return "";
     if (i.status === "closed") {
-      return `<section class="manage"><h3>Reopen</h3>
-        <form data-action="reopen" class="act-row">${reasonInput("reopen-reason", "Why reopen it")}<button type="submit" data-testid="reopen">Reopen</button>${formError}</form></section>`;
+      return `<section class="manage"><h3>${esc(_("Reopen"))}</h3>
+        <form data-action="reopen" class="act-row">${reasonInput("reopen-reason", _("Why reopen it"))}<button type="submit" data-testid="reopen">${esc(_("Reopen"))}</button>${formError}</form></section>`;
     }
-    const prios = [1, 2, 3, 4, 5].map((p) => `<option value="${p}"${p === i.priority ? " selected" : ""}>P${p}${p === 1 ? " highest" : p === 5 ? " lowest" : ""}</option>`).join("");
-    const cats = (categories.includes(i.category) ? categories : [...categories, i.category]).map((c) => `<option value="${esc(c)}"${c === i.category ? " selected" : ""}>${esc(words(c))}</option>`).join("");
+    const prios = [1, 2, 3, 4, 5].map((p) => `<option value="${p}"${p === i.priority ? " selected" : ""}>P${p}${p === 1 ? ` ${esc(_("highest"))}` : p === 5 ? ` ${esc(_("lowest"))}` : ""}</option>`).join("");
+    const cats = (categories.includes(i.category) ? categories : [...categories, i.category]).map((c) => `<option value="${esc(c)}"${c === i.category ? " selected" : ""}>${esc(categoryWords(c))}</option>`).join("");
     const disp = dispositions.map((d) => `<option value="${esc(d.code)}">${esc(d.label)}</option>`).join("");
-    return `<section class="manage" aria-label="Change this incident"><h3>Change</h3>
-      <form data-action="priority" class="act"><span class="act-label">Priority</span>
-        <div class="act-row"><select name="priority" data-testid="priority" aria-label="Priority">${prios}</select>${reasonInput("priority-reason", "Reason for the priority")}<button type="submit" data-testid="set-priority">Set</button></div>${formError}</form>
-      <form data-action="category" class="act"><span class="act-label">Category</span>
-        <select name="category" data-testid="category" aria-label="Category">${cats}</select>
-        <div class="act-row">${reasonInput("category-reason", "Reason for the category")}<button type="submit" data-testid="set-category">Set</button></div>${formError}</form>
-      <form data-action="transfer" class="act"><span class="act-label">Transfer to another station</span>
-        <select name="station_id" data-testid="transfer-station" aria-label="Station to transfer to"><option value="">Choose a station…</option>${stationOptions(i)}</select>
-        <div class="act-row">${reasonInput("transfer-reason", "Reason for the transfer")}<button type="submit" data-testid="transfer">Transfer</button></div>${formError}</form>
-      <form data-action="close" class="act"><span class="act-label">Close</span>
-        <select name="disposition" data-testid="close-disposition" aria-label="Why it is closed"><option value="">Why is it closed?</option>${disp}</select>
-        <div class="act-row"><input type="text" name="note" data-testid="close-note" maxlength="2000" placeholder="Note (optional)" aria-label="Closing note" autocomplete="off"><button type="submit" data-testid="close">Close incident</button></div>
-        ${i.units?.length ? `<small class="muted">Units still on it (${esc(i.units.map((u) => u.call_sign).join(", "))}) are stood down.</small>` : ""}${formError}</form>
+    return `<section class="manage" aria-label="${esc(W.changeIncident)}"><h3>${esc(_("Change"))}</h3>
+      <form data-action="priority" class="act"><span class="act-label">${esc(_("Priority"))}</span>
+        <div class="act-row"><select name="priority" data-testid="priority" aria-label="${esc(_("Priority"))}">${prios}</select>${reasonInput("priority-reason", _("Reason for the priority"))}<button type="submit" data-testid="set-priority">${esc(_("Set"))}</button></div>${formError}</form>
+      <form data-action="category" class="act"><span class="act-label">${esc(_("Category"))}</span>
+        <select name="category" data-testid="category" aria-label="${esc(_("Category"))}">${cats}</select>
+        <div class="act-row">${reasonInput("category-reason", _("Reason for the category"))}<button type="submit" data-testid="set-category">${esc(_("Set"))}</button></div>${formError}</form>
+      <form data-action="transfer" class="act"><span class="act-label">${esc(_("Transfer to another station"))}</span>
+        <select name="station_id" data-testid="transfer-station" aria-label="${esc(W.transferTo)}"><option value="">${esc(_("Choose a station…"))}</option>${stationOptions(i)}</select>
+        <div class="act-row">${reasonInput("transfer-reason", _("Reason for the transfer"))}<button type="submit" data-testid="transfer">${esc(_("Transfer"))}</button></div>${formError}</form>
+      <form data-action="close" class="act"><span class="act-label">${esc(_("Close"))}</span>
+        <select name="disposition" data-testid="close-disposition" aria-label="${esc(W.whyClosed)}"><option value="">${esc(_("Why is it closed?"))}</option>${disp}</select>
+        <div class="act-row"><input type="text" name="note" data-testid="close-note" maxlength="2000" placeholder="${esc(W.noteOptional)}" aria-label="${esc(W.closingNote)}" autocomplete="off"><button type="submit" data-testid="close">${esc(_("Close incident"))}</button></div>
+        ${i.units?.length ? `<small class="muted">${esc(_("Units still on it ({units}) are stood down.", { units: i.units.map((u) => u.call_sign).join(", ") }))}</small>` : ""}${formError}</form>
     </section>`;
   }
 
   function unitsHtml() {
     if (!state.assignments.length) return "";
-    const step = (a) => a.cleared_at ? `cleared ${localTime(a.cleared_at)}` : a.on_scene_at ? `on scene since ${localTime(a.on_scene_at)}`
-      : a.en_route_at ? `en route since ${localTime(a.en_route_at)}` : `dispatched ${localTime(a.dispatched_at)}`;
-    return `<h3>Units</h3><ul class="units-on">${state.assignments.map((a) => `<li${a.cleared_at ? ` class="muted"` : ""}><strong>${esc(a.call_sign)}</strong> ${esc(step(a))}</li>`).join("")}</ul>`;
+    const step = (a) => a.cleared_at ? _("cleared {time}", { time: localTime(a.cleared_at) }) : a.on_scene_at ? _("on scene since {time}", { time: localTime(a.on_scene_at) })
+      : a.en_route_at ? _("en route since {time}", { time: localTime(a.en_route_at) }) : _("dispatched {time}", { time: localTime(a.dispatched_at) });
+    return `<h3>${esc(_("Units"))}</h3><ul class="units-on">${state.assignments.map((a) => `<li${a.cleared_at ? ` class="muted"` : ""}><strong>${esc(a.call_sign)}</strong> ${esc(step(a))}</li>`).join("")}</ul>`;
   }
 
   function detailHtml(i) {
-    const contacts = i.contacts ? (i.contacts.map((c) => `<a href="tel:${esc(c.phone)}" data-testid="contact">${esc(c.phone)}</a>`).join(", ") || `<span class="muted">none</span>`) : `<span class="muted">withheld (need to know)</span>`;
+    const contacts = i.contacts ? (i.contacts.map((c) => `<a href="tel:${esc(c.phone)}" data-testid="contact">${esc(c.phone)}</a>`).join(", ") || `<span class="muted">${esc(_("none"))}</span>`) : `<span class="muted">${esc(_("withheld (need to know)"))}</span>`;
     const open = i.status !== "closed";
-    const recRows = state.recs.map((r) => `<li class="rec" data-testid="recommendation" data-unit-id="${r.unit_id ?? r.id}"><span><strong>${esc(r.call_sign)}</strong> ${esc(words(r.kind))}<br><small>${(r.distance_m / 1000).toFixed(1)} km · ETA ${Math.round(r.eta_seconds / 60)} min${r.stale ? " · GPS stale" : ""}</small></span><button type="button" data-assign="${r.unit_id ?? r.id}" data-testid="assign">Assign</button></li>`).join("");
-    const location = i.location_known && i.location ? `<span data-testid="detail-location">${esc(latLon(i.location))}</span> <small class="muted">(${esc(words(i.match))})</small>` : `<span data-testid="detail-location">unknown: shown at the station</span>`;
+    const recRows = state.recs.map((r) => `<li class="rec" data-testid="recommendation" data-unit-id="${r.unit_id ?? r.id}"><span><strong>${esc(r.call_sign)}</strong> ${esc(words(r.kind))}<br><small>${esc(_("{km} km · ETA {min} min", { km: (r.distance_m / 1000).toFixed(1), min: Math.round(r.eta_seconds / 60) }))}${r.stale ? ` · ${esc(_("GPS stale"))}` : ""}</small></span><button type="button" data-assign="${r.unit_id ?? r.id}" data-testid="assign">${esc(_("Assign"))}</button></li>`).join("");
+    const location = i.location_known && i.location ? `<span data-testid="detail-location">${esc(latLon(i.location))}</span> <small class="muted">(${esc(MATCH_WORDS[i.match] || words(i.match))})</small>` : `<span data-testid="detail-location">${esc(_("unknown: shown at the station"))}</span>`;
     return `<div class="pad">
       <h2 data-testid="detail-tracking">${esc(i.tracking)} <span class="prio-badge ${prioClass(i.priority)}">P${i.priority}</span></h2>
-      <p><span class="status s-${esc(i.status)}" data-testid="detail-status">${esc(statusWords(i.status))}</span> · ${esc(words(i.category))}</p>
+      <p><span class="status s-${esc(i.status)}" data-testid="detail-status">${esc(statusWords(i.status))}</span> · ${esc(categoryWords(i.category))}</p>
       <div class="action-error error" role="alert" data-testid="action-error" hidden></div>
       ${closedHtml(i)}${proposedHtml(i)}
-      <dl class="facts"><dt>Station</dt><dd data-testid="detail-station">${esc(i.station_name || "unrouted: control room")}</dd>
-        <dt>Location</dt><dd>${location}</dd>
-        <dt>Received</dt><dd data-testid="detail-received">${timeHtml(i.received_at)} (${ageHtml(i.received_at)} ago)</dd>
-        ${i.last_message_at && i.last_message_at !== i.received_at ? `<dt>Last heard</dt><dd>${timeHtml(i.last_message_at)} (${ageHtml(i.last_message_at)} ago)</dd>` : ""}
-        ${i.response_seconds != null ? `<dt>Response</dt><dd data-testid="response-time">${Math.floor(i.response_seconds / 60)} min ${i.response_seconds % 60} s</dd>` : ""}
-        ${i.reopened_at && open ? `<dt>Reopened</dt><dd>${timeHtml(i.reopened_at)}</dd>` : ""}
-        <dt>Contact</dt><dd>${contacts}</dd></dl>
+      <dl class="facts"><dt>${esc(_("Station"))}</dt><dd data-testid="detail-station">${esc(i.station_name || _("unrouted: control room"))}</dd>
+        <dt>${esc(_("Location"))}</dt><dd>${location}</dd>
+        <dt>${esc(_("Received"))}</dt><dd data-testid="detail-received">${timeHtml(i.received_at)} (${_("{age} ago", { age: ageHtml(i.received_at) })})</dd>
+        ${i.last_message_at && i.last_message_at !== i.received_at ? `<dt>${esc(_("Last heard"))}</dt><dd>${timeHtml(i.last_message_at)} (${_("{age} ago", { age: ageHtml(i.last_message_at) })})</dd>` : ""}
+        ${i.response_seconds != null ? `<dt>${esc(_("Response"))}</dt><dd data-testid="response-time">${esc(_("{min} min {s} s", { min: Math.floor(i.response_seconds / 60), s: i.response_seconds % 60 }))}</dd>` : ""}
+        ${i.reopened_at && open ? `<dt>${esc(_("Reopened"))}</dt><dd>${timeHtml(i.reopened_at)}</dd>` : ""}
+        <dt>${esc(_("Contact"))}</dt><dd>${contacts}</dd></dl>
       ${unitsHtml()}
-      ${open && recRows ? `<h3>Nearest available units</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">No available unit nearby.</p>` : "")}
+      ${open && recRows ? `<h3>${esc(_("Nearest available units"))}</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">${esc(_("No available unit nearby."))}</p>` : "")}
       ${undeliveredHtml(i)}
       ${manageHtml(i)}
-      <h3>Timeline</h3>
+      <h3>${esc(_("Timeline"))}</h3>
       ${timelineHtml(i.timeline)}
-      ${cfg.canManage ? `<form data-action="note" class="act note-form"><span class="act-label">Add a note</span>
-        <textarea name="text" data-testid="note-text" rows="2" maxlength="4000" placeholder="What was done, said or decided" aria-label="Note"></textarea>
-        <div class="act-row end"><button type="submit" data-testid="add-note">Add note</button></div>${formError}</form>` : ""}
+      ${cfg.canManage ? `<form data-action="note" class="act note-form"><span class="act-label">${esc(_("Add a note"))}</span>
+        <textarea name="text" data-testid="note-text" rows="2" maxlength="4000" placeholder="${esc(W.whatDone)}" aria-label="${esc(W.note)}"></textarea>
+        <div class="act-row end"><button type="submit" data-testid="add-note">${esc(_("Add note"))}</button></div>${formError}</form>` : ""}
     </div>`;
   }
 
@@ -433,20 +459,20 @@
   /** The action a form asks for: [path, body] or an error message to show beside it. */
   function request(action, f) {
     const reason = String(f.reason ?? "").trim();
-    const needReason = () => reason.length >= 3 ? null : "Give a reason (at least 3 characters).";
+    const needReason = () => reason.length >= 3 ? null : _("Give a reason (at least 3 characters).");
     switch (action) {
-      case "note": return f.text?.trim() ? ["notes", { text: f.text.trim() }] : "Write the note first.";
+      case "note": return f.text?.trim() ? ["notes", { text: f.text.trim() }] : _("Write the note first.");
       case "priority": return needReason() || ["priority", { priority: Number(f.priority), reason }];
       case "category": return needReason() || ["category", { category: f.category, reason }];
-      case "transfer": return !f.station_id ? "Choose the station to transfer to." : needReason() || ["transfer", { station_id: Number(f.station_id), reason }];
-      case "close": return !f.disposition ? "Choose why it is closed." : ["close", { disposition: f.disposition, note: String(f.note ?? "").trim() }];
+      case "transfer": return !f.station_id ? _("Choose the station to transfer to.") : needReason() || ["transfer", { station_id: Number(f.station_id), reason }];
+      case "close": return !f.disposition ? _("Choose why it is closed.") : ["close", { disposition: f.disposition, note: String(f.note ?? "").trim() }];
       case "reopen": return needReason() || ["reopen", { reason }];
       case "accept-location": return ["location/accept", null];
       case "dismiss-location": return needReason() || ["location/dismiss", { reason }];
       case "retry-message": return [`messages/${Number(f.message_id)}/retry`, null];
       case "reached-message": return String(f.how ?? "").trim().length >= 3
-        ? [`messages/${Number(f.message_id)}/reached`, { how: String(f.how).trim() }] : "Say how she was reached (at least 3 characters).";
-      default: return "Unknown action.";
+        ? [`messages/${Number(f.message_id)}/reached`, { how: String(f.how).trim() }] : _("Say how she was reached (at least 3 characters).");
+      default: return _("Unknown action.");
     }
   }
 
@@ -469,7 +495,7 @@
       if (result && result.transferred && result.status === undefined) { // it left this account's area
         state.movedAway.set(tracking, result.station_id);
         state.incidents.delete(tracking); state.detail = null; proposedLayer.clearLayers(); renderQueue();
-        $("#detail").innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(tracking)} was transferred to ${esc(result.station_name)}, outside your area.</p>`;
+        $("#detail").innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(_("{tracking} was transferred to {station}, outside your area.", { tracking, station: result.station_name }))}</p>`;
       } else if (result && result.tracking) {
         renderDetail(result);
         showDetail(tracking); // units and recommendations may have changed too
@@ -508,12 +534,12 @@
     const es = new EventSource("/api/v1/stream");
     let opened = false;
     es.onopen = () => {
-      $("#live").textContent = "live"; $("#live").classList.add("on");
+      $("#live").textContent = _("live"); $("#live").classList.add("on");
       refreshQueue();
       if (opened) refreshDetail(); // events may have been missed while away
       opened = true;
     };
-    es.onerror = () => { $("#live").textContent = "reconnecting…"; $("#live").classList.remove("on"); };
+    es.onerror = () => { $("#live").textContent = _("reconnecting…"); $("#live").classList.remove("on"); };
     const onIncident = (e) => {
       const d = JSON.parse(e.data);
       if (e.type === "IncidentTransferred" && d.tracking) state.movedAway.set(d.tracking, d.station_id);

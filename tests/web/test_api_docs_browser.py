@@ -1,0 +1,49 @@
+"""/docs and /redoc render from the assets shipped with the product, with every request to another host blocked
+(as on a control-room network without internet), under their Content-Security-Policy."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+WATCH = """window.__blocked = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__blocked.push(`${e.violatedDirective} ${e.blockedURI}`));"""
+
+
+@pytest.fixture
+def offline(page, server_url):
+    outside: list[str] = []
+
+    def only_ours(route):
+        if route.request.url.startswith(server_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.context.route("**/*", only_ours)
+    page.add_init_script(WATCH)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page, outside, errors
+    assert page.evaluate("() => window.__blocked") == []
+
+
+def test_swagger_ui_renders_without_internet(offline):
+    page, outside, errors = offline
+    page.goto("/docs")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert page.locator(".opblock").count() > 30
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Suraksha")
+    expect(page.get_by_text("Find a station's women helpline by name (public)").first).to_be_visible()
+    assert outside == [] and errors == []
+
+
+def test_redoc_renders_without_internet(offline):
+    page, outside, errors = offline
+    page.goto("/redoc")
+    expect(page.locator("h1").first).to_contain_text("Suraksha", timeout=30_000)
+    expect(page.locator("h2", has_text="Find a station's women helpline by name (public)")).to_have_count(1)
+    assert page.locator("h2").count() > 30  # an operation each
+    assert outside == [] and errors == []
