@@ -8,6 +8,7 @@ The same intake server on two databases, in alternating rounds of `--seconds` (6
   registrations;
 - **history + beside**: the same, while 4 consoles keep a live stream (SSE) open and read the queue every 2 s,
   and a registry officer searches the registry once a second.
+Between rounds the incidents a round opened are closed, so that every round starts from the same open queue.
 The traffic is the same shape everywhere: half the messages from the pool of earlier senders, 15% follow-ups from
 a sender of the last minutes (within the follow-up window), 2% provider retries (the same delivery again), the
 rest new senders; 60% carry a location.
@@ -105,6 +106,16 @@ def load_history(url: str, n: int, registry: int) -> None:
     print(f"registry: {registry} registrations in {time.monotonic() - started:.1f} s", flush=True)
 
 
+def close_new_incidents(url: str, history: int) -> None:
+    """Between rounds: the incidents a round opened are closed (as dispatchers would), so that every round's
+    consoles read the same open queue (the history's)."""
+    import sqlite3
+
+    with sqlite3.connect(url.split("///", 1)[1], timeout=60) as db:
+        db.execute("UPDATE incidents SET status = 'closed', closed_at = updated_at WHERE id > ? AND status != 'closed'",
+                   (history,))
+
+
 # traffic ---------------------------------------------------------------------------------------------------
 def traffic(n: int, numbers: list[str], public_url: str, seed: int) -> list[str]:
     """n wrk lines: 50% repeat callers (the pool), 15% follow-ups within minutes, 2% provider retries."""
@@ -191,23 +202,25 @@ class Beside:
         with httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30,
                           headers={"Authorization": f"Bearer {token}"}) as http:
             while not self.stop.wait(QUEUE_EVERY_S):
-                t0 = time.perf_counter()
-                r = http.get("/api/v1/incidents")
-                self.queue_ms.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200:
-                    self.errors.append(f"queue {r.status_code}")
+                self._timed(self.queue_ms, "queue", lambda: http.get("/api/v1/incidents"))
 
     def _search(self) -> None:
         rng = random.Random(5)
         with httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30,
                           headers={"Authorization": f"Bearer {self.officer}"}) as http:
             while not self.stop.wait(SEARCH_EVERY_S):
-                t0 = time.perf_counter()
-                r = http.get("/api/v1/registry/search", params={"name": rng.choice(SEARCH_NAMES),
-                                                                "purpose": "investigation"})
-                self.search_ms.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200:
-                    self.errors.append(f"search {r.status_code}")
+                self._timed(self.search_ms, "search", lambda: http.get(
+                    "/api/v1/registry/search", params={"name": rng.choice(SEARCH_NAMES), "purpose": "investigation"}))
+
+    def _timed(self, into: list[float], what: str, call) -> None:
+        t0 = time.perf_counter()
+        try:
+            status = call().status_code
+        except httpx.HTTPError as err:
+            status = type(err).__name__
+        into.append((time.perf_counter() - t0) * 1000)
+        if status != 200:
+            self.errors.append(f"{what} {status}")
 
 
 def wait_for_registry(port: int, officer: str, deadline_s: float = 600) -> None:
@@ -258,6 +271,7 @@ def main(args) -> None:
                 else:
                     r = drive(publics[db], WEBHOOK, lines, connections, seconds, tmp, wrap=True)
                 results.setdefault(run, []).append(r)
+                close_new_incidents(urls[db], args.history if db == "history" else 0)
                 print(f"round {rnd + 1} {run:15s}: {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  "
                       f"p99 {r['p99']:7.2f} ms  ({r['n']} requests, {r['timeouts']} timed out)"
                       + (f"  beside: {beside_stats[-1]}" if run.endswith("beside") else ""), flush=True)

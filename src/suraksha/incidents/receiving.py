@@ -266,7 +266,8 @@ def _stored_latest(conn: Connection, items: list[ArrivingContact], window: timed
     earliest = min(c.received_at for c in items)
     d = conn.dialect
     since, closed_since = convert((earliest - window, earliest - REOPEN_WINDOW), bind_processors(d, _WHEN))
-    params = (*fingerprints, *OPEN_STATUS_VALUES, since, IncidentStatus.CLOSED.value, closed_since)
+    recent = (*OPEN_STATUS_VALUES, since, IncidentStatus.CLOSED.value, closed_since)
+    params = (*fingerprints, *recent) if d.name == "sqlite" else (*recent, *fingerprints)
     names = [col.name for col in _INCIDENT_COLUMNS]
     cursor = driver_execute(conn, _latest_sql(d, len(fingerprints)), params)
     rows = cursor.fetchall()
@@ -282,15 +283,22 @@ def _stored_latest(conn: Connection, items: list[ArrivingContact], window: timed
 
 @lru_cache(maxsize=64)
 def _latest_sql(d: Dialect, n: int) -> str:
-    """One statement, led by the (fingerprint, incident) index to her incidents by primary key. On SQLite the index
-    is named and the incidents table may use its primary key only: otherwise, past a few dozen ids, the planner
-    may walk every open incident through the status index instead."""
-    hint = (" INDEXED BY ix_incident_contacts_fingerprint_incident", " NOT INDEXED") if d.name == "sqlite" else ("", "")
-    return (f"SELECT c.fingerprint, {', '.join('i.' + quoted(d, col.name) for col in _INCIDENT_COLUMNS)}"
-            f" FROM incident_contacts AS c{hint[0]} JOIN incidents AS i{hint[1]} ON i.id = c.incident_id"
-            f" WHERE c.fingerprint IN ({marks(d, n)})"
-            f" AND ((i.status IN ({marks(d, len(OPEN_STATUS_VALUES))}) AND i.last_message_at >= {marks(d, 1)})"
-            f" OR (i.status = {marks(d, 1)} AND i.closed_at >= {marks(d, 1)}))")
+    """One statement, led by the (fingerprint, incident) index to her incidents by primary key, whatever the
+    planner's statistics say: otherwise, past a few dozen senders or with stale statistics, it may walk every open
+    incident through the status index instead. On SQLite the index is named and the incidents table may use its
+    primary key only; on PostgreSQL each contact looks up its incident in a LATERAL subquery that cannot be
+    flattened into a join (LIMIT 1: the id is the primary key)."""
+    columns = ", ".join("i." + quoted(d, col.name) for col in _INCIDENT_COLUMNS)
+    recent = (f"(i.status IN ({marks(d, len(OPEN_STATUS_VALUES))}) AND i.last_message_at >= {marks(d, 1)})"
+              f" OR (i.status = {marks(d, 1)} AND i.closed_at >= {marks(d, 1)})")
+    if d.name == "sqlite":
+        return (f"SELECT c.fingerprint, {columns} FROM incident_contacts AS c"
+                " INDEXED BY ix_incident_contacts_fingerprint_incident"
+                " JOIN incidents AS i NOT INDEXED ON i.id = c.incident_id"
+                f" WHERE c.fingerprint IN ({marks(d, n)}) AND ({recent})")
+    return (f"SELECT c.fingerprint, {columns} FROM incident_contacts AS c CROSS JOIN LATERAL"
+            f" (SELECT * FROM incidents AS i WHERE i.id = c.incident_id AND ({recent}) LIMIT 1) AS i"
+            f" WHERE c.fingerprint IN ({marks(d, n)})")
 
 
 def _message_row(c: ArrivingContact) -> dict:
