@@ -29,7 +29,8 @@ LON = (72.77, 72.99)
 LAT = (18.89, 19.28)
 NOW = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai: peak traffic
 STATUSES = list(UnitStatus)
-STATUS_WEIGHTS = [0.70, 0.08, 0.08, 0.09, 0.05]  # in UnitStatus order
+STATUS_WEIGHTS = {UnitStatus.AVAILABLE: 0.70, UnitStatus.DISPATCHED: 0.04, UnitStatus.ACKNOWLEDGED: 0.04,
+                  UnitStatus.EN_ROUTE: 0.08, UnitStatus.ON_SCENE: 0.09, UnitStatus.OUT_OF_SERVICE: 0.05}
 KINDS = [UnitKind.NIRBHAYA_SQUAD, UnitKind.PATROL_VAN, UnitKind.BEAT_MARSHAL]
 
 
@@ -37,7 +38,7 @@ def make_units(n: int, rng: np.random.Generator) -> list[FleetUnit]:
     lons, lats = rng.uniform(*LON, n), rng.uniform(*LAT, n)
     ages = np.where(rng.random(n) < 0.1, rng.uniform(11, 120, n), rng.uniform(0, 9, n))
     no_fix = rng.random(n) < 0.01
-    statuses = rng.choice(len(STATUSES), n, p=STATUS_WEIGHTS)
+    statuses = rng.choice(len(STATUSES), n, p=[STATUS_WEIGHTS[s] for s in STATUSES])
     kinds = rng.integers(0, len(KINDS), n)
     return [
         FleetUnit(

@@ -35,7 +35,7 @@ START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
 # kept: reference data and the baseline (accounts with their authenticators and recovery codes)
-BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes")
+BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes", "response_targets")
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 HOME_STATION = "Colaba Police Station"
 
@@ -117,6 +117,7 @@ def _restore(c, baseline) -> None:
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
     c.stations.reload()
     c.dispatch.reload()
+    c.targets.reload()
 
 
 # Two-step sign-in for the accounts whose role needs it: their authenticators' secrets and recovery codes.

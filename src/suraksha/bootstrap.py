@@ -12,10 +12,12 @@ from suraksha.accounts.service import AccountService
 from suraksha.adapters.db import make_engine
 from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import OutboxRelay
+from suraksha.analytics.service import WallboardService
 from suraksha.core.clock import Clock, SystemClock
 from suraksha.core.events import InProcessBus
 from suraksha.core.privacy import Sealer
 from suraksha.dispatch.service import DispatchService
+from suraksha.handsets.service import HandsetService
 from suraksha.incidents.service import IncidentService
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
@@ -25,6 +27,7 @@ from suraksha.posters.service import PosterService
 from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
 from suraksha.stations.service import StationService
+from suraksha.targets.service import TargetService
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,9 @@ class Container:
     writer: GroupCommitWriter
     registry: RegistryService
     posters: PosterService
+    handsets: HandsetService
+    targets: TargetService
+    analytics: WallboardService
     background: list[Any] = field(default_factory=list)
 
 
@@ -64,6 +70,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
     dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations)
     incidents.units = dispatch
+    targets = TargetService(engine, clock, stations)
+    incidents.targets = targets
     messages.on_dead_letter = incidents.message_dead
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock, writer=writer),
@@ -74,11 +82,16 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
                                  stations, settings.registry_recent_years),
         posters=PosterService(stations, settings.public_url),
+        handsets=HandsetService(engine, clock, stations, settings.zone_for),
+        targets=targets,
+        analytics=WallboardService(incidents, dispatch, stations, clock, settings),
     )
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())
     bus.on("HelplineReassigned", lambda _e: stations.reload())
     bus.on("StationsImported", lambda _e: places.reload())
+    bus.on("ResponseTargetsChanged", lambda _e: targets.reload())
+    bus.on("UnitRosterChanged", dispatch.reload_rosters)
     for unit_event in ("UnitCreated", "UnitMoved", "UnitDispatched", "UnitStatusChanged"):
         bus.on(unit_event, dispatch.apply_event)
     return container

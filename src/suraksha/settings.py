@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     gap_distance_m: float = 2000.0
     followup_window_minutes: int = 30
     stale_position_minutes: int = 10
+    ack_timeout_seconds: int = Field(60, ge=10, le=3600)  # a dispatched crew that has not acknowledged is released
+    unassigned_alarm_seconds: int = Field(30, ge=5, le=3600)  # a P1 without a unit this long alarms every console
     road_factor: float = 1.4
+    routing_url: str = ""  # an OSRM-compatible routing server for road travel times; empty: straight line
+    routing_timeout_seconds: float = Field(1.0, gt=0)  # then the straight line stands in
     station_refresh_seconds: float = 2.0
     outbox_poll_seconds: float = 0.25
     token_ttl_minutes: int = 720

@@ -57,7 +57,7 @@ def test_a_catalog_matches_its_code_and_is_translated(path):
     with path.open("rb") as f:
         catalog = read_po(f, locale=path.parts[-3], domain=domain)
     have = {m.id: m for m in catalog if m.id}
-    ids = {(m if isinstance(m, str) else m[0]) for m in have}
+    ids = {x for m in have for x in ((m,) if isinstance(m, str) else m)}  # a plural: singular and plural
     missing = sorted(set(code) - ids)
     unused = sorted(ids - set(code))
     assert not missing, f"{path.name} ({path.parts[-3]}) lacks messages the code uses: {missing[:10]}"

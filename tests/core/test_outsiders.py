@@ -31,6 +31,7 @@ TRACKING = "ZZZZ-2345"  # well formed, no such incident
 NO_ROLE_CHECK_WITH_AN_ALLOWED_ROLE = {("GET", "/api/v1/stream")}  # it would stream until the client leaves
 REASON = "outsider test"
 FILE = {"file": ("outsider.csv", b"", "text/csv")}
+HANDSET = {"model": "Nokia 105", "sim_number": "8991000012345678", "given_on": "2024-01-01", "donor": "outsider test"}
 # A valid minimal body for every route that takes one: a refusal must not hide behind a 422.
 BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/incidents/{tracking}/notes"): {"json": {"text": "a note"}},
@@ -58,6 +59,22 @@ BODIES: dict[tuple[str, str], dict] = {
         {"files": {"file": ("p.jpg", b"\xff\xd8\xff", "image/jpeg")}, "data": {"kind": "photo"}},
     ("GET", "/registry/results"): {"params": {"name": "Ramesh Patil", "purpose": "investigation"}},
     ("POST", "/registry/upload"): {"files": FILE, "data": {"state": "MH"}},
+    ("POST", "/api/v1/stations/{station_id}/handsets"): {"json": HANDSET | {"number": "+917000099999"}},
+    ("PUT", "/api/v1/handsets/{handset_id}"): {"json": HANDSET},
+    ("POST", "/api/v1/handsets/{handset_id}/retire"): {"json": {"reason": REASON}},
+    ("POST", "/stations/{station_id}/phones"): {"data": HANDSET | {"number": "+917000099999"}},
+    ("POST", "/phones/{handset_id}"): {"data": HANDSET},
+    ("POST", "/phones/{handset_id}/retire"): {"data": {"reason": REASON}},
+    ("PUT", "/api/v1/response-targets"): {"json": {"state": "MH", "area_class": "urban", "minutes": 10}},
+    ("PUT", "/api/v1/stations/{station_id}/area-class"): {"json": {"area_class": "urban"}},
+    ("POST", "/api/v1/units/{unit_id}/shifts"):
+        {"json": {"starts_at": "2026-11-22T10:00:00+05:30", "ends_at": "2026-11-22T18:00:00+05:30",
+                  "woman_officer": "PSI Jadhav"}},
+    ("PUT", "/api/v1/units/{unit_id}/crew"): {"json": {"usernames": []}},
+    ("POST", "/units"): {"data": {"call_sign": "OUT-002", "kind": "patrol_van", "home_station_id": "1"}},
+    ("POST", "/units/{unit_id}/shifts"): {"data": {"starts_at": "2026-11-22T10:00", "ends_at": "2026-11-22T18:00",
+                                                   "woman_officer": "PSI Jadhav"}},
+    ("POST", "/units/{unit_id}/status"): {"data": {"status": "out_of_service", "reason": REASON}},
 }
 
 
@@ -94,7 +111,8 @@ def anon(server_url):
 def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict]:
     method, template = route
     values = {"tracking": TRACKING, "station_id": station_id, "unit_id": 1, "registration_id": 1,
-              "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here"}
+              "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
+              "target_id": 1, "shift_id": 1}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

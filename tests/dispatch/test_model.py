@@ -165,9 +165,10 @@ def test_fresh_positions_rank_before_stale_ones_then_by_travel_time_then_call_si
 def test_the_reason_says_why_a_stale_unit_is_ranked_lower():
     stale = model.reason(_candidate("A-1", 300, stale=True, age=25 * 60), NOW, location_known=True)
     assert "25 min old" in stale and "ranked after units with a fresh position" in stale
-    fresh = model.reason(_candidate("A-1", 300), NOW, location_known=False)
-    assert fresh.startswith("1.2 km away, about 5 min at 15 km/h (peak traffic)")
-    assert "location unknown" in fresh and "ranked after" not in fresh
+    fresh = model.reason(_candidate("A-1", 300), NOW, location_known=True)
+    assert fresh.startswith("1.2 km away, about 5 min at 15 km/h (peak traffic)") and "ranked after" not in fresh
+    unknown = model.reason(_candidate("A-1", 300), NOW, location_known=False)
+    assert "location unknown" in unknown and "only as a guide" in unknown and "km" not in unknown
     assert "no GPS fix yet" in model.reason(_candidate("A-1", 300, stale=True, age=None), NOW, True)
 
 

@@ -65,15 +65,16 @@ def test_a_unit_goes_arrives_and_clears_and_the_incident_follows(container, home
         assert expected in types
 
 
-def test_without_the_callers_location_units_are_measured_from_the_anchor(container, home_station, make_incident):
+def test_without_the_callers_location_units_are_ordered_from_the_anchor_without_distances(
+        container, home_station, make_incident):
     d = container.dispatch
     tracking = make_incident("Please help, I am scared", sender="+919820099999")
     assert container.incidents.view(DISPATCHER, tracking)["location_known"] is False
     unit_id = d.create_unit("MUM-BM-7", "beat_marshal", home_station.id, *north_of(home_station.anchor, 1000))["id"]
     [rec] = d.recommend(tracking)
     assert rec["unit_id"] == unit_id
-    assert rec["distance_m"] == pytest.approx(1000, rel=0.01)
-    assert "location unknown" in rec["reason"]
+    assert (rec["distance_m"], rec["eta_seconds"], rec["location_known"]) == (None, None, False)
+    assert "location unknown" in rec["reason"] and "anchor point" in rec["reason"]
 
 
 def test_a_new_unit_waits_at_its_station_anchor_until_its_first_fix(container, home_station):
@@ -122,7 +123,7 @@ def test_the_index_rebuilt_from_the_database_answers_as_the_live_one(container, 
     b = d.create_unit("MUM-BM-2", "beat_marshal", home_station.id)["id"]
     c = d.create_unit("MUM-PV-3", "patrol_van", home_station.id)["id"]
     d.post_positions([{"unit_id": b, "lon": home_station.anchor.lon, "lat": home_station.anchor.lat + 0.01}])
-    d.set_status(c, "out_of_service")
+    d.set_status(c, "out_of_service", reason="fuel")
     d.assign(tracking, a, DISPATCHER)
     live = d.recommend(tracking)
     d.reload()

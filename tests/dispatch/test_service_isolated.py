@@ -109,15 +109,24 @@ class FakeIncidents:
         first = {} if r.response_seconds is not None else {"response_seconds": seconds}
         self._change(conn, incident_id, f"arrived {call_sign}", status="on_scene", **first)
 
-    def unit_cleared(self, conn, incident_id, call_sign, at, last_unit) -> None:
+    def unit_cleared(self, conn, incident_id, call_sign, at, last_unit, disposition=None) -> None:
         status = {"status": "closed"} if last_unit else {}
-        self._change(conn, incident_id, f"cleared {call_sign} last={last_unit}", **status)
+        said = f" as {disposition}" if disposition else ""
+        self._change(conn, incident_id, f"cleared {call_sign} last={last_unit}{said}", **status)
+
+    def incident_for_crew(self, conn, incident_id, principal) -> dict:
+        r = conn.execute(select(fake_incidents).where(fake_incidents.c.id == incident_id)).one()
+        return {"tracking": r.tracking, "priority": 1, "category": "immediate_danger", "status": r.status,
+                "station_id": r.station_id, "station_name": None, "location_known": r.location_known,
+                "lon": r.lon if r.location_known else None, "lat": r.lat if r.location_known else None,
+                "received_at": r.received_at, "contacts": None}
 
 
 @pytest.fixture
 def world(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/dispatch.db")
-    store.metadata.create_all(engine, tables=[events_table, store.units, store.unit_positions, store.assignments])
+    store.metadata.create_all(engine, tables=[events_table, store.units, store.unit_positions, store.assignments,
+                                              store.unit_shifts, store.unit_log])
     fake_meta.create_all(engine)
     clock = FixedClock(NOW)
     incidents = FakeIncidents(engine)
@@ -223,7 +232,7 @@ def test_recommendations_rank_fresh_positions_first_and_say_why(world):
     stale = service.create_unit("MUM-PV-1", "patrol_van", COLABA)["id"]  # no fix: at the anchor, ~0.5 km
     fresh = service.create_unit("MUM-PV-2", "patrol_van", WORLI, lon=72.8300, lat=18.9400)["id"]  # ~3.3 km
     busy = service.create_unit("MUM-PV-3", "patrol_van", COLABA, lon=72.8301, lat=18.9101)["id"]
-    service.set_status(busy, "out_of_service")
+    service.set_status(busy, "out_of_service", reason="fuel")
     found = service.recommend("aaaa-2222", limit=5, principal=DISPATCHER)
     assert [r["unit_id"] for r in found] == [fresh, stale]
     assert found[0]["stale"] is False and found[1]["stale"] is True
@@ -337,7 +346,7 @@ def test_refused_transitions_change_nothing(world):
     assert e.value.code == "invalid_status"
     service.assign("AAAA-2222", unit_id, DISPATCHER)
     with pytest.raises(Conflict) as e:
-        service.set_status(unit_id, "out_of_service", DISPATCHER)  # still on an assignment
+        service.set_status(unit_id, "out_of_service", DISPATCHER, reason="fuel")  # still on an assignment
     assert e.value.code == "invalid_transition"
     assert service.get_unit(unit_id)["status"] == "dispatched"
     assert events(engine, "UnitStatusChanged") == []
@@ -347,7 +356,7 @@ def test_refused_transitions_change_nothing(world):
 def test_out_of_service_and_back_without_an_assignment(world):
     service, _, _, engine = world
     unit_id = service.create_unit("MUM-NS-014", "nirbhaya_squad", COLABA)["id"]
-    assert service.set_status(unit_id, "out_of_service", DISPATCHER)["assignment"] is None
+    assert service.set_status(unit_id, "out_of_service", DISPATCHER, reason="fuel")["assignment"] is None
     assert service.recommend("AAAA-2222") == []
     service.set_status(unit_id, "available", DISPATCHER)
     assert [e["tracking"] for e in events(engine, "UnitStatusChanged")] == [None, None]

@@ -19,9 +19,9 @@ def nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("username,landing,allowed,hidden", [
-    ("dispatcher", "/console", {"/console", "/incidents"}, {"/registry"}),
+    ("dispatcher", "/console", {"/console", "/incidents"}, {"/registry", "/responder"}),
     ("officer", "/console", {"/console", "/incidents"}, {"/registry"}),
-    ("responder", "/console", {"/console"}, {"/registry"}),
+    ("responder", "/responder", {"/responder", "/console"}, {"/registry"}),
     ("admin", "/console", {"/console"}, {"/registry"}),
     ("registry", "/registry", {"/registry", "/registry/upload"}, {"/console", "/incidents"}),
     ("supervisor", "/registry", {"/registry"}, {"/console", "/incidents", "/registry/upload"}),

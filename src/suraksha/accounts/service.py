@@ -11,7 +11,7 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from suraksha.accounts.model import (
     RECOVERY_ALPHABET,
@@ -316,6 +316,46 @@ class AccountService:
     def unit_of(self, account_id: int) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(select(accounts.c.unit_id).where(accounts.c.id == account_id)).scalar()
+
+    def crew_unit(self, username: str, unit_id: int | None) -> None:
+        """Put a responder's account on a unit's crew (None: on no unit)."""
+        with self._engine.begin() as conn:
+            responder = (accounts.c.username == username, accounts.c.role == Role.RESPONDER.value)
+            done = conn.execute(update(accounts).where(*responder).values(unit_id=unit_id)).rowcount
+        if not done:
+            raise NotFound(f"no responder account {username!r}", code="account_not_found")
+
+    def crew_of(self, unit_id: int) -> list[dict]:
+        """The responder accounts on a unit's crew: username and the station scope they belong to."""
+        q = (select(accounts.c.username, accounts.c.scope_kind, accounts.c.scope_value)
+             .where(accounts.c.role == Role.RESPONDER.value, accounts.c.unit_id == unit_id)
+             .order_by(accounts.c.username))
+        with self._engine.connect() as conn:
+            return [{"username": r.username, "scope_kind": r.scope_kind, "scope_value": r.scope_value}
+                    for r in conn.execute(q)]
+
+    def responders(self) -> list[Principal]:
+        """Every enabled responder account (to choose a crew from)."""
+        q = select(accounts).where(accounts.c.role == Role.RESPONDER.value, accounts.c.disabled.is_(False)) \
+            .order_by(accounts.c.username)
+        with self._engine.connect() as conn:
+            return [_principal(r) for r in conn.execute(q)]
+
+    def responder(self, username: str) -> Principal:
+        """A responder's account, to put on a crew (NotFound for anything else)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.username == username,
+                                                      accounts.c.role == Role.RESPONDER.value)).first()
+        if row is None:
+            raise NotFound(f"no responder account {username!r}", code="account_not_found")
+        return _principal(row)
+
+    def crewed_units(self) -> set[int]:
+        """The units that a person (an enabled responder account) crews."""
+        q = select(accounts.c.unit_id).where(accounts.c.role == Role.RESPONDER.value, accounts.c.unit_id.is_not(None),
+                                             accounts.c.disabled.is_(False))
+        with self._engine.connect() as conn:
+            return set(conn.execute(q).scalars())
 
     def demo_accounts_exist(self) -> bool:
         with self._engine.connect() as conn:

@@ -10,11 +10,14 @@ SQLAlchemy's would (`DBAPIError`, a lost connection invalidated: `driver_execute
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import JSON, Column, Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -30,13 +33,39 @@ def driver_execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> An
     try:
         cursor.execute(sql, params)
     except conn.dialect.loaded_dbapi.Error as err:
-        lost = conn.dialect.is_disconnect(err, raw, cursor)
-        wrapped = DBAPIError.instance(sql, params, err, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost,
-                                      dialect=conn.dialect)
-        if lost:
-            conn.invalidate(wrapped)
-        raise wrapped from err
+        raise _wrapped(conn, raw, cursor, sql, params, err) from err
     return cursor
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: the statements run with `driver_execute` inside this block are sent at once, without waiting
+    for each one's answer (psycopg's pipeline mode), and answered together when a result is first read or at the
+    end of the block, in one round trip: a transaction's BEGIN and its reads, or its inserts. They still run one
+    after the other, in order, in the caller's transaction; the first that fails makes the others fail too, and
+    its error comes out of the block as `driver_execute`'s would. Only statements run with `driver_execute`
+    belong inside (not SQLAlchemy's, which read their results at once). SQLite: nothing (no round trips)."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    raw = conn.connection
+    try:
+        with raw.driver_connection.pipeline():
+            yield
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise _wrapped(conn, raw, None, "(pipeline)", (), err) from err
+
+
+def _wrapped(conn: Connection, raw: Any, cursor: Any, sql: str, params: Sequence[Any], err: Exception) -> DBAPIError:
+    """A driver's error as SQLAlchemy's; one that means the connection is lost invalidates it, and the pool's
+    connections made before it (they are likely lost too: the server went away), as SQLAlchemy does."""
+    lost = conn.dialect.is_disconnect(err, raw, cursor)
+    wrapped = DBAPIError.instance(sql, params, err, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect)
+    if lost and not conn.invalidated:
+        conn.engine.pool._invalidate(raw, wrapped)
+        conn.invalidate(wrapped)
+    return wrapped
 
 
 def marks(dialect: Dialect, n: int) -> str:
@@ -96,11 +125,18 @@ class BulkInsert:
         self._procs: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def _statement(self, dialect: Dialect, rows: int) -> str:
+        if dialect.name == "postgresql":
+            rows = 0  # one text whatever the number of rows (`_pg_rows`)
         sql = self._sql.get((dialect.name, rows))
         if sql is None:
             names = ", ".join(quoted(dialect, c) for c in self.columns)
-            one = f"({marks(dialect, len(self.columns))})"
-            sql = f"INSERT INTO {quoted(dialect, self.table.name)} ({names}) VALUES {', '.join([one] * rows)}"
+            table = quoted(dialect, self.table.name)
+            if dialect.name == "postgresql":
+                sql = (f"INSERT INTO {table} ({names}) SELECT {names}"
+                       f" FROM json_populate_recordset(NULL::{table}, {marks(dialect, 1)}::json)")
+            else:
+                one = f"({marks(dialect, len(self.columns))})"
+                sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * rows)}"
             if len(self._sql) < 256:
                 self._sql[(dialect.name, rows)] = sql
         return sql
@@ -108,7 +144,10 @@ class BulkInsert:
     def _processors(self, dialect: Dialect) -> list[tuple[int, Callable[[Any], Any]]]:
         procs = self._procs.get(dialect.name)
         if procs is None:
-            found = bind_processors(dialect, (self.table.c[c] for c in self.columns))
+            columns = [self.table.c[c] for c in self.columns]
+            found = bind_processors(dialect, columns)
+            if dialect.name == "postgresql":  # JSON values go into the rows' JSON as they are (`_pg_rows`)
+                found = tuple(None if isinstance(c.type, JSON) else p for c, p in zip(columns, found))
             procs = self._procs[dialect.name] = [(i, p) for i, p in enumerate(found) if p is not None]
         return procs
 
@@ -118,15 +157,19 @@ class BulkInsert:
             driver_execute(conn, self._statement(conn.dialect, len(chunk)),
                            self._parameters(conn.dialect, chunk)).close()
 
-    def execute_new(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    def execute_new(self, conn: Connection, rows: Sequence[dict[str, Any]], drawn: Sequence[int] = ()) -> list[int]:
         """Insert rows that get new primary keys (`id`, one of the columns); sets each row's `id`, returns them.
 
         SQLite gives each row of one INSERT the next rowid (one more than the largest; no AUTOINCREMENT), and the
         caller's write transaction holds the database's one write lock: the ids of a statement's rows are the
-        consecutive ones ending at its last. PostgreSQL draws them from the column's sequence first. Either way
-        one statement, and no RETURNING (which SQLite can only do row by row when the order of the ids matters)."""
+        consecutive ones ending at its last. PostgreSQL draws them from the column's sequence first (or takes them
+        from `drawn`, ids the caller drew with `allocate_ids`, at least one per row; the rest are left unused).
+        Either way one statement, and no RETURNING (which SQLite can only do row by row when the order of the ids
+        matters)."""
         if conn.dialect.name != "sqlite":
-            for row, new_id in zip(rows, allocate_ids(conn, self.table, len(rows))):
+            if len(drawn) < len(rows):
+                drawn = allocate_ids(conn, self.table, len(rows))
+            for row, new_id in zip(rows, drawn):
                 row["id"] = new_id
             self.execute(conn, rows)
             return [row["id"] for row in rows]
@@ -161,13 +204,37 @@ class BulkInsert:
                     else:
                         values[i] = done[key] = process(value)
             params.extend(values)
+        if dialect.name == "postgresql":
+            return (_pg_rows(columns, params),)
         return tuple(params)
+
+
+def _pg_rows(columns: tuple[str, ...], values: list[Any]) -> str:
+    """PostgreSQL: the rows as one JSON array of objects, for `json_populate_recordset`, which reads each value
+    with its column's own type: one parameter and one statement text whatever the number of rows, so that the
+    driver converts and prepares the statement once (a `VALUES` list of hundreds of parameters it parses anew
+    each time). Timestamps (naive UTC, as `UtcDateTime` binds them) are written in ISO 8601, floats exactly."""
+    width = len(columns)
+    return json.dumps([dict(zip(columns, values[i:i + width])) for i in range(0, len(values), width)],
+                      default=_json_value, allow_nan=False, separators=(",", ":"))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not one of the types BulkInsert writes on PostgreSQL")
 
 
 def allocate_ids(conn: Connection, table: Table, n: int) -> list[int]:
     """n new primary keys from the sequence of `table`'s `id` column (PostgreSQL)."""
+    return start_allocating_ids(conn, table, n)()
+
+
+def start_allocating_ids(conn: Connection, table: Table, n: int) -> Callable[[], list[int]]:
+    """`allocate_ids` in two steps, so that it may share a round trip (`pipelined`): the statement is sent now, the
+    returned function reads its answer."""
     if n <= 0:
-        return []
-    rows = driver_execute(
+        return list
+    cursor = driver_execute(
         conn, f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (n,))
-    return [int(r[0]) for r in rows.fetchall()]
+    return lambda: [int(r[0]) for r in cursor.fetchall()]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, DateTime, Engine, MetaData, create_engine, event, text, true
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.types import TypeDecorator
 
 from suraksha.core.auth import Principal, scope_key
@@ -22,6 +24,8 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 SQLITE_CACHE_KIB = 65536  # each connection's page cache: the hot parts of large indexes stay in memory
 SQLITE_ANALYSIS_LIMIT = 1000  # rows of each index ANALYZE reads
 SQLITE_STATEMENT_CACHE = 1024  # prepared statements kept per connection: a batch's statements differ by its size
+PING_AFTER_IDLE_S = 1.0  # PostgreSQL: a pooled connection that sat unused this long is checked before it is used
+ANALYZE_AFTER_ROWS = 500  # PostgreSQL: a table is analysed again once this many rows, and as many as it had, changed
 
 
 class UtcDateTime(TypeDecorator):
@@ -54,7 +58,34 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # last in, first out: under load the same few connections serve every transaction (intake's writer takes one
+    # per batch), with their prepared statements and warm caches; the others stay idle (`_ping_when_idle`)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's pre-ping (a round trip before each use of a pooled connection), but only for a connection that
+    sat in the pool for `PING_AFTER_IDLE_S` or more: one that was in use a moment ago is not checked again, which
+    saves a round trip per transaction under load (intake's writer checks one out for every batch). A connection
+    that fails the ping is dropped with every older one and the pool connects afresh, as pre-ping does; one lost
+    within the last second fails its statement instead, which invalidates it and the pool's older ones
+    (`bulk.driver_execute`, and SQLAlchemy for its own statements): that request fails (503, not acknowledged), the
+    next ones get fresh connections."""
+
+    def checkin(_dbapi_conn, record) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_conn, record, _proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is not None and time.monotonic() - since >= PING_AFTER_IDLE_S:
+            if not engine.dialect._do_ping_w_event(dbapi_conn):  # False: lost (other errors are raised)
+                raise InvalidatePoolError()
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -100,6 +131,34 @@ def optimize(engine: Engine) -> None:
         if conn.dialect.name == "sqlite":
             conn.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
         conn.execute(text("ANALYZE"))
+
+
+def analyze_grown(engine: Engine, floor: int = ANALYZE_AFTER_ROWS) -> list[str]:
+    """PostgreSQL: ANALYZE the tables whose rows changed (inserted, updated, deleted) since their last ANALYZE at
+    least as many times as they had rows then, and at least `floor` times; returns their names. So a table is
+    analysed again each time it has about doubled: a few times while a fresh database fills, then rarely.
+
+    Without it, a server started on small tables keeps their plans while they grow: the plans its statements
+    and the foreign-key checks were given (each session caches them, and a prepared statement's generic plan is
+    kept) scan whole tables that were empty then. ANALYZE gives the planner the new sizes and makes every session
+    plan its statements again; it does not block writes. Autovacuum does the same when it is on (a smaller
+    threshold, 10% of the rows); this does not rely on it. SQLite: nothing (its statistics are refreshed after
+    migrations and hourly, `optimize`; the hot statements name their index)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        grown = conn.execute(text(
+            "SELECT s.schemaname, s.relname FROM pg_stat_user_tables AS s JOIN pg_class AS c ON c.oid = s.relid"
+            " WHERE s.schemaname = ANY (current_schemas(false))"
+            " AND s.n_mod_since_analyze >= greatest(:floor, c.reltuples)"), {"floor": floor}).all()
+        conn.rollback()
+    if not grown:
+        return []
+    prep = engine.dialect.identifier_preparer
+    names = ", ".join(f"{prep.quote_identifier(schema)}.{prep.quote_identifier(table)}" for schema, table in grown)
+    with engine.begin() as conn:
+        conn.execute(text(f"ANALYZE {names}"))
+    return [table for _, table in grown]
 
 
 def _ensure_sqlite_folder(url: str) -> None:

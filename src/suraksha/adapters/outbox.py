@@ -5,7 +5,20 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Connection, Engine, Integer, String, Table, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    select,
+    text,
+    update,
+)
 
 from suraksha.adapters.bulk import BulkInsert
 from suraksha.adapters.db import UtcDateTime, metadata
@@ -21,7 +34,10 @@ events_table = Table(
     Column("type", String(64), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
-    Column("published_at", UtcDateTime, nullable=True, index=True),
+    Column("published_at", UtcDateTime, nullable=True),
+    # the relay's search, oldest unpublished first: reads only the unpublished events, however many are published
+    Index("ix_events_unpublished", "id", sqlite_where=text("published_at IS NULL"),
+          postgresql_where=text("published_at IS NULL")),
 )
 
 

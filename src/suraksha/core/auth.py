@@ -91,6 +91,10 @@ ROLES_THAT_MANAGE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
 # Need to know (BNS s72, DPDP Act): who may read a victim's phone number and messages.
 ROLES_THAT_SEE_CONTACTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
 ROLES_THAT_MANAGE_STATIONS = frozenset({Role.ADMIN})
+# The supervisor's wallboard (open incidents, units, the day's response times): control rooms, stations, admins.
+ROLES_THAT_WATCH_THE_WALLBOARD = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.ADMIN})
+# The phones that carry a station's helpline numbers: that station's officers, and administrators.
+ROLES_THAT_KEEP_HANDSETS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISPATCHER})
 # Lawful access to the offender registry: only these roles search, view, import or decide merges.
 ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})

@@ -10,7 +10,7 @@ import shapely
 from rich.console import Console
 
 from suraksha.bootstrap import Container, build_container
-from suraksha.core.auth import Role, ScopeKind
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.errors import ConfigurationError
 from suraksha.settings import Settings
 
@@ -76,10 +76,12 @@ def create_accounts(c: Container, password: str) -> None:
     home_units = list(c.dispatch.list_units(station_id=home.id))
     for username, role, kind, value in DEMO_ACCOUNTS:
         scope = str(home.id) if value is None else value
+        unit_id = home_units[0]["id"] if role is Role.RESPONDER and home_units else None
         if c.accounts.exists(username):
             c.accounts.set_password(username, password)
+            if unit_id is not None:  # an older demo database too: the responder's screen needs a unit
+                c.accounts.crew_unit(username, unit_id)
             continue
-        unit_id = home_units[0]["id"] if role is Role.RESPONDER and home_units else None
         c.accounts.create_account(username, password, role, kind, scope, is_demo=True, unit_id=unit_id)
 
 
@@ -114,6 +116,29 @@ def seed_registry(c: Container, n: int = DEMO_REGISTRY_SIZE, seed: int = 5) -> N
     console.print(f"registry: {report.as_dict().get('created', '?')} synthetic registrations imported")
 
 
+def seed_handsets(c: Container, seed: int = 11, city: str = DEMO_CITY) -> None:
+    """A phone on each station's women helpline, synthetic (models and SIM numbers made up, the donor marked as
+    the demo's): free for three years from a day in the last three years, so that some free periods end within
+    30 days and the stations are reminded."""
+    from datetime import timedelta
+
+    from suraksha.handsets.model import HandsetFacts
+
+    admin = Principal(0, "demo", Role.ADMIN, ScopeKind.NATIONAL, "")
+    if c.handsets.overview(admin):  # seeded already
+        return
+    rng = random.Random(seed)
+    today = c.handsets.today(city)
+    models = ("Nokia 105", "Samsung Galaxy M14", "Redmi A3", "itel A70", "Lava Yuva 3")
+    stations = sorted((s for s in c.stations.all(city) if s.women_helpline), key=lambda s: s.id)
+    for s in stations:
+        given = today - timedelta(days=rng.randint(30, 1090))
+        facts = HandsetFacts(rng.choice(models), "8991" + "".join(rng.choice("0123456789") for _ in range(15)),
+                             given, given + timedelta(days=3 * 365), "Demo donor (synthetic data)")
+        c.handsets.add(admin, s.id, s.women_helpline, facts)
+    console.print(f"helpline phones: {len(stations)} synthetic handsets recorded")
+
+
 def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     if settings.env == "production":
         raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
@@ -125,6 +150,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     load_city(c)
     place_units(c, units)
     seed_registry(c)
+    seed_handsets(c)
     password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
     create_accounts(c, password)
     return c, password

@@ -54,6 +54,7 @@ class Simulator:
         self._shapes = {f["id"]: shapely.geometry.shape(f["geometry"])
                         for f in c.stations.feature_collection()["features"]}
         self._silent = set()  # units whose GPS has stopped reporting: they turn stale
+        self._crewed: set[int] = set()  # units a person crews (the demo responder): moved and reported by them
         self._stop = threading.Event()
 
     def start_when(self, ready) -> threading.Thread:
@@ -72,6 +73,7 @@ class Simulator:
     def loop(self) -> None:
         units = self.c.dispatch.list_units()
         self._silent = {u["id"] for u in self.rng.sample(units, k=max(1, len(units) // 30))} if units else set()
+        self._crewed = self.c.accounts.crewed_units()
         next_sms, tick = time.monotonic() + 2, 0
         with httpx.Client(base_url=self.base_url, timeout=10) as http:
             while not self._stop.wait(1.0):
@@ -114,7 +116,7 @@ class Simulator:
         targets = self._targets()
         moves = []
         for u in self.c.dispatch.list_units():
-            if u["id"] in self._silent or u["lat"] is None:
+            if u["id"] in self._silent or u["id"] in self._crewed or u["lat"] is None:
                 continue
             step = self._step(u, targets.get(u["id"]), dt)
             if step:

@@ -44,3 +44,23 @@ class UnitStatusChanged(UnitEvent):
     lon: float
     lat: float
     tracking: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentReleased(ScopedEvent):
+    """A unit left an incident without clearing it: it did not acknowledge in time, or was re-tasked. Scoped to the
+    incident's place, so its dispatchers are told (the unit sent instead comes as its own UnitDispatched)."""
+
+    tracking: str
+    unit_id: int
+    call_sign: str
+    reason: str
+    why: str  # not_acknowledged | retasked
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitRosterChanged(UnitEvent):
+    """A shift was added to or cancelled from a unit's roster: every process reloads its roster cache."""
+
+    shift_id: int
+    change: str  # added | cancelled

@@ -231,7 +231,7 @@ class FleetIndex:
             unit_id=int(self._ids[row]), call_sign=self._call_sign[row], kind=kind,
             home_station_id=int(self._station[row]), status=self._status[row], distance_m=distance_m,
             eta_seconds=travel_seconds(distance_m, kind, now, self.road_factor), stale=stale,
-            position_age_seconds=age,
+            position_age_seconds=age, lon=float(self._lon[row]), lat=float(self._lat[row]),
         )
 
 

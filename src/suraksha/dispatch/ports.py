@@ -36,12 +36,27 @@ class IncidentPort(Protocol):
 
     def unit_dispatched(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
 
+    def unit_acknowledged(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
+
     def unit_en_route(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
 
     def unit_arrived(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None:
         """Records the response time (first arrival − receipt) and tells the woman help has arrived."""
 
-    def unit_cleared(self, conn: Any, incident_id: int, call_sign: str, at: datetime, last_unit: bool) -> None: ...
+    def unit_cleared(self, conn: Any, incident_id: int, call_sign: str, at: datetime, last_unit: bool,
+                     disposition: str | None = None) -> None:
+        """With the last unit the incident closes: with the crew's disposition (a code of the incidents'
+        disposition list; unknown: InvalidInput "unknown_disposition"), or as attended and resolved."""
+
+    def incident_for_crew(self, conn: Any, incident_id: int, principal: Any) -> dict:
+        """What the crew of a unit on this incident needs: tracking, priority, category, status, station, place
+        (lon/lat None when her location is unknown), received_at, and `contacts` (her numbers) only where the
+        need-to-know rule lets this principal see them, else None."""
+
+    def unit_released(self, conn: Any, incident_id: int, call_sign: str, at: datetime, reason: str,
+                      last_unit: bool) -> None:
+        """A unit left without clearing the scene (no acknowledgement, re-tasked); with the last one the incident
+        waits for a unit again (and may alarm)."""
 
 
 class AnchorPoint(Protocol):
@@ -62,3 +77,14 @@ class StationDirectory(Protocol):
 
     def get(self, station_id: int) -> StationInfo:
         """Raises NotFound for an unknown station."""
+
+
+class Crews(Protocol):
+    """Implemented by accounts' AccountService: the responder accounts that crew a unit."""
+
+    def crew_of(self, unit_id: int) -> list[dict]: ...
+
+    def responder(self, username: str) -> Any:
+        """The responder's Principal (NotFound code "account_not_found" for anything else)."""
+
+    def crew_unit(self, username: str, unit_id: int | None) -> None: ...

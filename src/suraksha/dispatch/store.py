@@ -47,6 +47,7 @@ units = Table(
     Column("city", String(64), nullable=True, index=True),  # the home station's, copied at creation
     Column("state", String(2), nullable=True, index=True),  # the home station's state, copied at creation
     Column("status", String(16), nullable=False),
+    Column("status_reason", String(300), nullable=True),  # why it is out of service (or was released)
     Column("lon", Float, nullable=False),  # latest position (the home station's anchor until a GPS fix)
     Column("lat", Float, nullable=False),
     Column("position_at", UtcDateTime, nullable=True),  # None: no GPS fix yet
@@ -76,11 +77,43 @@ assignments = Table(
     Column("tracking", String(9), nullable=False),
     Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
     Column("dispatched_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=True),  # the crew said "received"
     Column("en_route_at", UtcDateTime, nullable=True),
     Column("on_scene_at", UtcDateTime, nullable=True),
     Column("cleared_at", UtcDateTime, nullable=True),
     Column("dispatched_by", Integer, nullable=True),  # account id of the dispatcher
+    # Ended without clearing the scene: not acknowledged in time (by the escalation timer) or re-tasked.
+    Column("released_at", UtcDateTime, nullable=True),
+    Column("release_reason", String(300), nullable=True),
 )
+# A unit's roster: the shifts it is on duty (a unit without any is on duty round the clock).
+unit_shifts = Table(
+    "unit_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("woman_officer", String(120), nullable=True),  # required for a Nirbhaya squad
+    Column("crew", String(300), nullable=False, server_default=""),  # names and ranks, as the roster says
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Column("cancelled_by", String(64), nullable=True),
+)
+
+# Every change to a unit, with when and who: status (with the incident and reason), shifts, crew, creation.
+unit_log = Table(
+    "unit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("change", String(24), nullable=False),
+    Column("detail", String(500), nullable=False, server_default=""),
+)
+
 # A unit is on at most one assignment at a time, even if two dispatchers click at once.
 Index(
     "uq_assignments_open_unit", assignments.c.unit_id, unique=True,
@@ -115,6 +148,14 @@ def unit_rows(conn: Connection, *, city: str | None = None, station_id: int | No
     return conn.execute(q).all()
 
 
+def status_counts(conn: Connection, where=None) -> dict[str, int]:
+    """How many units are in each status (among those `where` selects)."""
+    q = select(units.c.status, func.count()).group_by(units.c.status)
+    if where is not None:
+        q = q.where(where)
+    return dict(conn.execute(q).all())
+
+
 def unit_rows_by_keys(conn: Connection, ids: set[int], call_signs: set[str]) -> list:
     """Units named by id or by call sign (a device gateway may know either)."""
     if not ids and not call_signs:
@@ -123,10 +164,12 @@ def unit_rows_by_keys(conn: Connection, ids: set[int], call_signs: set[str]) -> 
     return conn.execute(q).all()
 
 
-def change_status(conn: Connection, unit_id: int, expected: str, new: str, at: datetime) -> bool:
+def change_status(conn: Connection, unit_id: int, expected: str, new: str, at: datetime,
+                  reason: str | None = None) -> bool:
     """Compare-and-set: only if the unit is still in `expected` (two people may press at once)."""
     result = conn.execute(
-        update(units).where(units.c.id == unit_id, units.c.status == expected).values(status=new, updated_at=at)
+        update(units).where(units.c.id == unit_id, units.c.status == expected)
+        .values(status=new, updated_at=at, status_reason=reason)
     )
     return result.rowcount == 1
 
@@ -192,3 +235,61 @@ def assignments_for(conn: Connection, incident_id: int) -> list:
         assignments.c.dispatched_at, assignments.c.id
     )
     return conn.execute(q).all()
+
+
+def unacknowledged_due(conn: Connection, dispatched_before: datetime, limit: int) -> list[int]:
+    """Open assignments whose crew has not acknowledged (nor moved) since before this moment, oldest first."""
+    a = assignments.c
+    q = (select(a.id).where(a.cleared_at.is_(None), a.acknowledged_at.is_(None), a.en_route_at.is_(None),
+                            a.on_scene_at.is_(None), a.dispatched_at <= dispatched_before)
+         .order_by(a.dispatched_at, a.id).limit(limit))
+    return list(conn.execute(q).scalars())
+
+
+def release(conn: Connection, assignment_id: int, at: datetime, reason: str, *, unacknowledged_only: bool) -> bool:
+    """End an open assignment without its crew clearing the scene; with `unacknowledged_only`, only if the crew
+    has still not acknowledged (the escalation timer's claim: of two processes, exactly one gets True)."""
+    a = assignments.c
+    q = update(assignments).where(a.id == assignment_id, a.cleared_at.is_(None))
+    if unacknowledged_only:
+        q = q.where(a.acknowledged_at.is_(None), a.en_route_at.is_(None), a.on_scene_at.is_(None))
+    return conn.execute(q.values(cleared_at=at, released_at=at, release_reason=reason[:300])).rowcount == 1
+
+
+# ---------------------------------------------------------------- rosters and the unit's log
+
+
+def log_change(conn: Connection, unit_id: int, at: datetime, by: str, change: str, detail: str = "") -> None:
+    conn.execute(insert(unit_log).values(unit_id=unit_id, at=at, by=by[:64], change=change, detail=detail[:500]))
+
+
+def unit_log_rows(conn: Connection, unit_id: int, limit: int = 200) -> list:
+    return conn.execute(select(unit_log).where(unit_log.c.unit_id == unit_id)
+                        .order_by(unit_log.c.at.desc(), unit_log.c.id.desc()).limit(limit)).all()
+
+
+def insert_shift(conn: Connection, **values: Any) -> int:
+    return conn.execute(insert(unit_shifts).values(**values).returning(unit_shifts.c.id)).scalar_one()
+
+
+def shift_rows(conn: Connection, unit_id: int | None = None, *, ending_after: datetime | None = None) -> list:
+    q = select(unit_shifts)
+    if unit_id is not None:
+        q = q.where(unit_shifts.c.unit_id == unit_id)
+    if ending_after is not None:
+        q = q.where(unit_shifts.c.ends_at > ending_after)
+    return conn.execute(q.order_by(unit_shifts.c.starts_at, unit_shifts.c.id)).all()
+
+
+def shift_row(conn: Connection, shift_id: int):
+    return conn.execute(select(unit_shifts).where(unit_shifts.c.id == shift_id)).first()
+
+
+def cancel_shift(conn: Connection, shift_id: int, at: datetime, by: str) -> bool:
+    return conn.execute(update(unit_shifts).where(unit_shifts.c.id == shift_id, unit_shifts.c.cancelled_at.is_(None))
+                        .values(cancelled_at=at, cancelled_by=by[:64])).rowcount == 1
+
+
+def rostered_units(conn: Connection) -> set[int]:
+    """Units that have ever had a shift: they are on duty only during one."""
+    return set(conn.execute(select(unit_shifts.c.unit_id).distinct()).scalars())

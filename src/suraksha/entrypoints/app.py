@@ -14,10 +14,15 @@ from starlette.types import ASGIApp
 
 from suraksha import __version__
 from suraksha.accounts import api as accounts_api
+from suraksha.analytics import api as analytics_api
+from suraksha.analytics import views as analytics_views
 from suraksha.bootstrap import Container
 from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
+from suraksha.dispatch import views as dispatch_views
 from suraksha.entrypoints.workers import start_workers, stop_workers
+from suraksha.handsets import api as handsets_api
+from suraksha.handsets import views as handsets_views
 from suraksha.http.errors import install_error_handlers
 from suraksha.http.lane import LaneHandler, WebhookLane
 from suraksha.http.language import LanguagePrefixMiddleware
@@ -29,13 +34,15 @@ from suraksha.posters import api as posters_api
 from suraksha.registry import api as registry_api
 from suraksha.registry import views as registry_views
 from suraksha.stations import api as stations_api
+from suraksha.targets import api as targets_api
 from suraksha.web import api_docs, sign_in, stream, views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, stations_api.router, dispatch_api.router,
-           registry_api.router, posters_api.router, stream.router, sign_in.router, views.router,
-           registry_views.router, api_docs.router)  # the webhook first
+           registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
+           sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,
+           analytics_api.router, analytics_views.router, api_docs.router)  # the webhook first
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:

@@ -1,4 +1,5 @@
-"""Background work of a server process: the outbox relay, the outbound-message sender, the planner's statistics."""
+"""Background work of a server process: the outbox relay, the outbound-message sender, escalation (crews that
+have not acknowledged, P1s without a unit), the handsets' reminders, the planner's statistics."""
 
 from __future__ import annotations
 
@@ -7,20 +8,30 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from suraksha.adapters.db import optimize
+from suraksha.adapters.db import analyze_grown, optimize
 
 log = logging.getLogger(__name__)
+ESCALATION_EVERY_S = 1.0  # crews that have not acknowledged, P1s without a unit: looked for every second
+REMINDERS_EVERY_S = 60.0  # handsets whose free period ends within 30 days: the station is reminded
 OPTIMIZE_EVERY_S = 3600.0  # fresh planner statistics while the tables grow
+GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since its statistics is analysed again
 
 
 def start_workers(c: Any) -> list[asyncio.Task]:
     """The loops, as tasks on the running event loop (each step runs in a worker thread)."""
-    return [
+    tasks = [
         asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                             name="outbox-relay"),
         asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
+        asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
+        asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
+        asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
         asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
     ]
+    if c.engine.dialect.name == "postgresql":  # soon after a start too, as the tables grow (`analyze_grown`)
+        tasks.append(asyncio.create_task(every(GROWTH_CHECK_EVERY_S, lambda: analyze_grown(c.engine)),
+                                         name="planner-statistics-growth"))
+    return tasks
 
 
 async def stop_workers(tasks: list[asyncio.Task]) -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from suraksha.core.auth import (
     ROLES_THAT_DISPATCH,
+    ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_MANAGE_STATIONS,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
     ROLES_THAT_SEE_INCIDENTS,
     ROLES_THAT_USE_REGISTRY,
+    ROLES_THAT_WATCH_THE_WALLBOARD,
     Role,
 )
 
@@ -77,6 +79,9 @@ _UNIT_MANAGERS = _names(Role.ADMIN, Role.STATION_OFFICER)
 _POSITION_REPORTERS = _names(Role.RESPONDER, Role.DISPATCHER, Role.ADMIN)
 _STATUS_SETTERS = _names(Role.RESPONDER, Role.DISPATCHER)
 _GATEWAY = _names(Role.DISPATCHER, Role.ADMIN)
+_CREWS = _names(Role.RESPONDER)  # dispatch.service.CREWS: the responder's screen, for the unit they crew
+_KEEPERS = _names(ROLES_THAT_KEEP_HANDSETS)  # admin, station officer
+_WALLBOARD = _names(ROLES_THAT_WATCH_THE_WALLBOARD)  # dispatcher, station officer, admin
 # A station's registered offenders: the registry, and that station's own officers (the scope is checked after).
 _STATION_OFFENDERS = _REGISTRY | _names(Role.STATION_OFFICER)
 
@@ -118,6 +123,13 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/units/positions"): _GATEWAY,
     ("POST", "/api/v1/units/{unit_id}/positions"): _POSITION_REPORTERS,
     ("POST", "/api/v1/units/{unit_id}/status"): _STATUS_SETTERS,
+    ("GET", "/api/v1/units/{unit_id}/assignment"): _CREWS,
+    ("GET", "/api/v1/units/{unit_id}/roster"): _SEE,
+    ("POST", "/api/v1/units/{unit_id}/shifts"): _UNIT_MANAGERS,
+    ("POST", "/api/v1/shifts/{shift_id}/cancel"): _UNIT_MANAGERS,
+    ("GET", "/api/v1/units/{unit_id}/crew"): _SEE,
+    ("PUT", "/api/v1/units/{unit_id}/crew"): _UNIT_MANAGERS,
+    ("GET", "/api/v1/units/{unit_id}/log"): _SEE,
     ("GET", "/api/v1/incidents/{tracking}/recommendations"): _DISPATCH,
     ("POST", "/api/v1/incidents/{tracking}/assignments"): _DISPATCH,
     ("GET", "/api/v1/incidents/{tracking}/assignments"): _SEE,
@@ -140,11 +152,39 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     # staff pages
     ("GET", "/console"): _SEE,
     ("GET", "/incidents"): _SEE,
+    ("GET", "/responder"): _CREWS,
+    ("GET", "/wallboard"): _WALLBOARD,  # the supervisor's wallboard, and its figures below
+    ("GET", "/api/v1/wallboard"): _WALLBOARD,
     ("GET", "/registry"): _REGISTRY,
     ("GET", "/registry/results"): _REGISTRY,
     ("GET", "/registry/upload"): _REGISTRY,
     ("POST", "/registry/upload"): _REGISTRY,
     ("GET", "/registry/station/{station_id}"): _STATION_OFFENDERS,
+    # the phones that carry helpline numbers: administrators and station officers (their station's, by scope)
+    ("GET", "/api/v1/handsets"): _KEEPERS,
+    ("GET", "/api/v1/handsets/{handset_id}"): _KEEPERS,
+    ("PUT", "/api/v1/handsets/{handset_id}"): _KEEPERS,
+    ("POST", "/api/v1/handsets/{handset_id}/retire"): _KEEPERS,
+    ("GET", "/api/v1/stations/{station_id}/handsets"): _KEEPERS,
+    ("POST", "/api/v1/stations/{station_id}/handsets"): _KEEPERS,
+    # units, rosters and crews: pages for administrators and station officers
+    ("GET", "/units"): _UNIT_MANAGERS,
+    ("POST", "/units"): _UNIT_MANAGERS,
+    ("GET", "/units/{unit_id}"): _UNIT_MANAGERS,
+    ("POST", "/units/{unit_id}/shifts"): _UNIT_MANAGERS,
+    ("POST", "/units/{unit_id}/crew"): _UNIT_MANAGERS,
+    ("POST", "/units/{unit_id}/status"): _UNIT_MANAGERS,
+    ("POST", "/shifts/{shift_id}/cancel"): _UNIT_MANAGERS,
+    ("GET", "/phones"): _KEEPERS,
+    # response-time targets: read by every staff account, changed by administrators
+    ("GET", "/api/v1/response-targets"): EVERY_ROLE,
+    ("PUT", "/api/v1/response-targets"): _STATIONS,
+    ("DELETE", "/api/v1/response-targets/{target_id}"): _STATIONS,
+    ("PUT", "/api/v1/stations/{station_id}/area-class"): _STATIONS,
+    ("GET", "/stations/{station_id}/phones"): _KEEPERS,
+    ("POST", "/stations/{station_id}/phones"): _KEEPERS,
+    ("POST", "/phones/{handset_id}"): _KEEPERS,
+    ("POST", "/phones/{handset_id}/retire"): _KEEPERS,
 }
 
 

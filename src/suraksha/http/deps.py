@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 
 from suraksha.core.auth import Principal, Role
 from suraksha.core.errors import Forbidden, Unauthenticated
@@ -59,6 +60,19 @@ def form_principal(request: Request, csrf: str) -> Principal | None:
     principal = _session_principal(request)
     if principal is not None:
         check_csrf(request, csrf)
+    return principal
+
+
+def page_principal(request: Request, path: str, roles: Iterable[Role], page: str,
+                   csrf: str | None = None) -> Principal | RedirectResponse:
+    """Who may use a staff page: a way to sign in for nobody, 403 for a role outside `roles` (`page` names the page
+    in the refusal). With `csrf`, a form post: the form's CSRF field is checked (a bearer client sends none)."""
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    principal = optional_principal(request) if csrf is None or bearer else form_principal(request, csrf)
+    if principal is None:
+        return RedirectResponse(f"/login?next={path}", status_code=303)
+    if principal.role not in set(roles):
+        raise Forbidden(f"the {principal.role.value} role has no {page}", code="forbidden_role")
     return principal
 
 

@@ -18,7 +18,8 @@ from suraksha.settings import Settings
 HSTS = "max-age=63072000; includeSubDomains"
 DENIED_FEATURES = ("accelerometer", "camera", "display-capture", "gyroscope", "magnetometer", "microphone", "midi",
                    "payment", "serial", "usb")
-GEOLOCATION_PAGES = frozenset({"/directory"})  # directory.js asks for her position ("use my location")
+# directory.js asks for her position ("use my location"); responder.js sends the crew's to the control room
+GEOLOCATION_PAGES = frozenset({"/directory", "/responder"})
 # Public and without personal data: the browser may cache these. Everything else is `no-store`.
 PUBLIC_PAGES = frozenset({"/", "/directory"})
 PUBLIC_API = frozenset({"/api/v1/jurisdiction", "/api/v1/stations", "/api/v1/stations.geojson"})

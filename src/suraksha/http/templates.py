@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import gzip
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from suraksha.core.auth import (
+    ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_SEE_INCIDENTS,
     ROLES_THAT_USE_REGISTRY,
+    ROLES_THAT_WATCH_THE_WALLBOARD,
     Principal,
     Role,
 )
@@ -54,6 +56,14 @@ def _local(context, value: datetime | str | None, zone_name: str = "Asia/Kolkata
 
 
 @pass_context
+def _day(context, value: date | None) -> str:
+    """A calendar day in the page's language: '3 Dec 2026'; nothing for None."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMM y", locale=context.get("lang", DEFAULT_LANGUAGE))
+
+
+@pass_context
 def _gettext(context, message: str) -> str:
     return translations(context.get("lang", DEFAULT_LANGUAGE), DOMAIN).gettext(message)
 
@@ -68,6 +78,7 @@ environment = Environment(loader=FileSystemLoader([str(f) for f in FOLDERS]), au
 environment.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks: whitespace collapsed, as babel/web.cfg extracts
 environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 environment.filters["local"] = _local
+environment.filters["day"] = _day
 templates = Jinja2Templates(env=environment)
 
 
@@ -110,6 +121,8 @@ def landing_page(principal: Principal) -> str:
     """Where each role lands after sign-in: the page of its own work."""
     if principal.role in ROLES_THAT_USE_REGISTRY:
         return "/registry"
+    if principal.role is Role.RESPONDER:
+        return "/responder"
     return "/console"
 
 
@@ -118,9 +131,17 @@ def navigation(principal: Principal | None) -> list[tuple[str, str]]:
     items = [("/directory", N_("Station helplines")), ("/track", N_("Track a report"))]
     if principal is None:
         return items
+    if principal.role is Role.RESPONDER:
+        items.append(("/responder", N_("Responder")))
     if principal.role in ROLES_THAT_SEE_INCIDENTS:
         items.append(("/console", N_("Console")))
         items.append(("/incidents", N_("Incidents")))
+    if principal.role in ROLES_THAT_WATCH_THE_WALLBOARD:
+        items.append(("/wallboard", N_("Wallboard")))
+    if principal.role in (Role.ADMIN, Role.STATION_OFFICER):  # dispatch.service.MANAGERS
+        items.append(("/units", N_("Units")))
+    if principal.role in ROLES_THAT_KEEP_HANDSETS:
+        items.append(("/phones", N_("Helpline phones")))
     if principal.role in ROLES_THAT_USE_REGISTRY:
         items.append(("/registry", N_("Registry")))
         if principal.role is not Role.REGISTRY_SUPERVISOR:

@@ -54,6 +54,10 @@ class IncidentOut(BaseModel):
     disposition: str | None
     disposition_code: str | None
     reopened_at: str | None
+    respond_by: str | None = Field(None, description="the deadline: received + the response-time target that "
+                                                      "applies (state, area class, priority, category); null: none")
+    target_minutes: int | None = Field(None, description="the target's minutes; null: no target applies")
+    area_class: str | None = Field(None, description="urban or rural: the area class of the incident's station")
 
 
 class ContactOut(BaseModel):

@@ -99,3 +99,11 @@ class IncidentClosed(IncidentEvent):
 @dataclass(frozen=True, kw_only=True)
 class IncidentReopened(IncidentEvent):
     by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentUnassignedAlarm(IncidentEvent):
+    """A P1 has waited without a unit longer than it may: every console in its scope alarms, with sound."""
+
+    priority: int
+    waiting_seconds: int

@@ -18,3 +18,11 @@ class UnitsOnIncident(Protocol):
 
     def after_stand_down(self, unit_ids: list[int]) -> None:
         """After the commit: refresh what dispatch keeps in memory."""
+
+
+class Deadlines(Protocol):
+    """Implemented by targets' TargetService: an incident's deadline from its response-time target."""
+
+    def for_incident(self, state: str | None, station_id: int | None, priority: int, category: str,
+                     received_at: datetime) -> dict:
+        """{"respond_by": ISO time or None, "target_minutes": int or None, "area_class": "urban" | "rural"}"""

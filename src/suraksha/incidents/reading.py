@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from suraksha.adapters.db import scope_filter
 from suraksha.core.auth import Principal
@@ -108,3 +108,33 @@ def scoped(query, principal: Principal):
     """The scope rule as SQL (`adapters.db.scope_filter`, from the same `scope_key` that `covers` uses)."""
     return query.where(scope_filter(principal, station_id=incidents.c.station_id, city=incidents.c.city,
                                     state=incidents.c.state))
+
+
+# ---------------------------------------------------------------- figures for the supervisor's wallboard (analytics)
+
+# What a person in the control room (or a dispatch) does to an incident: the first of these after receipt is when it
+# was answered. Automatic replies to her (the SMS acknowledgement), timers and alarms are not answers.
+ANSWERING_ACTIONS = ("note", "priority_changed", "category_changed", "transferred", "location_accepted",
+                     "location_dismissed", "closed", "message_retried", "message_settled", "unit_dispatched")
+NOT_A_PERSON = "system"  # `closed` by the system (`close(None, …)`) is no answer
+
+
+def open_in_scope(conn: Connection, principal: Principal, open_statuses: Sequence[str]) -> list[dict]:
+    """Every open incident in scope, as little as a count needs: priority, station, received_at."""
+    i = incidents.c
+    q = scoped(select(i.priority, i.station_id, i.city, i.received_at).where(i.status.in_(open_statuses)), principal)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def times_since(conn: Connection, principal: Principal, since: datetime) -> list[dict]:
+    """Incidents in scope received since `since`, with their times and the first answering action after receipt."""
+    log = incident_log.c
+    first_action = (select(log.incident_id, func.min(log.at).label("first_action_at"))
+                    .where(log.kind.in_(ANSWERING_ACTIONS), log.actor.is_not(None), log.actor != NOT_A_PERSON,
+                           log.at >= since)
+                    .group_by(log.incident_id).subquery())
+    i = incidents.c
+    q = (select(i.id, i.tracking, i.station_id, i.city, i.state, i.priority, i.category, i.status, i.received_at,
+                i.first_dispatched_at, i.arrived_at, i.response_seconds, i.closed_at, first_action.c.first_action_at)
+         .outerjoin(first_action, first_action.c.incident_id == i.id).where(i.received_at >= since))
+    return [dict(r._mapping) for r in conn.execute(scoped(q, principal).order_by(i.received_at, i.id))]

@@ -7,6 +7,7 @@ per table for the whole batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -22,8 +23,10 @@ from suraksha.adapters.bulk import (
     driver_execute,
     marks,
     padded,
+    pipelined,
     quoted,
     result_processors,
+    start_allocating_ids,
 )
 from suraksha.adapters.outbox import record_many
 from suraksha.core.events import DomainEvent
@@ -205,49 +208,64 @@ class BatchPlan:
             self.queued.append((incident, c, body, kind))
 
     # writing, a statement per table ----------------------------------------------------------------
-    def flush(self, conn: Connection, messages) -> None:
-        """One statement per table for the whole batch. Tracking numbers are random (40 bits): the unique
-        constraint backs them, and on the rare clash the writer stores the batch again, drawing new ones."""
-        for incident, new_id in zip(self.new, _INSERT_INCIDENTS.execute_new(conn, [i.row for i in self.new])):
-            incident.id = new_id
+    def flush(self, conn: Connection, messages, drawn_ids: list[int]) -> None:
+        """One statement per table for the whole batch; on PostgreSQL the inserts share one round trip
+        (`pipelined`), with the new incidents' ids drawn beforehand (`drawn_ids`). Tracking numbers are random
+        (40 bits): the unique constraint backs them, and on the rare clash the writer stores the batch again,
+        drawing new ones."""
         for incident in self.joined.values():
             if incident.changed:
                 conn.execute(_UPDATE_INCIDENT, {"_id": incident.id, **{k: incident.row.get(k) for k in UPDATABLE}})
-        _INSERT_CONTACTS.execute(conn, [{**row, "incident_id": i.id} for i, row in self.contacts])
-        _INSERT_MESSAGES.execute(conn, [{**row, "incident_id": i.id} for i, row in self.inbound])
         touched = [*self.new, *self.joined.values()]
-        _INSERT_LOG.execute(conn, [{"incident_id": i.id, "at": self.now, "kind": kind, "actor": actor, "detail": detail}
-                                   for i in touched for kind, actor, detail in i.log])
-        messages.record_replies(conn, [(i.id, reply) for i, reply in self.replies], self.now)
+        with pipelined(conn):
+            new_ids = _INSERT_INCIDENTS.execute_new(conn, [i.row for i in self.new], drawn_ids)
+            for incident, new_id in zip(self.new, new_ids):
+                incident.id = new_id
+            _INSERT_CONTACTS.execute(conn, [{**row, "incident_id": i.id} for i, row in self.contacts])
+            _INSERT_MESSAGES.execute(conn, [{**row, "incident_id": i.id} for i, row in self.inbound])
+            _INSERT_LOG.execute(conn, [{"incident_id": i.id, "at": self.now, "kind": kind, "actor": actor,
+                                        "detail": detail} for i in touched for kind, actor, detail in i.log])
+            messages.record_replies(conn, [(i.id, reply) for i, reply in self.replies], self.now)
+            record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now)
+                               for i in touched for cls, extra in i.events])
         for i, c, body, kind in self.queued:
             messages.queue(conn, i.id, c.phone_sealed, body, kind, channel=c.channel)
-        record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now) for i in touched for cls, extra in i.events])
 
 
 def commit_contacts(conn: Connection, items: list[ArrivingContact], now: datetime, window: timedelta,
                     messages) -> list[Ack]:
     """Store a batch of arriving contacts in the caller's transaction; one Ack per contact, in order."""
     plan = BatchPlan(now, window)
-    stored_retries, stored_latest = _stored_retries(conn, items), _stored_latest(conn, items, window)
+    with pipelined(conn):  # PostgreSQL: BEGIN, both reads and the new ids in one round trip
+        retries, latest = _stored_retries(conn, items), _stored_latest(conn, items, window)
+        # at most one new incident per contact: ids drawn for contacts that join one are left unused
+        drawn = start_allocating_ids(conn, incidents, len(items)) if conn.dialect.name == "postgresql" else list
+        stored_retries, stored_latest, drawn_ids = retries(), latest(), drawn()
     acks = [plan.take(c, stored_retries, stored_latest) for c in items]
-    plan.flush(conn, messages)
+    plan.flush(conn, messages, drawn_ids)
     return acks
 
 
-def _stored_retries(conn: Connection, items: list[ArrivingContact]) -> dict[tuple[str, str], str]:
-    """(provider, provider id) -> tracking number, for the deliveries already stored (the unique index)."""
+def _stored_retries(conn: Connection, items: list[ArrivingContact]) -> Callable[[], dict[tuple[str, str], str]]:
+    """(provider, provider id) -> tracking number, for the deliveries already stored (the unique index). The
+    statements are sent now; the returned function reads their answers (so that they may share a round trip)."""
     wanted: dict[str, set[str]] = {}
     for c in items:
         wanted.setdefault(c.provider, set()).add(c.provider_id)
-    found = {}
+    cursors = []
     for provider, ids in wanted.items():
         some = padded(list(ids))
-        cursor = driver_execute(conn, _retries_sql(conn.dialect, len(some)), (provider, *some))
-        rows = cursor.fetchall()
-        cursor.close()
-        for provider_id, tracking in rows:
-            found[(provider, provider_id)] = tracking
-    return found
+        cursors.append((provider, driver_execute(conn, _retries_sql(conn.dialect, len(some)), (provider, *some))))
+
+    def read() -> dict[tuple[str, str], str]:
+        found = {}
+        for provider, cursor in cursors:
+            rows = cursor.fetchall()
+            cursor.close()
+            for provider_id, tracking in rows:
+                found[(provider, provider_id)] = tracking
+        return found
+    return read
 
 
 @lru_cache(maxsize=64)
@@ -260,25 +278,29 @@ _INCIDENT_COLUMNS = tuple(incidents.c)
 _WHEN = (incidents.c.last_message_at, incidents.c.closed_at)
 
 
-def _stored_latest(conn: Connection, items: list[ArrivingContact], window: timedelta) -> dict[str, dict]:
-    """fingerprint -> that sender's latest incident that is open within the window or closed within 24 h."""
+def _stored_latest(conn: Connection, items: list[ArrivingContact], window: timedelta) -> Callable[[], dict[str, dict]]:
+    """fingerprint -> that sender's latest incident that is open within the window or closed within 24 h. The
+    statement is sent now; the returned function reads its answer."""
     fingerprints = padded(list({c.fingerprint for c in items}))
     earliest = min(c.received_at for c in items)
     d = conn.dialect
     since, closed_since = convert((earliest - window, earliest - REOPEN_WINDOW), bind_processors(d, _WHEN))
     recent = (*OPEN_STATUS_VALUES, since, IncidentStatus.CLOSED.value, closed_since)
     params = (*fingerprints, *recent) if d.name == "sqlite" else (*recent, *fingerprints)
-    names = [col.name for col in _INCIDENT_COLUMNS]
     cursor = driver_execute(conn, _latest_sql(d, len(fingerprints)), params)
-    rows = cursor.fetchall()
-    procs = result_processors(d, _INCIDENT_COLUMNS, cursor.description[1:]) if rows else ()
-    cursor.close()
-    found: dict[str, dict] = {}
-    for fp, *values in rows:
-        latest = dict(zip(names, convert(values, procs)))
-        if fp not in found or latest["last_message_at"] > found[fp]["last_message_at"]:
-            found[fp] = latest
-    return found
+
+    def read() -> dict[str, dict]:
+        names = [col.name for col in _INCIDENT_COLUMNS]
+        rows = cursor.fetchall()
+        procs = result_processors(d, _INCIDENT_COLUMNS, cursor.description[1:]) if rows else ()
+        cursor.close()
+        found: dict[str, dict] = {}
+        for fp, *values in rows:
+            latest = dict(zip(names, convert(values, procs)))
+            if fp not in found or latest["last_message_at"] > found[fp]["last_message_at"]:
+                found[fp] = latest
+        return found
+    return read
 
 
 @lru_cache(maxsize=64)

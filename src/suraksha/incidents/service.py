@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import record
@@ -26,7 +26,7 @@ from suraksha.dispatch.ports import IncidentForDispatch
 from suraksha.incidents import events as ev
 from suraksha.incidents import model, reading, replies
 from suraksha.incidents.model import ArrivingContact, Disposition, IncidentStatus
-from suraksha.incidents.ports import UnitsOnIncident
+from suraksha.incidents.ports import Deadlines, UnitsOnIncident
 from suraksha.incidents.receiving import Ack, commit_contacts
 from suraksha.incidents.store import dispositions, incident_contacts, incident_log, incidents
 from suraksha.incidents.triage import CATEGORIES
@@ -43,6 +43,7 @@ class IncidentService:
         self._stations, self._messages, self._sealer, self._writer = stations, messages, sealer, writer
         self._window = timedelta(minutes=settings.followup_window_minutes)
         self.units: UnitsOnIncident | None = None  # dispatch, wired by the composition root
+        self.targets: Deadlines | None = None  # response-time targets, wired by the composition root
 
     # receiving -------------------------------------------------------------------------------------
     def receive(self, contact: ArrivingContact) -> Ack:
@@ -80,7 +81,7 @@ class IncidentService:
         """One incident as this principal may see it: her contacts and words only with need-to-know."""
         with self._engine.connect() as conn:
             row = self.access_incident(conn, principal, tracking)
-            body = reading.incident_view(row, self._station_name(row.station_id))
+            body = self._view(row)
             allowed = self.need_to_know(conn, principal, row.id)
             outbound = self._messages.for_incident(row.id, conn)
             if allowed:
@@ -105,7 +106,7 @@ class IncidentService:
         q = reading.scoped(select(incidents).where(incidents.c.status.in_(model.OPEN_STATUS_VALUES)), principal)
         with self._engine.connect() as conn:
             rows = conn.execute(q.order_by(incidents.c.priority, incidents.c.received_at).limit(limit)).all()
-        return [reading.incident_view(r, self._station_name(r.station_id)) for r in rows]
+        return [self._view(r) for r in rows]
 
     def search(self, principal: Principal, *, tracking: str = "", station_id: int | None = None,
                status: str | None = None, disposition: str | None = None, since: datetime | None = None,
@@ -126,7 +127,24 @@ class IncidentService:
             q = q.where(incidents.c.received_at < until)
         with self._engine.connect() as conn:
             rows = conn.execute(q.order_by(incidents.c.received_at.desc(), incidents.c.id.desc()).limit(limit)).all()
-        return [reading.incident_view(r, self._station_name(r.station_id)) for r in rows]
+        return [self._view(r) for r in rows]
+
+    def open_in_scope(self, principal: Principal) -> list[dict]:
+        """Every open incident in scope (priority, station_id, city, received_at): the wallboard counts them."""
+        with self._engine.connect() as conn:
+            return reading.open_in_scope(conn, principal, model.OPEN_STATUS_VALUES)
+
+    def times_since(self, principal: Principal, since: datetime) -> list[dict]:
+        """Incidents in scope received since `since` with received/first action/first dispatch/arrival times and
+        their deadline (`respond_by`, `target_minutes`): the wallboard's response-time figures."""
+        with self._engine.connect() as conn:
+            rows = reading.times_since(conn, principal, since)
+        for r in rows:
+            r["station_name"] = self._station_name(r["station_id"])
+            r |= (self.targets.for_incident(r["state"], r["station_id"], r["priority"], r["category"],
+                                            r["received_at"]) if self.targets is not None
+                  else {"respond_by": None, "target_minutes": None})
+        return rows
 
     def public_status(self, tracking: str) -> dict | None:
         """What /track shows her: status, station, times and the outcome in plain words; nothing about anyone."""
@@ -225,7 +243,8 @@ class IncidentService:
         with self._change(principal, tracking) as (conn, row, now):
             if row.status != IncidentStatus.CLOSED.value:
                 raise Conflict(f"incident {row.tracking} is open", code="incident_open")
-            self._set(conn, row, now, status=IncidentStatus.NEW.value, closed_at=None, disposition=None,
+            self._set(conn, row, now, status=IncidentStatus.NEW.value, unassigned_alarm_at=None, closed_at=None,
+                      disposition=None,
                       disposition_code=None, closed_by=None, reopened_at=now)
             self._log(conn, row.id, now, "reopened", principal.username, {"reason": why})
             self._tell_her(conn, row.id, replies.reopened(row.tracking, row.language), MessageKind.REOPENED)
@@ -307,6 +326,49 @@ class IncidentService:
         self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign, row.language),
                        MessageKind.UNIT_DISPATCHED)
 
+    def unit_acknowledged(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
+        self._unit_step(conn, self._row(conn, incident_id), at, "unit_acknowledged", call_sign, {})
+
+    def unit_released(self, conn: Connection, incident_id: int, call_sign: str, at: datetime, reason: str,
+                      last_unit: bool) -> None:
+        """A unit left without clearing the scene (it did not acknowledge, or was re-tasked). With the last one an
+        open incident waits for a unit again: back to new, and its unassigned alarm may sound again."""
+        row = self._row(conn, incident_id)
+        values: dict[str, Any] = {}
+        if last_unit and row.status != IncidentStatus.CLOSED.value:
+            values = {"status": IncidentStatus.NEW.value, "unassigned_alarm_at": None}
+        if values:
+            self._set(conn, row, at, **values)
+        self._log(conn, row.id, at, "unit_released", call_sign, {"call_sign": call_sign, "reason": reason[:300]})
+        record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="unit_released", call_sign=call_sign,
+                                 status=values.get("status", row.status)), at)
+
+    def alarm_unassigned(self, limit: int = 50) -> int:
+        """Every P1 still without a unit after `unassigned_alarm_seconds` alarms the consoles in its scope, once per
+        wait. The incident row is the timer: claimed by a conditional update in the transaction that raises the
+        alarm, so exactly one process raises it, and a restart loses none."""
+        now = self._clock.now()
+        waited = now - timedelta(seconds=self._settings.unassigned_alarm_seconds)
+        i = incidents.c
+        not_alarmed = or_(i.unassigned_alarm_at.is_(None),  # a reopening starts a new wait
+                          and_(i.reopened_at.is_not(None), i.unassigned_alarm_at < i.reopened_at))
+        waiting = (i.status == IncidentStatus.NEW.value, i.priority == 1, not_alarmed)
+        with self._engine.connect() as conn:
+            due = conn.execute(select(i.id).where(*waiting, func.coalesce(i.reopened_at, i.received_at) <= waited)
+                               .order_by(i.received_at).limit(limit)).scalars().all()
+        raised = 0
+        for incident_id in due:
+            with self._engine.begin() as conn:
+                if conn.execute(update(incidents).where(i.id == incident_id, *waiting)
+                                .values(unassigned_alarm_at=now)).rowcount != 1:
+                    continue
+                row = self._row(conn, incident_id)
+                seconds = int((now - (row.reopened_at or row.received_at)).total_seconds())
+                self._log(conn, row.id, now, "unassigned_alarm", None, {"seconds": seconds})
+                record(conn, ev.from_row(ev.IncidentUnassignedAlarm, row._mapping, waiting_seconds=seconds), now)
+                raised += 1
+        return raised
+
     def unit_en_route(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         row = self._row(conn, incident_id)
         values = {}
@@ -325,13 +387,29 @@ class IncidentService:
             self._tell_her(conn, incident_id, replies.unit_arrived(row.tracking, call_sign, row.language),
                            MessageKind.UNIT_ARRIVED)
 
-    def unit_cleared(self, conn: Connection, incident_id: int, call_sign: str, at: datetime, last_unit: bool) -> None:
-        """A unit cleared; with the last one the incident closes as attended and resolved, she is told."""
+    def unit_cleared(self, conn: Connection, incident_id: int, call_sign: str, at: datetime, last_unit: bool,
+                     disposition: str | None = None) -> None:
+        """A unit cleared; with the last one the incident closes, she is told: with the crew's disposition if it
+        gave one (checked even when other units stay on it), else as attended and resolved."""
+        chosen = self.disposition(disposition, conn) if disposition else None
         row = self._row(conn, incident_id)
         self._unit_step(conn, row, at, "unit_cleared", call_sign, {})
         if last_unit and row.status != IncidentStatus.CLOSED.value:
-            resolved = self.disposition("attended_resolved", conn)
+            resolved = chosen or self.disposition("attended_resolved", conn)
             self._close(conn, self._row(conn, incident_id), at, resolved, call_sign, "")
+
+    def incident_for_crew(self, conn: Connection, incident_id: int, principal: Principal) -> dict:
+        """What the crew of a unit on this incident needs (dispatch has checked that its unit is on it): no
+        message texts, her numbers only by the need-to-know rule."""
+        row = self._row(conn, incident_id)
+        contacts = None
+        if self.need_to_know(conn, principal, row.id):
+            contacts = [c["phone"] for c in reading.contacts_and_messages(conn, row.id, self._sealer)[0]]
+        known = bool(row.location_known) and row.lon is not None
+        return {"tracking": row.tracking, "priority": row.priority, "category": row.category, "status": row.status,
+                "station_id": row.station_id, "station_name": self._station_name(row.station_id),
+                "location_known": known, "lon": row.lon if known else None, "lat": row.lat if known else None,
+                "received_at": row.received_at, "contacts": contacts}
 
     # helpers ---------------------------------------------------------------------------------------
     @contextmanager
@@ -376,6 +454,13 @@ class IncidentService:
         """Queue a message to every number of hers on this incident, on the channel she used."""
         for c in conn.execute(select(incident_contacts).where(incident_contacts.c.incident_id == incident_id)):
             self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel)
+
+    def _view(self, row: Any) -> dict:
+        """An incident as lists and details show it, with its deadline: received + its response-time target."""
+        body = reading.incident_view(row, self._station_name(row.station_id))
+        if self.targets is not None:
+            body |= self.targets.for_incident(row.state, row.station_id, row.priority, row.category, row.received_at)
+        return body
 
     def _units_on(self, conn: Connection, incident_id: int) -> list[tuple[int, str]]:
         return self.units.units_on(conn, incident_id) if self.units is not None else []

@@ -53,6 +53,7 @@ incidents = Table(
     Column("disposition_code", String(32), nullable=True),
     Column("closed_by", String(64), nullable=True),
     Column("reopened_at", UtcDateTime, nullable=True),
+    Column("unassigned_alarm_at", UtcDateTime, nullable=True),  # a P1's wait without a unit has alarmed
     Index("ix_incidents_open_queue", "status", "priority", "received_at"),
 )
 

@@ -7,10 +7,12 @@ from suraksha.accounts import store as accounts  # noqa: F401
 from suraksha.adapters import outbox  # noqa: F401
 from suraksha.adapters.db import metadata
 from suraksha.dispatch import store as dispatch  # noqa: F401
+from suraksha.handsets import store as handsets  # noqa: F401
 from suraksha.incidents import store as incidents  # noqa: F401
 from suraksha.messaging import store as messaging  # noqa: F401
 from suraksha.places import store as places  # noqa: F401
 from suraksha.registry import store as registry  # noqa: F401
 from suraksha.stations import store as stations  # noqa: F401
+from suraksha.targets import store as targets  # noqa: F401
 
 __all__ = ["metadata"]

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, insert, or_, select, update
 
 from suraksha.adapters.outbox import record
+from suraksha.core.auth import Principal, ScopeKind
 from suraksha.core.clock import Clock
 from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
@@ -83,6 +84,17 @@ class StationService:
 
     def all(self, city: str | None = None) -> list[StationRef]:
         return [s for s in self._snap.by_id.values() if city is None or s.city == city]
+
+    def home_city(self, principal: Principal) -> str:
+        """The city an account works in: its city, or its station's; "" for a state or national account."""
+        if principal.scope_kind is ScopeKind.CITY:
+            return principal.scope_value
+        if principal.scope_kind is ScopeKind.STATION:
+            try:
+                return self.get(int(principal.scope_value)).city
+            except (NotFound, ValueError):
+                return ""
+        return ""
 
     def cities(self) -> list[str]:
         return sorted({s.city for s in self._snap.by_id.values()})
@@ -208,6 +220,15 @@ class StationService:
         return [{"number": r.number, "kind": r.kind, "from_station_id": r.from_station_id,
                  "to_station_id": r.to_station_id, "changed_by": r.changed_by, "reason": r.reason,
                  "changed_at": r.changed_at.isoformat()} for r in rows]
+
+    def number_history(self, number: str) -> list[dict]:
+        """Every move of one number between stations, oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(helpline_changes).where(helpline_changes.c.number == number)
+                                .order_by(helpline_changes.c.id)).all()
+        return [{"number": r.number, "kind": r.kind, "from_station_id": r.from_station_id,
+                 "to_station_id": r.to_station_id, "changed_by": r.changed_by, "reason": r.reason,
+                 "changed_at": r.changed_at} for r in rows]
 
     def assign_numbers_in_bulk(self, numbers: dict[int, tuple[str, str]], actor: str, reason: str) -> None:
         """Set (women helpline, general number) for many stations at once, recording each change."""

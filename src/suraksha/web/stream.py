@@ -18,7 +18,8 @@ HEARTBEAT_S = 15.0
 LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
               "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged",
               "IncidentMessageUndelivered", "UnitDispatched",
-              "UnitStatusChanged", "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned"}
+              "UnitStatusChanged", "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned",
+              "HandsetFreePeriodEnding", "IncidentUnassignedAlarm", "AssignmentReleased"}
 
 
 def visible_to(principal: Principal, event: Event) -> bool:

@@ -8,8 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from suraksha.core.auth import ROLES_THAT_DISPATCH, ROLES_THAT_SEE_INCIDENTS, Locus, Principal, ScopeKind
-from suraksha.core.errors import Forbidden, NotFound
+from suraksha.core.auth import (
+    ROLES_THAT_DISPATCH,
+    ROLES_THAT_KEEP_HANDSETS,
+    ROLES_THAT_SEE_INCIDENTS,
+    Locus,
+    Principal,
+)
+from suraksha.core.errors import Forbidden
 from suraksha.core.i18n import N_
 from suraksha.core.localtime import zone
 from suraksha.http.deps import get_container, optional_principal
@@ -40,8 +46,9 @@ def console(request: Request, principal: MaybePrincipal):
     if isinstance(who, RedirectResponse):
         return who
     c = get_container(request)
-    city = _home_city(c, who)
+    city = c.stations.home_city(who)
     return render(request, "console.html", principal=who, city=city, can_dispatch=who.role in ROLES_THAT_DISPATCH,
+                  can_keep_phones=who.role in ROLES_THAT_KEEP_HANDSETS,
                   cities=c.stations.cities(), stations=[s.as_public_dict() for s in c.stations.all()],
                   dispositions=[d.__dict__ for d in c.incidents.dispositions()])
 
@@ -54,7 +61,7 @@ def incidents_page(request: Request, principal: MaybePrincipal, tracking: str = 
     if isinstance(who, RedirectResponse):
         return who
     c = get_container(request)
-    city = _home_city(c, who)
+    city = c.stations.home_city(who)
     tz = zone(c.settings.zone_for(city))
     error, found = None, []
     try:
@@ -70,18 +77,6 @@ def incidents_page(request: Request, principal: MaybePrincipal, tracking: str = 
                   form={"tracking": tracking, "station_id": station_id, "status": status,
                         "disposition": disposition, "since": since, "until": until},
                   stations=stations, dispositions=c.incidents.dispositions())
-
-
-def _home_city(c, principal: Principal) -> str:
-    """The city whose map a console opens on: the account's city, or its station's city."""
-    if principal.scope_kind is ScopeKind.CITY:
-        return principal.scope_value
-    if principal.scope_kind is ScopeKind.STATION:
-        try:
-            return c.stations.get(int(principal.scope_value)).city
-        except (NotFound, ValueError):
-            return ""
-    return ""
 
 
 @router.get("/directory", response_class=HTMLResponse)

@@ -9,12 +9,12 @@
   const CATEGORIES = ["immediate_danger", "sexual_assault", "child_at_risk", "domestic_violence", "stalking_harassment",
     "cyber", "help_request"];
   const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed") };
-  const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
+  const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_acknowledged: _("acknowledged"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
   const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply") };
   const CATEGORY_WORDS = { immediate_danger: _("immediate danger"), sexual_assault: _("sexual assault"), child_at_risk: _("child at risk"),
     domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
-  const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"),
-    out_of_service: _("out of service") };
+  const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), acknowledged: _("acknowledged"), en_route: _("en route"),
+    on_scene: _("on scene"), out_of_service: _("out of service") };
   const MATCH_WORDS = { inside: _("inside"), overlap: _("overlap"), nearest: _("nearest"), none: _("none") };
   const MESSAGE_KINDS = { acknowledgement: _("acknowledgement"), unit_dispatched: _("unit dispatched"), unit_arrived: _("unit arrived"),
     transferred: _("transferred"), closed: _("closed"), reopened: _("reopened"), follow_up: _("follow-up") };
@@ -86,8 +86,22 @@
       : s < 86400 ? _("{n} h", { n: Math.floor(s / 3600) }) : _("{n} d", { n: Math.floor(s / 86400) });
   }
   const ageHtml = (iso) => iso ? `<span data-age="${esc(iso)}">${ageText(iso)}</span>` : "";
+  // Time left to reach her: the incident's deadline (received + its response-time target). Amber when 30% of the
+  // target (at least 2 minutes) or less is left, red once it has passed; gone when a unit is on scene.
+  function deadlineState(el) {
+    const left = (Date.parse(el.dataset.deadline) - Date.now()) / 1000;
+    const warnAt = Math.max(120, 0.3 * Number(el.dataset.minutes) * 60);
+    const mins = Math.max(0, Math.ceil(Math.abs(left) / 60));
+    el.className = `deadline ${left < 0 ? "late" : left <= warnAt ? "soon" : "ok"}`;
+    el.dataset.state = left < 0 ? "late" : left <= warnAt ? "soon" : "ok";
+    el.textContent = left < 0 ? _("{n} min over target", { n: mins }) : _("{n} min left", { n: mins });
+  }
+  const targetTitle = (n) => _("target: {n} min", { n });
+  const deadlineHtml = (i) => i.respond_by && !i.arrived_at && i.status !== "closed"
+    ? `<small data-testid="time-left" data-deadline="${esc(i.respond_by)}" data-minutes="${esc(i.target_minutes)}" title="${esc(targetTitle(i.target_minutes))}"></small>` : "";
   function tick() { // ages keep counting and "today" stays true after midnight, without touching what is being typed
     document.querySelectorAll("[data-age]").forEach((el) => { el.textContent = ageText(el.dataset.age); });
+    document.querySelectorAll("[data-deadline]").forEach(deadlineState);
     document.querySelectorAll("time[data-local]").forEach((el) => { el.textContent = localTime(el.getAttribute("datetime")); });
   }
 
@@ -135,8 +149,9 @@
         <span class="prio">P${i.priority}</span>
         <span class="q-main"><strong>${esc(i.tracking)}</strong> · ${esc(categoryWords(i.category))}<br>
           <small>${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
-        <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small></span>
+        <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
       </li>`).join("");
+    document.querySelectorAll("#queue [data-deadline]").forEach(deadlineState);
     $("#queue-count").textContent = list.length;
     $("#queue-empty").hidden = list.length > 0;
     renderIncidentMarkers(list);
@@ -308,8 +323,10 @@
         const from = d.from_station_id != null ? _(" from {station}", { station: stationName(d.from_station_id) }) : "";
         return _("Transferred to {station}", { station: to }) + from + (e.actor ? by(e) : _(" automatically")) + why(d.reason);
       }
-      case "unit_dispatched": case "unit_en_route": case "unit_arrived": case "unit_cleared":
+      case "unit_dispatched": case "unit_acknowledged": case "unit_en_route": case "unit_arrived": case "unit_cleared":
         return _("Unit {unit} {step}", { unit: d.call_sign || e.actor || "?", step: UNIT_STEPS[e.kind] });
+      case "unit_released": return _("Unit {unit} released", { unit: d.call_sign || e.actor || "?" }) + why(d.reason);
+      case "unassigned_alarm": return _("ALARM: no unit after {seconds} s", { seconds: d.seconds ?? "?" });
       case "message_to_her": return _("Message to her ({kind}, {status})", { kind: kindWords(d.kind), status: stateWords(d.status) }) + (d.body ? `: ${d.body}` : "");
       case "location_taken": return _("Location received") + (d.lat != null ? `: ${point(d)}` : "");
       case "location_proposed": return _("Location proposed") + (d.lat != null ? `: ${point(d)}` : "") + (d.station_id != null ? _(" ({station} area)", { station: stationName(d.station_id) }) : "");
@@ -421,10 +438,18 @@
     return `<h3>${esc(_("Units"))}</h3><ul class="units-on">${state.assignments.map((a) => `<li${a.cleared_at ? ` class="muted"` : ""}><strong>${esc(a.call_sign)}</strong> ${esc(step(a))}</li>`).join("")}</ul>`;
   }
 
+  // A recommended unit in one line: no distance or ETA while her location is unknown (units are then ordered by
+  // their distance from the station's anchor point, only as a guide); the routing service's times say "by road".
+  function recLine(r) {
+    const where = r.distance_m == null || r.eta_seconds == null ? _("her location unknown: ordered from the station, as a guide")
+      : _("{km} km · ETA {min} min", { km: (r.distance_m / 1000).toFixed(1), min: Math.round(r.eta_seconds / 60) });
+    return where + (r.estimator === "road" ? " · " + _("by road") : "") + (r.stale ? " · " + _("GPS stale") : "");
+  }
+
   function detailHtml(i) {
     const contacts = i.contacts ? (i.contacts.map((c) => `<a href="tel:${esc(c.phone)}" data-testid="contact">${esc(c.phone)}</a>`).join(", ") || `<span class="muted">${esc(_("none"))}</span>`) : `<span class="muted">${esc(_("withheld (need to know)"))}</span>`;
     const open = i.status !== "closed";
-    const recRows = state.recs.map((r) => `<li class="rec" data-testid="recommendation" data-unit-id="${r.unit_id ?? r.id}"><span><strong>${esc(r.call_sign)}</strong> ${esc(words(r.kind))}<br><small>${esc(_("{km} km · ETA {min} min", { km: (r.distance_m / 1000).toFixed(1), min: Math.round(r.eta_seconds / 60) }))}${r.stale ? ` · ${esc(_("GPS stale"))}` : ""}</small></span><button type="button" data-assign="${r.unit_id ?? r.id}" data-testid="assign">${esc(_("Assign"))}</button></li>`).join("");
+    const recRows = state.recs.map((r) => `<li class="rec" data-testid="recommendation" data-unit-id="${r.unit_id ?? r.id}"><span><strong>${esc(r.call_sign)}</strong> ${esc(words(r.kind))}<br><small data-testid="recommendation-line">${esc(recLine(r))}</small></span><button type="button" data-assign="${r.unit_id ?? r.id}" data-testid="assign">${esc(_("Assign"))}</button></li>`).join("");
     const location = i.location_known && i.location ? `<span data-testid="detail-location">${esc(latLon(i.location))}</span> <small class="muted">(${esc(MATCH_WORDS[i.match] || words(i.match))})</small>` : `<span data-testid="detail-location">${esc(_("unknown: shown at the station"))}</span>`;
     return `<div class="pad">
       <h2 data-testid="detail-tracking">${esc(i.tracking)} <span class="prio-badge ${prioClass(i.priority)}">P${i.priority}</span></h2>
@@ -524,6 +549,7 @@
   $("#queue").addEventListener("click", (ev) => { const li = ev.target.closest("[data-tracking]"); if (li) select(li.dataset.tracking); });
   $("#queue").addEventListener("keydown", (ev) => { const li = ev.target.closest("[data-tracking]"); if (li && ev.key === "Enter") select(li.dataset.tracking); });
   window.addEventListener("hashchange", () => { const t = decodeURIComponent(location.hash.slice(1)).toUpperCase(); if (t && t !== state.selected) select(t); });
+  $("#alarms").addEventListener("click", (ev) => { const p = ev.target.closest("[data-tracking]"); if (p && ev.target.tagName === "A") p.remove(); });
 
   // live -----------------------------------------------------------------------------------------
   let queueTimer = null, detailTimer = null;
@@ -550,9 +576,67 @@
     ["UnitMoved", "UnitStatusChanged", "UnitDispatched", "UnitCreated"].forEach((t) => es.addEventListener(t, (e) => updateUnit(JSON.parse(e.data))));
     es.addEventListener("StationsImported", () => { loadStations().then(refreshDetail).catch(() => {}); });
     es.addEventListener("HelplineReassigned", refreshQueue);
+    es.addEventListener("HandsetFreePeriodEnding", () => { loadPhoneReminder().catch(() => {}); });
+    es.addEventListener("IncidentUnassignedAlarm", (e) => { alarm(JSON.parse(e.data)); refreshQueue(); });
+    es.addEventListener("AssignmentReleased", (e) => {
+      const d = JSON.parse(e.data);
+      const text = d.why === "not_acknowledged"
+        ? _("{unit} did not acknowledge {tracking}: released; the next unit is being sent.", { unit: d.call_sign, tracking: d.tracking })
+        : _("{unit} was re-tasked away from {tracking}.", { unit: d.call_sign, tracking: d.tracking });
+      notify(text, d.tracking, false);
+      refreshQueue();
+      if (state.selected === d.tracking) refreshDetail();
+    });
   }
 
-  setInterval(tick, 15000); // ages tick on
+  // Alarms and notices: a P1 left without a unit sounds (a tone made in the page: no file to fetch) and stays on
+  // screen until the dispatcher opens it; a released unit is a notice.
+  let audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator(), gain = audio.createGain();
+      tone.type = "square"; tone.frequency.value = 880; gain.gain.value = 0.08;
+      tone.connect(gain).connect(audio.destination);
+      if (audio.state === "suspended") audio.resume().catch(() => {});
+      tone.start(); tone.stop(audio.currentTime + 0.6);
+      document.body.dataset.alarmsSounded = String(Number(document.body.dataset.alarmsSounded || 0) + 1);
+    } catch (err) { /* no audio device: the banner still shows */ }
+  }
+  // Browsers let a page sound only after a person has used it: the first click or key readies the alarm's tone.
+  const readyAudio = () => { try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); audio.resume().catch(() => {}); } catch (err) { /* none */ } };
+  document.addEventListener("pointerdown", readyAudio, { once: true });
+  document.addEventListener("keydown", readyAudio, { once: true });
+  function notify(text, tracking, loud) {
+    const box = $("#alarms");
+    const item = document.createElement("p");
+    item.className = loud ? "alarm" : "notice pad";
+    item.dataset.testid = loud ? "unassigned-alarm" : "release-notice";
+    item.dataset.tracking = tracking;
+    item.innerHTML = `${esc(text)} <a href="#${esc(tracking)}">${esc(_("Open"))}</a>`;
+    box.prepend(item);
+    while (box.children.length > 5) box.lastElementChild.remove();
+  }
+  function alarm(d) {
+    notify(_("ALARM: {tracking} (P{priority}) has had no unit for {seconds} s.", { tracking: d.tracking, priority: d.priority, seconds: d.waiting_seconds }), d.tracking, true);
+    beep();
+  }
+
+  // The phones that carry the station's helpline numbers: a free period ending within 30 days (or over) is shown
+  // to those who keep them, and again when the reminder falls due while the console is open.
+  async function loadPhoneReminder() {
+    if (!cfg.canKeepPhones) return;
+    const found = await api("/api/v1/handsets?ending_within_days=30");
+    const n = (found?.handsets || []).length;
+    const box = $("#phone-reminder");
+    box.hidden = n === 0;
+    const text = n === 1 ? _("The free period of 1 helpline phone ends within 30 days, or has ended.")
+      : _("The free periods of {n} helpline phones end within 30 days, or have ended.", { n });
+    box.innerHTML = n ? `${esc(text)} <a href="${esc(cfg.phonesPage)}">${esc(_("See the phones"))}</a>` : "";
+  }
+
+  setInterval(tick, 5000); // ages and time left tick on
+  loadPhoneReminder().catch(() => {});
   api("/api/v1/categories").then((d) => { if (d?.categories?.length) categories = d.categories; }).catch(() => {});
   const opening = decodeURIComponent(location.hash.slice(1)).trim().toUpperCase();
   loadStations().catch(() => {})

@@ -1,0 +1,1 @@
+"""Analytics: what supervisors watch (the live wallboard of response times)."""

@@ -1,0 +1,86 @@
+"""Escalation timers with real server processes (issue 10): a dispatch made while one server ran, that server
+killed with `kill -9`, two fresh `suraksha serve` processes on the same database. The crew that never
+acknowledged is released once and exactly one next unit is sent; a P1 left without a unit alarms once."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+
+from suraksha.adapters.outbox import events_table
+from suraksha.bootstrap import build_container
+from suraksha.dispatch.store import assignments
+from suraksha.settings import Settings
+from tests.conftest import backend
+from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database, signed_sms, throwaway_postgres
+
+ACK_TIMEOUT_S, ALARM_S = 10, 5
+
+
+@pytest.fixture
+def own_database(tmp_path):
+    if backend() == "postgres":
+        with throwaway_postgres("faults_timers") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'timers.db'}"
+
+
+def test_timers_survive_a_kill_and_fire_once_with_two_processes(own_database, tmp_path, monkeypatch):
+    monkeypatch.setenv("SURAKSHA_ACK_TIMEOUT_SECONDS", str(ACK_TIMEOUT_S))
+    monkeypatch.setenv("SURAKSHA_UNASSIGNED_ALARM_SECONDS", str(ALARM_S))
+    numbers = prepare_database(own_database)
+    c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
+    try:
+        c.stations.reload()
+        station = next(s for s in c.stations.all("mumbai") if s.women_helpline == numbers[0])
+        a = station.anchor
+        first = c.dispatch.create_unit("MUM-NS-901", "nirbhaya_squad", station.id, a.lon + 0.001, a.lat)
+        second = c.dispatch.create_unit("MUM-NS-902", "nirbhaya_squad", station.id, a.lon + 0.01, a.lat)
+    finally:
+        c.engine.dispose()
+
+    node_a = ServeProcess(own_database, tmp_path / "a.log").start()
+    messages = signed_sms([numbers[0]], node_a.url, seed=3)
+    trackings = []
+    for _ in range(2):  # two P1s: one gets a unit that never answers, the other none
+        form, signature = next(messages)
+        r = httpx.post(node_a.url + "/webhooks/twilio/sms", data=form, headers={"X-Twilio-Signature": signature})
+        assert r.status_code == 200, r.text
+        trackings.append(TRACKING.search(r.text).group(1))
+    dispatched, waiting = trackings
+    c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
+    try:
+        c.stations.reload()
+        c.dispatch.assign(dispatched, first["id"])  # the dispatch, while node A runs
+    finally:
+        c.engine.dispose()
+    node_a.kill()  # before the timeout: node A never acts on it
+
+    nodes = [ServeProcess(own_database, tmp_path / f"{n}.log").start() for n in ("b", "c")]
+    engine = create_engine(own_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        def released() -> list:
+            with engine.connect() as conn:
+                return conn.execute(select(assignments).order_by(assignments.c.id)).all()
+
+        deadline = time.monotonic() + ACK_TIMEOUT_S + 30
+        while time.monotonic() < deadline and len(released()) < 2:
+            time.sleep(0.2)
+        time.sleep(3)  # both nodes have looked again since: nothing more may happen
+        rows = released()
+        assert [(r.unit_id, r.released_at is not None) for r in rows] == [(first["id"], True), (second["id"], False)], \
+            nodes[0].tail() + nodes[1].tail()
+        with engine.connect() as conn:
+            kinds = conn.execute(select(events_table.c.type, events_table.c.payload)
+                                 .where(events_table.c.type.in_(["AssignmentReleased", "IncidentUnassignedAlarm"]))
+                                 ).all()
+        assert [p["tracking"] for t, p in kinds if t == "AssignmentReleased"] == [dispatched]
+        assert [p["tracking"] for t, p in kinds if t == "IncidentUnassignedAlarm"] == [waiting]
+    finally:
+        engine.dispose()
+        for node in nodes:
+            node.stop()
