@@ -177,3 +177,40 @@ def test_the_timer_survives_a_restart_and_fires_once_with_two_processes(http, au
     steps = http.get(f"/api/v1/incidents/{tracking}/assignments", headers=auth("dispatcher")).json()["assignments"]
     assert [(a["call_sign"], a["step"]) for a in steps] == [("MUM-NS-101", "released"), ("MUM-NS-102", "dispatched")]
     assert len(events(container, "AssignmentReleased")) == 1
+
+
+def test_a_unit_that_cannot_arrive_before_the_deadline_is_escalated_with_other_stations_units(
+        http, auth, container, station_id, home_station, make_incident):
+    a = home_station.anchor
+    far = new_unit(http, auth, station_id, call_sign="MUM-NS-401", lon=a.lon + 0.09, lat=a.lat + 0.09)  # ~13 km
+    other = next(s for s in container.stations.all("mumbai") if s.id != station_id)
+    near = new_unit(http, auth, other.id, call_sign="MUM-PV-402", kind="patrol_van", user="admin",
+                    lon=a.lon + 0.002, lat=a.lat)
+    tracking = make_incident(lat=a.lat, lon=a.lon)  # a P1 in Colaba: 10 minutes (Maharashtra, urban)
+    dispatch(http, auth, tracking, far["id"])
+    assert container.dispatch.watch_deadlines() == 1
+    assert container.dispatch.watch_deadlines() == 0  # once
+    [told] = events(container, "AssignmentAtRisk")
+    assert (told["tracking"], told["call_sign"], told["station_id"]) == (tracking, "MUM-NS-401", station_id)
+    assert told["eta_seconds"] > 600
+    assert [o["call_sign"] for o in told["offers"]] == ["MUM-PV-402"] and told["offers"][0]["home_station_id"] == \
+        other.id
+    timeline = http.get(f"/api/v1/incidents/{tracking}/timeline", headers=auth("dispatcher")).json()["timeline"]
+    [entry] = [e for e in timeline if e["kind"] == "deadline_at_risk"]
+    assert entry["detail"]["offers"] == ["MUM-PV-402"]
+    assert near["status"] == "available"
+
+
+def test_a_unit_that_can_arrive_in_time_is_not_escalated(http, auth, container, station_id, home_station,
+                                                         make_incident):
+    a = home_station.anchor
+    unit = new_unit(http, auth, station_id, call_sign="MUM-NS-403", lon=a.lon + 0.002, lat=a.lat)
+    tracking = make_incident(lat=a.lat, lon=a.lon)
+    dispatch(http, auth, tracking, unit["id"])
+    assert container.dispatch.watch_deadlines() == 0
+    container.clock.advance(minutes=9, seconds=50)  # still on its way near the deadline: now it cannot make it
+    http.post(f"/api/v1/units/{unit['id']}/status", json={"status": "en_route"},
+              headers=crew_headers(container, unit["id"], station_id))
+    assert container.dispatch.watch_deadlines() == 1
+    [told] = events(container, "AssignmentAtRisk")
+    assert told["offers"] == []  # nobody else could be there in time either

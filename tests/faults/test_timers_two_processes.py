@@ -79,7 +79,10 @@ def test_timers_survive_a_kill_and_fire_once_with_two_processes(own_database, tm
                                  .where(events_table.c.type.in_(["AssignmentReleased", "IncidentUnassignedAlarm"]))
                                  ).all()
         assert [p["tracking"] for t, p in kinds if t == "AssignmentReleased"] == [dispatched]
-        assert [p["tracking"] for t, p in kinds if t == "IncidentUnassignedAlarm"] == [waiting]
+        # the P1 left without a unit alarmed once (the other may alarm too, in the moment between its release
+        # and the next unit's dispatch, or before its first dispatch on a slow machine: once per wait)
+        alarms = [p["tracking"] for t, p in kinds if t == "IncidentUnassignedAlarm"]
+        assert alarms.count(waiting) == 1 and alarms.count(dispatched) <= 2, alarms
     finally:
         engine.dispose()
         for node in nodes:

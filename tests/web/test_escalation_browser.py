@@ -35,3 +35,19 @@ def test_an_unassigned_p1_alarms_and_a_silent_crew_is_replaced_live(signed_in, c
     expect(page.get_by_test_id("detail")).to_contain_text("MUM-NS-302", timeout=10_000)
     expect(alarm).to_have_count(0)  # opened: the alarm is dealt with
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_a_unit_that_cannot_make_the_deadline_is_escalated_on_the_console(signed_in, container, make_incident,
+                                                                         home_station):
+    a = home_station.anchor
+    far = container.dispatch.create_unit("MUM-NS-311", "nirbhaya_squad", home_station.id, a.lon + 0.09, a.lat + 0.09)
+    other = next(s for s in container.stations.all("mumbai") if s.id != home_station.id)
+    container.dispatch.create_unit("MUM-PV-312", "patrol_van", other.id, a.lon + 0.002, a.lat)
+    page = signed_in("dispatcher")
+    expect(page.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+    tracking = make_incident(lat=a.lat, lon=a.lon)
+    container.dispatch.assign(tracking, far["id"])
+    assert container.dispatch.watch_deadlines() == 1
+    alarm = page.locator(f'[data-testid=deadline-alarm][data-tracking="{tracking}"]')
+    expect(alarm).to_contain_text("MUM-NS-311 cannot reach", timeout=10_000)
+    expect(alarm).to_contain_text(f"MUM-PV-312 ({other.name}")

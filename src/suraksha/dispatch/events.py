@@ -64,3 +64,16 @@ class UnitRosterChanged(UnitEvent):
 
     shift_id: int
     change: str  # added | cancelled
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentAtRisk(ScopedEvent):
+    """The unit on an incident cannot reach her before its deadline: escalated to the consoles in the incident's
+    scope (the supervisor and the dispatchers), with the units of neighbouring stations that could."""
+
+    tracking: str
+    unit_id: int
+    call_sign: str
+    eta_seconds: int
+    respond_by: str
+    offers: list  # [{"unit_id", "call_sign", "home_station_id", "eta_seconds"}]

@@ -26,6 +26,7 @@ class IncidentForDispatch:
     priority: int
     received_at: datetime
     state: str | None = None
+    respond_by: datetime | None = None  # the deadline from its response-time target, if one applies
 
 
 class IncidentPort(Protocol):
@@ -37,6 +38,9 @@ class IncidentPort(Protocol):
     def unit_dispatched(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
 
     def unit_acknowledged(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
+
+    def deadline_at_risk(self, conn: Any, incident_id: int, at: datetime, detail: dict) -> None:
+        """Written on the incident's timeline: its unit cannot reach her before the deadline."""
 
     def unit_en_route(self, conn: Any, incident_id: int, call_sign: str, at: datetime) -> None: ...
 

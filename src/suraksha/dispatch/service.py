@@ -21,9 +21,10 @@ from suraksha.adapters.outbox import record
 from suraksha.core.auth import Locus, Principal, Role
 from suraksha.core.clock import Clock, ensure_utc
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from suraksha.core.geo import Point
+from suraksha.core.geo import Point, haversine_m
 from suraksha.dispatch import model, store
 from suraksha.dispatch.events import (
+    AssignmentAtRisk,
     AssignmentReleased,
     UnitCreated,
     UnitDispatched,
@@ -317,6 +318,46 @@ class DispatchService:
                 done += 1
                 self._send_next(*released)
         return done
+
+    def watch_deadlines(self, limit: int = 100) -> int:
+        """Escalate every assignment whose unit, from where it is now, cannot reach her before the incident's
+        deadline (straight-line estimate: the watch runs every few seconds and asks no routing service): the
+        consoles in the incident's scope are told, with the units of other stations that could still make it.
+        Each assignment is escalated once; the claim is a conditional update in the transaction that tells."""
+        now = self._clock.now()
+        with self._engine.connect() as conn:
+            jobs = store.en_route_unwatched(conn, limit)
+        escalated = 0
+        for job in jobs:
+            unit = self._index().get(job.unit_id)
+            if unit is None:
+                continue
+            with self._engine.connect() as conn:
+                incident = self._incidents.incident_for_dispatch(conn, job.tracking)
+            if incident.respond_by is None or not incident.location_known or incident.status == "closed":
+                continue
+            metres = haversine_m(Point(unit.lon, unit.lat), Point(incident.lon, incident.lat))
+            eta = model.travel_seconds(metres, unit.kind, now, self.road_factor)
+            if now + timedelta(seconds=eta) <= incident.respond_by:
+                continue
+            left = (incident.respond_by - now).total_seconds()
+            offers = [{"unit_id": r["unit_id"], "call_sign": r["call_sign"], "home_station_id": r["home_station_id"],
+                       "eta_seconds": r["eta_seconds"]}
+                      for r in self.recommend_at(incident.lon, incident.lat, 10)
+                      if r["home_station_id"] != incident.station_id and r["eta_seconds"] is not None
+                      and r["eta_seconds"] <= max(left, 0)][:3]
+            with self._engine.begin() as conn:
+                if not store.mark_at_risk(conn, job.id, now):
+                    continue
+                detail = {"call_sign": job.call_sign, "eta_seconds": round(eta),
+                          "respond_by": incident.respond_by.isoformat(), "offers": [o["call_sign"] for o in offers]}
+                self._incidents.deadline_at_risk(conn, job.incident_id, now, detail)
+                record(conn, AssignmentAtRisk(
+                    station_id=incident.station_id, city=incident.city, state=incident.state, tracking=job.tracking,
+                    unit_id=job.unit_id, call_sign=job.call_sign, eta_seconds=round(eta),
+                    respond_by=incident.respond_by.isoformat(), offers=offers), now)
+            escalated += 1
+        return escalated
 
     def _escalate_one(self, assignment_id: int, now: datetime) -> tuple[str, int, str] | None:
         with self._engine.begin() as conn:

@@ -84,6 +84,7 @@ assignments = Table(
     Column("dispatched_by", Integer, nullable=True),  # account id of the dispatcher
     # Ended without clearing the scene: not acknowledged in time (by the escalation timer) or re-tasked.
     Column("released_at", UtcDateTime, nullable=True),
+    Column("at_risk_at", UtcDateTime, nullable=True),  # escalated: the unit cannot reach her before the deadline
     Column("release_reason", String(300), nullable=True),
 )
 # A unit's roster: the shifts it is on duty (a unit without any is on duty round the clock).
@@ -293,3 +294,19 @@ def cancel_shift(conn: Connection, shift_id: int, at: datetime, by: str) -> bool
 def rostered_units(conn: Connection) -> set[int]:
     """Units that have ever had a shift: they are on duty only during one."""
     return set(conn.execute(select(unit_shifts.c.unit_id).distinct()).scalars())
+
+
+def en_route_unwatched(conn: Connection, limit: int) -> list:
+    """Open assignments not yet on scene and not yet escalated: the deadline watch's candidates, oldest first."""
+    a = assignments.c
+    q = (_with_unit.where(a.cleared_at.is_(None), a.on_scene_at.is_(None), a.at_risk_at.is_(None))
+         .order_by(a.dispatched_at, a.id).limit(limit))
+    return conn.execute(q).all()
+
+
+def mark_at_risk(conn: Connection, assignment_id: int, at: datetime) -> bool:
+    """The deadline watch's claim: of two processes, exactly one gets True."""
+    a = assignments.c
+    return conn.execute(update(assignments).where(a.id == assignment_id, a.at_risk_at.is_(None),
+                                                  a.cleared_at.is_(None), a.on_scene_at.is_(None))
+                        .values(at_risk_at=at)).rowcount == 1

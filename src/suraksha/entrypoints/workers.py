@@ -12,6 +12,7 @@ from suraksha.adapters.db import analyze_grown, optimize
 
 log = logging.getLogger(__name__)
 ESCALATION_EVERY_S = 1.0  # crews that have not acknowledged, P1s without a unit: looked for every second
+DEADLINE_WATCH_EVERY_S = 5.0  # units that can no longer reach her before the deadline: escalated
 REMINDERS_EVERY_S = 60.0  # handsets whose free period ends within 30 days: the station is reminded
 OPTIMIZE_EVERY_S = 3600.0  # fresh planner statistics while the tables grow
 GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since its statistics is analysed again
@@ -26,6 +27,7 @@ def start_workers(c: Any) -> list[asyncio.Task]:
         asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
         asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
         asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
+        asyncio.create_task(loop(c.dispatch.watch_deadlines, DEADLINE_WATCH_EVERY_S, 100), name="deadline-watch"),
         asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
     ]
     if c.engine.dialect.name == "postgresql":  # soon after a start too, as the tables grow (`analyze_grown`)

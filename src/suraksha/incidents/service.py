@@ -314,8 +314,12 @@ class IncidentService:
     # the port dispatch uses (same transaction as the unit's change) ---------------------------------
     def incident_for_dispatch(self, conn: Connection, tracking: str) -> IncidentForDispatch:
         r = self.access_incident(conn, None, tracking)
+        due = None
+        if self.targets is not None:
+            when = self.targets.for_incident(r.state, r.station_id, r.priority, r.category, r.received_at)["respond_by"]
+            due = datetime.fromisoformat(when) if when else None
         return IncidentForDispatch(r.id, r.tracking, r.station_id, r.city, r.lon, r.lat, r.location_known,
-                                   r.status, r.priority, r.received_at, r.state)
+                                   r.status, r.priority, r.received_at, r.state, due)
 
     def unit_dispatched(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         row = self._row(conn, incident_id)
@@ -325,6 +329,9 @@ class IncidentService:
         self._unit_step(conn, row, at, "unit_dispatched", call_sign, values)
         self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign, row.language),
                        MessageKind.UNIT_DISPATCHED)
+
+    def deadline_at_risk(self, conn: Connection, incident_id: int, at: datetime, detail: dict) -> None:
+        self._log(conn, incident_id, at, "deadline_at_risk", None, detail)
 
     def unit_acknowledged(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         self._unit_step(conn, self._row(conn, incident_id), at, "unit_acknowledged", call_sign, {})

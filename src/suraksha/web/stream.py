@@ -19,7 +19,8 @@ LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentTransferred", "Inc
               "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged",
               "IncidentMessageUndelivered", "UnitDispatched",
               "UnitStatusChanged", "UnitMoved", "UnitCreated", "StationsImported", "HelplineReassigned",
-              "HandsetFreePeriodEnding", "IncidentUnassignedAlarm", "AssignmentReleased"}
+              "HandsetFreePeriodEnding", "IncidentUnassignedAlarm", "AssignmentReleased",
+              "AssignmentAtRisk"}
 
 
 def visible_to(principal: Principal, event: Event) -> bool:

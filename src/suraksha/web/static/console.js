@@ -327,6 +327,7 @@
         return _("Unit {unit} {step}", { unit: d.call_sign || e.actor || "?", step: UNIT_STEPS[e.kind] });
       case "unit_released": return _("Unit {unit} released", { unit: d.call_sign || e.actor || "?" }) + why(d.reason);
       case "unassigned_alarm": return _("ALARM: no unit after {seconds} s", { seconds: d.seconds ?? "?" });
+      case "deadline_at_risk": return _("Escalated: {unit} cannot arrive before the deadline", { unit: d.call_sign || "?" }) + (d.offers?.length ? `: ${d.offers.join(", ")}` : "");
       case "message_to_her": return _("Message to her ({kind}, {status})", { kind: kindWords(d.kind), status: stateWords(d.status) }) + (d.body ? `: ${d.body}` : "");
       case "location_taken": return _("Location received") + (d.lat != null ? `: ${point(d)}` : "");
       case "location_proposed": return _("Location proposed") + (d.lat != null ? `: ${point(d)}` : "") + (d.station_id != null ? _(" ({station} area)", { station: stationName(d.station_id) }) : "");
@@ -578,6 +579,16 @@
     es.addEventListener("HelplineReassigned", refreshQueue);
     es.addEventListener("HandsetFreePeriodEnding", () => { loadPhoneReminder().catch(() => {}); });
     es.addEventListener("IncidentUnassignedAlarm", (e) => { alarm(JSON.parse(e.data)); refreshQueue(); });
+    es.addEventListener("AssignmentAtRisk", (e) => {
+      const d = JSON.parse(e.data);
+      const away = Math.max(1, Math.round(d.eta_seconds / 60));
+      const late = _("{unit} cannot reach {tracking} before its deadline (about {n} min away).", { unit: d.call_sign, tracking: d.tracking, n: away });
+      const others = (d.offers || []).map((o) => `${o.call_sign} (${stationName(o.home_station_id)}, ${Math.max(1, Math.round(o.eta_seconds / 60))} min)`).join(", ");
+      const offer = others ? _("Other stations' units that could: {units}.", { units: others }) : _("No other station's unit could be there in time.");
+      notify(`${late} ${offer}`, d.tracking, true, "deadline-alarm");
+      beep();
+      if (state.selected === d.tracking) refreshDetail();
+    });
     es.addEventListener("AssignmentReleased", (e) => {
       const d = JSON.parse(e.data);
       const text = d.why === "not_acknowledged"
@@ -607,11 +618,11 @@
   const readyAudio = () => { try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); audio.resume().catch(() => {}); } catch (err) { /* none */ } };
   document.addEventListener("pointerdown", readyAudio, { once: true });
   document.addEventListener("keydown", readyAudio, { once: true });
-  function notify(text, tracking, loud) {
+  function notify(text, tracking, loud, testid) {
     const box = $("#alarms");
     const item = document.createElement("p");
     item.className = loud ? "alarm" : "notice pad";
-    item.dataset.testid = loud ? "unassigned-alarm" : "release-notice";
+    item.dataset.testid = testid || (loud ? "unassigned-alarm" : "release-notice");
     item.dataset.tracking = tracking;
     item.innerHTML = `${esc(text)} <a href="#${esc(tracking)}">${esc(_("Open"))}</a>`;
     box.prepend(item);
