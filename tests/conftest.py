@@ -70,7 +70,8 @@ def server_port() -> int:
 def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
     return Settings(env="test", database_url=database_url, public_url=f"http://127.0.0.1:{server_port}",
                     twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
-                    outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")))
+                    outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")),
+                    run_timers=False)  # the tests fire each timer step themselves, with the injected clock
 
 
 @pytest.fixture(scope="session")

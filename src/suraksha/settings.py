@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     gap_distance_m: float = 2000.0
     followup_window_minutes: int = 30
     stale_position_minutes: int = 10
+    # The timers a server process fires (escalation, the unassigned alarm, the deadline watch, handset reminders).
+    # Off only where something else drives them: the test suite calls each step with its injected clock.
+    run_timers: bool = True
     ack_timeout_seconds: int = Field(60, ge=10, le=3600)  # a dispatched crew that has not acknowledged is released
     unassigned_alarm_seconds: int = Field(30, ge=5, le=3600)  # a P1 without a unit this long alarms every console
     road_factor: float = 1.4

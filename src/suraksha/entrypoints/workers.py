@@ -24,12 +24,15 @@ def start_workers(c: Any) -> list[asyncio.Task]:
         asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                             name="outbox-relay"),
         asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
-        asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
-        asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
-        asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
-        asyncio.create_task(loop(c.dispatch.watch_deadlines, DEADLINE_WATCH_EVERY_S, 100), name="deadline-watch"),
         asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
     ]
+    if c.settings.run_timers:  # rows claimed when due: however many processes run these, one acts on each
+        tasks += [
+            asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
+            asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
+            asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
+            asyncio.create_task(loop(c.dispatch.watch_deadlines, DEADLINE_WATCH_EVERY_S, 100), name="deadline-watch"),
+        ]
     if c.engine.dialect.name == "postgresql":  # soon after a start too, as the tables grow (`analyze_grown`)
         tasks.append(asyncio.create_task(every(GROWTH_CHECK_EVERY_S, lambda: analyze_grown(c.engine)),
                                          name="planner-statistics-growth"))
