@@ -372,10 +372,7 @@ class DispatchService:
             store.change_status(conn, row.id, row.status, UnitStatus.OUT_OF_SERVICE, now, reason=reason)
             store.log_change(conn, row.id, now, "suraksha (escalation)", "status",
                              f"{row.status} -> out_of_service: {reason}")
-            record(conn, UnitStatusChanged(
-                unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
-                state=row.state, status=UnitStatus.OUT_OF_SERVICE.value, lat=row.lat, lon=row.lon,
-                tracking=job.tracking), now)
+            record(conn, _status_changed(row, UnitStatus.OUT_OF_SERVICE, job.tracking), now)
         log.warning("%s", reason)
         self._after_commit(lambda f: f.set_status(row.id, UnitStatus.OUT_OF_SERVICE))
         return job.tracking, row.id, row.call_sign
@@ -437,10 +434,7 @@ class DispatchService:
             store.log_change(conn, row.id, now, actor or (principal.username if principal else "suraksha"), "status",
                              f"{current.value} -> {target.value}" + (f" on {job.tracking}" if job else "")
                              + (f": {why}" if why else ""))
-            record(conn, UnitStatusChanged(
-                unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
-                state=row.state, status=target.value, lat=row.lat, lon=row.lon,
-                tracking=job.tracking if job else None), now)
+            record(conn, _status_changed(row, target, job.tracking if job else None), now)
             after = store.unit_row(conn, unit_id)
             job = store.assignment(conn, job.id) if job else None
         self._after_commit(lambda f: f.set_status(unit_id, target))
@@ -500,10 +494,7 @@ class DispatchService:
             if store.change_status(conn, row.id, row.status, UnitStatus.AVAILABLE, at):
                 store.log_change(conn, row.id, at, "suraksha", "status",
                                  f"{row.status} -> available: stood down, {job.tracking} {reason}")
-                record(conn, UnitStatusChanged(
-                    unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
-                    state=row.state, status=UnitStatus.AVAILABLE.value, lat=row.lat, lon=row.lon,
-                    tracking=job.tracking), at)
+                record(conn, _status_changed(row, UnitStatus.AVAILABLE, job.tracking), at)
             released.append((row.id, row.call_sign))
         if released:
             log.info("%s unit(s) stood down: %s", len(released), reason)
@@ -736,3 +727,9 @@ def _check_may(principal: Principal | None, roles: frozenset[Role], home: Locus)
 def _home(row) -> Locus:
     """A unit's place for the scope rule: its home station, city and state."""
     return Locus(row.home_station_id, row.city, row.state)
+
+
+def _status_changed(row, status: UnitStatus, tracking: str | None) -> UnitStatusChanged:
+    """The event for a unit row that has just changed to `status` (on `tracking`, if on an incident)."""
+    return UnitStatusChanged(unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id, city=row.city,
+                             state=row.state, status=status.value, lat=row.lat, lon=row.lon, tracking=tracking)

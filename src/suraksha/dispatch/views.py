@@ -15,9 +15,8 @@ from suraksha.core.errors import Conflict, InvalidInput, NotFound, SurakshaError
 from suraksha.core.localtime import zone
 from suraksha.dispatch.model import UnitKind
 from suraksha.dispatch.service import CREWS, MANAGERS
-from suraksha.http import language
 from suraksha.http.deps import get_container, page_principal
-from suraksha.http.templates import render
+from suraksha.http.templates import render, see_other
 
 router = APIRouter(include_in_schema=False)
 UnitId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -85,7 +84,7 @@ def register_unit(request: Request, csrf: FormText = "", call_sign: FormText = "
         made = get_container(request).dispatch.create_unit(call_sign, kind, _int(home_station_id), principal=who)
     except (InvalidInput, Conflict, NotFound) as err:
         return _units_page(request, who, err, form, 422 if isinstance(err, InvalidInput) else 409)
-    return _to(request, f"/units/{made['id']}", "created")
+    return see_other(request, f"/units/{made['id']}", "created")
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
@@ -107,12 +106,7 @@ def _unit_page(request: Request, who: Principal, unit_id: int, status: int = 200
                   if p.covers(Locus(home.id, home.city, home.state)) and (p.unit_id in (None, unit_id))]
     return render(request, "unit.html", status, principal=who, unit=unit, station=home, roster=roster, crew=crew,
                   candidates=candidates, log=c.dispatch.unit_log(unit_id, principal=who), error=error,
-                  form=form or {}, failed=failed, city=home.city, done=request.query_params.get("done", "")[:20])
-
-
-def _to(request: Request, path: str, done: str) -> RedirectResponse:
-    lang, _ = language.choose(request)
-    return RedirectResponse(language.prefixed(lang, path) + f"?done={done}", status_code=303)
+                  form=form or {}, failed=failed, city=home.city)
 
 
 def _int(text: str) -> int:
@@ -143,7 +137,7 @@ def add_shift(request: Request, unit_id: UnitId, csrf: FormText = "", starts_at:
                              woman_officer, crew, principal=who)
     except (InvalidInput, Conflict) as err:
         return _unit_page(request, who, unit_id, 422, err, form, failed="shift")
-    return _to(request, f"/units/{unit_id}", "shift_added")
+    return see_other(request, f"/units/{unit_id}", "shift_added")
 
 
 @router.post("/shifts/{shift_id}/cancel", response_class=HTMLResponse)
@@ -152,7 +146,7 @@ def cancel_shift(request: Request, shift_id: UnitId, csrf: FormText = ""):
     if isinstance(who, RedirectResponse):
         return who
     roster = get_container(request).dispatch.cancel_shift(shift_id, principal=who)
-    return _to(request, f"/units/{roster['unit_id']}", "shift_cancelled")
+    return see_other(request, f"/units/{roster['unit_id']}", "shift_cancelled")
 
 
 @router.post("/units/{unit_id}/crew", response_class=HTMLResponse)
@@ -167,7 +161,7 @@ async def set_crew(request: Request, unit_id: UnitId):
         c.dispatch.set_crew(unit_id, usernames, c.accounts, principal=who)
     except (InvalidInput, NotFound) as err:
         return _unit_page(request, who, unit_id, 422, err, failed="crew")
-    return _to(request, f"/units/{unit_id}", "crew")
+    return see_other(request, f"/units/{unit_id}", "crew")
 
 
 @router.post("/units/{unit_id}/status", response_class=HTMLResponse)
@@ -184,4 +178,4 @@ def unit_status(request: Request, unit_id: UnitId, csrf: FormText = "", status: 
     except (InvalidInput, Conflict) as err:
         return _unit_page(request, who, unit_id, 422 if isinstance(err, InvalidInput) else 409, err,
                           {"reason": reason}, failed="status")
-    return _to(request, f"/units/{unit_id}", "status")
+    return see_other(request, f"/units/{unit_id}", "status")

@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from suraksha.core.auth import ROLES_THAT_KEEP_HANDSETS, Locus, Principal, ScopeKind
 from suraksha.core.errors import InvalidInput, SurakshaError
 from suraksha.handsets.model import HandsetFacts
-from suraksha.http import language
 from suraksha.http.deps import get_container, page_principal
-from suraksha.http.templates import render
+from suraksha.http.templates import render, see_other
 
 router = APIRouter(include_in_schema=False)
 StationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -56,8 +55,7 @@ def _station_page(request: Request, who: Principal, station_id: int, status: int
     found = get_container(request).handsets.station_phones(who, station_id)
     station = found["station"]
     return render(request, "station_phones.html", status, principal=who, station=station, numbers=found["numbers"],
-                  today=found["today"], city=station.city, error=error, form=form or {}, failed=failed,
-                  done=request.query_params.get("done", "")[:20])
+                  today=found["today"], city=station.city, error=error, form=form or {}, failed=failed)
 
 
 def _facts(values: dict[str, str]) -> HandsetFacts:
@@ -70,9 +68,7 @@ def _facts(values: dict[str, str]) -> HandsetFacts:
 
 
 def _back(request: Request, station_id: int, done: str) -> RedirectResponse:
-    lang, _ = language.choose(request)
-    return RedirectResponse(language.prefixed(lang, f"/stations/{station_id}/phones") + f"?done={done}",
-                            status_code=303)
+    return see_other(request, f"/stations/{station_id}/phones", done)
 
 
 @router.post("/stations/{station_id}/phones", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_date, format_datetime
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
@@ -149,6 +149,13 @@ def navigation(principal: Principal | None) -> list[tuple[str, str]]:
     return items
 
 
+def see_other(request: Request, path: str, done: str) -> RedirectResponse:
+    """After a form succeeded: back to `path` in the request's language, saying what was `done` (a short code the
+    page turns into a sentence); a form that failed re-renders its page with the error and what was typed."""
+    lang, _ = language.choose(request)
+    return RedirectResponse(language.prefixed(lang, path) + f"?done={done}", status_code=303)
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the request's language (`http.language`); an `error` given as a `SurakshaError` is shown in it."""
     c = request.app.state.container
@@ -156,6 +163,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     lang, asked = language.choose(request)
     words = translations(lang, DOMAIN)  # `tr(text)`: a message that comes as data (a label from a table)
     csrf: str | _CsrfOnUse = csrf_token(request) if principal else _CsrfOnUse(request)
+    context.setdefault("done", request.query_params.get("done", "")[:20])  # what the last form did (`see_other`)
     if isinstance(context.get("error"), SurakshaError):
         context["error"] = page_errors.shown(context["error"], lang)
     context |= {"csrf": csrf, "tile_url": c.settings.tile_url, "zone": c.settings.zone_for(context.get("city")),
