@@ -35,7 +35,8 @@ START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
 # kept: reference data and the baseline (accounts with their authenticators and recovery codes)
-BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes", "response_targets")
+BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes", "response_targets",
+                   "offence_sections", "clock_rules")
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 HOME_STATION = "Colaba Police Station"
 
@@ -71,6 +72,7 @@ def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
     return Settings(env="test", database_url=database_url, public_url=f"http://127.0.0.1:{server_port}",
                     twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
                     outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")),
+                    audit_checkpoint_path=str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"),
                     run_timers=False)  # the tests fire each timer step themselves, with the injected clock
 
 
@@ -98,6 +100,7 @@ def _make_baseline(c) -> dict[str, list[dict]]:
         ("registry", Role.REGISTRY_OFFICER, ScopeKind.STATE, "MH"),
         ("supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""),
         ("registry_ka", Role.REGISTRY_OFFICER, ScopeKind.STATE, "KA"),
+        ("volunteer", Role.VOLUNTEER, ScopeKind.STATION, str(home.id)),  # an account with no volunteer record
     ):
         add_account(c, username, role, kind, value)
     with c.engine.connect() as conn:
@@ -116,6 +119,8 @@ def _restore(c, baseline) -> None:
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    if c.registry.audit.checkpoints.path is not None:  # the signed checkpoints of an audit trail emptied above
+        c.registry.audit.checkpoints.path.unlink(missing_ok=True)
     c.stations.reload()
     c.dispatch.reload()
     c.targets.reload()

@@ -13,6 +13,7 @@ from suraksha.adapters.db import make_engine
 from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import OutboxRelay
 from suraksha.analytics.service import WallboardService
+from suraksha.cases.service import CaseService
 from suraksha.core.clock import Clock, SystemClock
 from suraksha.core.events import InProcessBus
 from suraksha.core.privacy import Sealer
@@ -24,10 +25,12 @@ from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
 from suraksha.places.service import PlaceService
 from suraksha.posters.service import PosterService
+from suraksha.registry.checkpoints import AuditCheckpoints
 from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
 from suraksha.stations.service import StationService
 from suraksha.targets.service import TargetService
+from suraksha.volunteers.service import VolunteerService
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,10 @@ class Container:
     handsets: HandsetService
     targets: TargetService
     analytics: WallboardService
+    volunteers: VolunteerService
+    cases: CaseService
     background: list[Any] = field(default_factory=list)
+    position_writer: GroupCommitWriter | None = None  # positions' own writer thread (SURAKSHA_POSITION_WRITER=own)
 
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None,
@@ -62,36 +68,48 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     bus = InProcessBus()
-    sealer = Sealer(settings.secret_key.get_secret_value())
+    sealer = Sealer(settings.secret_key.get_secret_value(), settings.seal_key_ring())
     places = PlaceService(engine)
     stations = StationService(engine, clock, places, gap_distance_m=settings.gap_distance_m)
     messages = MessageService(engine, clock, provider or build_provider(settings), sealer)
     writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
-    dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations)
+    # Positions share intake's writer, or have their own, whose commits do not wait for the disk (docs/dispatch.md).
+    position_writer = (GroupCommitWriter(make_engine(settings.database_url, durable=False), name="position-writer")
+                       if settings.position_writer == "own" else None)
+    dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations,
+                               positions_writer=position_writer or writer)
     incidents.units = dispatch
     targets = TargetService(engine, clock, stations)
     incidents.targets = targets
     messages.on_dead_letter = incidents.message_dead
+    accounts = AccountService(engine, clock, sealer, settings.token_ttl_minutes, settings.session_idle_minutes,
+                              settings.session_max_hours)
+    volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts)
+    volunteers.incidents = incidents
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock, writer=writer),
-        accounts=AccountService(engine, clock, sealer, settings.token_ttl_minutes, settings.session_idle_minutes,
-                                settings.session_max_hours), places=places, stations=stations,
+        accounts=accounts, places=places, stations=stations,
         messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
-        dispatch=dispatch, writer=writer,
+        dispatch=dispatch, writer=writer, position_writer=position_writer,
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
-                                 stations, settings.registry_recent_years),
+                                 stations, settings.registry_recent_years, checkpoints=AuditCheckpoints(
+                                     settings.audit_checkpoint_path, settings.audit_checkpoint_key.get_secret_value(),
+                                     settings.secret_key.get_secret_value(), settings.audit_checkpoint_minutes)),
         posters=PosterService(stations, settings.public_url),
         handsets=HandsetService(engine, clock, stations, settings.zone_for),
         targets=targets,
         analytics=WallboardService(incidents, dispatch, stations, clock, settings),
+        volunteers=volunteers,
+        cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for),
     )
+    container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())
     bus.on("HelplineReassigned", lambda _e: stations.reload())
     bus.on("StationsImported", lambda _e: places.reload())
     bus.on("ResponseTargetsChanged", lambda _e: targets.reload())
     bus.on("UnitRosterChanged", dispatch.reload_rosters)
-    for unit_event in ("UnitCreated", "UnitMoved", "UnitDispatched", "UnitStatusChanged"):
+    for unit_event in ("UnitCreated", "UnitsMoved", "UnitDispatched", "UnitStatusChanged"):
         bus.on(unit_event, dispatch.apply_event)
     return container

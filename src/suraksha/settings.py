@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -10,6 +11,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-key-change-me"
 DEV_TWILIO_TOKEN = "dev-only-twilio-auth-token"
+SEAL_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")  # as `core.privacy` writes it into each sealed value
+SEAL_KEY_MIN_LENGTH = 16
+
+
+def parse_key_ring(text: str) -> list[tuple[str, str]]:
+    """'2026b=…,2026a=…' -> [("2026b", "…"), ("2026a", "…")], newest first; refuses a malformed ring (ValueError):
+    an id that is not 1-16 letters, digits, '-' or '_', an id given twice, or a secret shorter than 16 characters."""
+    ring: list[tuple[str, str]] = []
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        key_id, sep, secret = (x.strip() for x in part.partition("="))
+        if not sep or not SEAL_KEY_ID.match(key_id):
+            raise ValueError("each sealing key is written id=secret, the id 1-16 letters, digits, '-' or '_'")
+        if len(secret) < SEAL_KEY_MIN_LENGTH:
+            raise ValueError(f"sealing key {key_id!r} is shorter than {SEAL_KEY_MIN_LENGTH} characters")
+        if any(key_id == known for known, _ in ring):
+            raise ValueError(f"sealing key {key_id!r} is given twice")
+        ring.append((key_id, secret))
+    return ring
 
 
 class Settings(BaseSettings):
@@ -27,6 +48,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, validation_alias=AliasChoices("PORT", "SURAKSHA_PORT"))
     host: str = "127.0.0.1"
     secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # The ring of keys that seal victims' details (`id=secret`, newest first, comma-separated); empty: the key
+    # derived from the secret key seals. New values take the newest key; any key in the ring opens (core.privacy).
+    seal_keys: SecretStr = SecretStr("")
 
     twilio_auth_token: SecretStr = SecretStr(DEV_TWILIO_TOKEN)
     twilio_account_sid: str = "AC00000000000000000000000000000000"
@@ -41,11 +65,25 @@ class Settings(BaseSettings):
     gap_distance_m: float = 2000.0
     followup_window_minutes: int = 30
     stale_position_minutes: int = 10
-    # The timers a server process fires (escalation, the unassigned alarm, the deadline watch, handset reminders).
+    # Positions of many units: every unit's fixes of the last N minutes are kept, and each response's track (where
+    # its unit was when sent, then its fixes until it ended) for N days after; the rest is pruned (a timer).
+    position_history_minutes: int = Field(10, ge=1, le=24 * 60)
+    track_retention_days: int = Field(90, ge=1, le=3660)
+    # Fixes arriving together are written together, at most one flush this often (0: each request on its own),
+    # by a writer thread of their own whose commits do not wait for the disk (`own`), or by intake's (`intake`).
+    position_flush_seconds: float = Field(1.0, ge=0, le=10)
+    position_writer: Literal["own", "intake"] = "own"
+    # The timers a server process fires (escalation, the unassigned alarm, the deadline watch, volunteer call-outs,
+    # handset reminders).
     # Off only where something else drives them: the test suite calls each step with its injected clock.
     run_timers: bool = True
     ack_timeout_seconds: int = Field(60, ge=10, le=3600)  # a dispatched crew that has not acknowledged is released
     unassigned_alarm_seconds: int = Field(30, ge=5, le=3600)  # a P1 without a unit this long alarms every console
+    # Volunteers near an SOS (the 112 India app's SHOUT): how far from her they are alerted, how many at most (the
+    # nearest first), and how long an alert may be accepted.
+    volunteer_radius_metres: int = Field(1000, ge=50, le=20000)
+    volunteer_max_alerts: int = Field(5, ge=1, le=100)
+    volunteer_alert_minutes: int = Field(10, ge=1, le=120)
     road_factor: float = 1.4
     routing_url: str = ""  # an OSRM-compatible routing server for road travel times; empty: straight line
     routing_timeout_seconds: float = Field(1.0, gt=0)  # then the straight line stands in
@@ -58,8 +96,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
+    # Signed checkpoints of the registry audit chain's head, kept apart from the database (an append-only JSON-lines
+    # file; empty: none are written), signed with HMAC-SHA256 under their own key (empty: one derived from the
+    # secret key), one per period while the trail grows (`suraksha registry verify-audit` checks them).
+    audit_checkpoint_path: str = "var/registry-audit-checkpoints.jsonl"
+    audit_checkpoint_key: SecretStr = SecretStr("")
+    audit_checkpoint_minutes: int = Field(5, ge=1, le=1440)
     upload_max_bytes: int = Field(50 * 1024 * 1024, gt=0)  # the largest body an upload route reads
     demo_password: SecretStr | None = None
+
+    def seal_key_ring(self) -> list[tuple[str, str]]:
+        """The sealing keys, newest first (`parse_key_ring`), for `core.privacy.Sealer`."""
+        return parse_key_ring(self.seal_keys.get_secret_value())
 
     def zone_for(self, city: str | None) -> str:
         """The time zone a city's pages and messages use."""
@@ -80,11 +128,18 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_seal_keys(self) -> Settings:
+        self.seal_key_ring()  # a malformed ring stops start-up (ValueError names the problem)
+        return self
+
+    @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
         if self.env != "production":
             return self
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
             raise ValueError("SURAKSHA_SECRET_KEY must be set to a real secret in production")
+        if any(secret in (DEV_SECRET, self.secret_key.get_secret_value()) for _, secret in self.seal_key_ring()):
+            raise ValueError("a sealing key in SURAKSHA_SEAL_KEYS must be its own secret")
         if self.twilio_auth_token.get_secret_value() in ("", DEV_TWILIO_TOKEN):
             raise ValueError("SURAKSHA_TWILIO_AUTH_TOKEN must be set in production")
         return self

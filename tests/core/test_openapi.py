@@ -9,7 +9,7 @@ NON_JSON = {  # (method, path): the media type it declares instead of a JSON sch
     ("get", "/api/v1/stream"): "text/event-stream",
     ("post", "/webhooks/twilio/sms"): "application/xml",
 }
-USERS = ("admin", "dispatcher", "officer", "responder", "registry", "supervisor")
+USERS = ("admin", "dispatcher", "officer", "responder", "registry", "supervisor", "volunteer")
 
 
 @pytest.fixture

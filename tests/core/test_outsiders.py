@@ -26,10 +26,15 @@ ACCOUNT_OF_ROLE = {
     Role.ADMIN.value: "admin",
     Role.REGISTRY_OFFICER.value: "registry",
     Role.REGISTRY_SUPERVISOR.value: "supervisor",
+    Role.VOLUNTEER.value: "volunteer",
 }
 TRACKING = "ZZZZ-2345"  # well formed, no such incident
 NO_ROLE_CHECK_WITH_AN_ALLOWED_ROLE = {("GET", "/api/v1/stream")}  # it would stream until the client leaves
 REASON = "outsider test"
+FIR = "MUM-1-2026-9999"  # well formed, no such FIR
+FIR_BODY = {"station_id": 1, "sections": ["BNS 78"], "occurred_at": "2026-11-21T20:00:00+05:30", "place": "Colaba",
+            "victim": {"name": "outsider test"}, "accused": [{"known": False}], "recorded_by_woman_officer": "PSI Jadhav",
+            "summary": "outsider test: a man followed her"}
 FILE = {"file": ("outsider.csv", b"", "text/csv")}
 HANDSET = {"model": "Nokia 105", "sim_number": "8991000012345678", "given_on": "2024-01-01", "donor": "outsider test"}
 # A valid minimal body for every route that takes one: a refusal must not hide behind a 422.
@@ -59,6 +64,10 @@ BODIES: dict[tuple[str, str], dict] = {
         {"files": {"file": ("p.jpg", b"\xff\xd8\xff", "image/jpeg")}, "data": {"kind": "photo"}},
     ("GET", "/registry/results"): {"params": {"name": "Ramesh Patil", "purpose": "investigation"}},
     ("POST", "/registry/upload"): {"files": FILE, "data": {"state": "MH"}},
+    ("POST", "/registry/merges/{merge_id}/confirm"): {"data": {"purpose": "investigation"}},
+    ("POST", "/registry/merges/{merge_id}/reject"): {"data": {"purpose": "investigation"}},
+    ("POST", "/registry/merges/{merge_id}/unmerge"): {"data": {"purpose": "investigation"}},
+    ("POST", "/registry/alerts/{alert_id}/read"): {"data": {"purpose": "investigation"}},
     ("POST", "/api/v1/stations/{station_id}/handsets"): {"json": HANDSET | {"number": "+917000099999"}},
     ("PUT", "/api/v1/handsets/{handset_id}"): {"json": HANDSET},
     ("POST", "/api/v1/handsets/{handset_id}/retire"): {"json": {"reason": REASON}},
@@ -75,6 +84,38 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/units/{unit_id}/shifts"): {"data": {"starts_at": "2026-11-22T10:00", "ends_at": "2026-11-22T18:00",
                                                    "woman_officer": "PSI Jadhav"}},
     ("POST", "/units/{unit_id}/status"): {"data": {"status": "out_of_service", "reason": REASON}},
+    ("POST", "/api/v1/volunteers/{volunteer_id}/verify"): {"json": {"check": REASON}},
+    ("POST", "/api/v1/volunteers/{volunteer_id}/refuse"): {"json": {"reason": REASON}},
+    ("POST", "/api/v1/volunteers/{volunteer_id}/suspend"): {"json": {"reason": REASON}},
+    ("POST", "/api/v1/volunteers/{volunteer_id}/reinstate"): {"json": {"reason": REASON}},
+    ("PUT", "/api/v1/volunteer/availability"): {"json": {"available": True}},
+    ("PUT", "/api/v1/volunteer/position"): {"json": {"lat": 18.92, "lon": 72.83}},
+    ("POST", "/volunteers/{volunteer_id}/verify"): {"data": {"check": REASON}},
+    ("POST", "/volunteers/{volunteer_id}/refuse"): {"data": {"reason": REASON}},
+    ("POST", "/volunteers/{volunteer_id}/suspend"): {"data": {"reason": REASON}},
+    ("POST", "/volunteers/{volunteer_id}/reinstate"): {"data": {"reason": REASON}},
+    ("POST", "/volunteer/availability"): {"data": {"available": "1"}},
+    ("POST", "/volunteer/position"): {"data": {"place": "Colaba"}},
+    ("POST", "/api/v1/firs"): {"json": FIR_BODY},
+    ("POST", "/api/v1/firs/{fir_number}/transfer"): {"json": {"station_id": 1, "reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/io"): {"json": {"username": "officer", "reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/delays"): {"json": {"category": "other", "reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/charge-sheet"): {"json": {"reference": "CS 1/2026"}},
+    ("POST", "/api/v1/firs/{fir_number}/closure-report"): {"json": {"reference": "FR 1/2026"}},
+    ("POST", "/api/v1/firs/{fir_number}/unseal"): {"json": {"reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-matches"): {"json": {"purpose": "investigation"}},
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-link"):
+        {"json": {"person_id": 1, "purpose": "investigation"}},
+    ("PUT", "/api/v1/deadline-rules/{offence_class}"): {"json": {"days": 60, "points": []}},
+    ("POST", "/cases/new"): {"data": {"station_id": "1", "sections": "BNS 78", "occurred_at": "2026-11-21T20:00",
+                                      "place": "Colaba Causeway", "victim_name": "outsider test", "summary": REASON * 3,
+                                      "accused0_state": "unknown", "woman_officer": "PSI Jadhav"}},
+    ("POST", "/cases/{fir_number}/io"): {"data": {"username": "officer", "reason": REASON}},
+    ("POST", "/cases/{fir_number}/delays"): {"data": {"category": "other", "reason": REASON}},
+    ("POST", "/cases/{fir_number}/charge-sheet"): {"data": {"reference": "CS 1/2026"}},
+    ("POST", "/cases/{fir_number}/closure-report"): {"data": {"reference": "FR 1/2026"}},
+    ("POST", "/cases/{fir_number}/transfer"): {"data": {"station_id": "1", "reason": REASON}},
+    ("POST", "/cases/{fir_number}/unseal"): {"data": {"reason": REASON}},
 }
 
 
@@ -112,7 +153,8 @@ def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict
     method, template = route
     values = {"tracking": TRACKING, "station_id": station_id, "unit_id": 1, "registration_id": 1,
               "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
-              "target_id": 1, "shift_id": 1}
+              "target_id": 1, "shift_id": 1, "volunteer_id": 1, "fir_number": FIR, "offence_class": "bnss_193",
+              "position": 0}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

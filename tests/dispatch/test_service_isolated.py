@@ -20,6 +20,7 @@ from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.dispatch import store
 from suraksha.dispatch.ports import IncidentForDispatch
+from suraksha.dispatch.position_store import response_tracks
 from suraksha.dispatch.service import DispatchService
 from suraksha.settings import Settings
 
@@ -126,7 +127,7 @@ class FakeIncidents:
 def world(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/dispatch.db")
     store.metadata.create_all(engine, tables=[events_table, store.units, store.unit_positions, store.assignments,
-                                              store.unit_shifts, store.unit_log])
+                                              store.unit_shifts, store.unit_log, response_tracks])
     fake_meta.create_all(engine)
     clock = FixedClock(NOW)
     incidents = FakeIncidents(engine)
@@ -188,9 +189,9 @@ def test_positions_keep_the_latest_on_the_unit_and_every_one_in_the_history(worl
     late = service.post_position(unit_id, 72.9, 19.1, recorded_at=NOW - timedelta(minutes=3))  # arrives late
     assert (late["lon"], late["lat"]) == (72.8301, 18.9201)
     assert [h["lon"] for h in service.position_history(unit_id)] == [72.8301, 72.9]
-    assert events(engine, "UnitMoved") == [
-        {"unit_id": unit_id, "call_sign": "MUM-BM-7", "lat": 18.9201, "lon": 72.8301, "stale": False,
-         "at": NOW.isoformat()}
+    assert events(engine, "UnitsMoved") == [  # the late fix moved nothing: nothing to announce
+        {"transient": True, "units": [{"unit_id": unit_id, "call_sign": "MUM-BM-7", "lat": 18.9201, "lon": 72.8301,
+                                       "stale": False, "at": NOW.isoformat()}]}
     ]
     clock.advance(minutes=11)
     assert service.get_unit(unit_id)["stale"] is True
@@ -207,7 +208,7 @@ def test_impossible_or_future_positions_are_refused_and_nothing_is_written(world
     with pytest.raises(NotFound) as e:
         service.post_position(4242, 72.8, 19.0)
     assert e.value.code == "unit_not_found"
-    assert service.position_history(unit_id) == [] and events(engine, "UnitMoved") == []
+    assert service.position_history(unit_id) == [] and events(engine, "UnitsMoved") == []
 
 
 def test_a_gateway_batch_moves_units_by_id_or_call_sign(world):

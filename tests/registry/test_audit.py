@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -36,7 +38,8 @@ def test_a_tampered_entry_is_detected_by_verify_and_the_command(container, http,
         conn.execute(update(store.audit).where(store.audit.c.seq == 2).values(actor="someone-else"))
     assert container.registry.audit.verify() == (3, 2)
     env = {"SURAKSHA_DATABASE_URL": test_settings.database_url,
-           "SURAKSHA_SECRET_KEY": test_settings.secret_key.get_secret_value()}
+           "SURAKSHA_SECRET_KEY": test_settings.secret_key.get_secret_value(),
+           "SURAKSHA_AUDIT_CHECKPOINT_PATH": test_settings.audit_checkpoint_path}
     result = CliRunner().invoke(registry_cli, ["verify-audit"], env=env)
     assert result.exit_code == 1
     assert "broken at entry 2" in result.output
@@ -55,3 +58,58 @@ def test_only_supervisors_review_the_audit_trail(http, auth):
         r = http.get("/api/v1/registry/audit", headers=auth(user))
         assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden_role")
     assert http.get("/api/v1/registry/audit").status_code == 401
+
+
+def test_the_audit_api_filters_by_purpose_time_and_registration(container, http, auth):
+    container.registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
+    found = search(http, auth).json()["results"]
+    ramesh = next(r["registration_id"] for r in found if r["record_id"] == "MH-0001")
+    http.get(f"/api/v1/registry/registrations/{ramesh}", headers=auth("registry"),
+             params={"purpose": "staff_verification"})
+    search(http, auth, name="Sunil Patil", purpose="other", purpose_text="a tip-off today")
+
+    def seqs(**params) -> list[int]:
+        r = http.get("/api/v1/registry/audit", headers=auth("supervisor"), params=params)
+        assert r.status_code == 200, r.text
+        return [e["seq"] for e in r.json()["entries"]]
+
+    assert seqs() == [4, 3, 2, 1]
+    assert seqs(purpose="staff_verification") == [3]
+    assert seqs(registration_id=ramesh) == [3, 2]  # the look, and the search that found him
+    assert seqs(since="2026-11-22T04:30:00Z", until="2026-11-22T04:30:01Z") == [4, 3, 2, 1]
+    assert seqs(since="2026-11-22T10:00:01+05:30") == []  # an offset is honoured
+    assert seqs(until="2026-11-22T04:30:00") == []  # no zone: UTC
+    assert seqs(after_seq=1, limit=2) == [3, 2] and seqs(before_seq=3) == [2, 1]
+    for extreme in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):  # the calendar's ends: no 500
+        assert http.get("/api/v1/registry/audit", headers=auth("supervisor"),
+                        params={"since": extreme, "until": extreme}).status_code == 200
+
+
+def test_the_supervisors_check_resumes_after_what_it_checked_and_rechecks_the_whole_chain_hourly(container, http,
+                                                                                                 auth):
+    audit = container.registry.audit
+
+    def chain() -> dict:
+        return http.get("/api/v1/registry/audit", headers=auth("supervisor")).json()["chain"]
+
+    for name in ("Ramesh Yadav", "Sunil Patil", "Anil Kumar"):
+        search(http, auth, name=name)
+    assert chain() == {"entries": 3, "intact": True, "first_bad_seq": None}  # the whole chain, once
+    search(http, auth, name="Mohan Lal")
+    assert chain() == {"entries": 4, "intact": True, "first_bad_seq": None}  # only entry 4 recomputed
+    with container.engine.begin() as conn:  # an entry removed from the middle: found at once
+        conn.execute(store.audit.delete().where(store.audit.c.seq == 2))
+    assert chain()["first_bad_seq"] == 3
+    container.registry.import_csv(csv_bytes(RAMESH), operator())  # a fresh trail: the test's own
+    with container.engine.begin() as conn:
+        conn.execute(store.audit.delete())
+    for name in ("Ramesh Yadav", "Sunil Patil"):
+        search(http, auth, name=name)
+    assert chain()["intact"]
+    with container.engine.begin() as conn:  # an old entry changed in place, its hashes kept
+        conn.execute(update(store.audit).where(store.audit.c.seq == 1).values(actor="someone-else"))
+    assert audit.verify() == (2, 1)  # the command finds it at once
+    assert chain()["intact"]  # the page resumes after entry 2 (hash unchanged): the next whole check finds it
+    container.clock._now += timedelta(minutes=61)
+    audit.keep_checked()  # the timer step's hourly whole check
+    assert chain()["first_bad_seq"] == 1

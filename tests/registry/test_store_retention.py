@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from suraksha.registry import store
+from suraksha.registry.audit import AuditFilters
 from tests.registry.registry_data import RAMESH, SUNIL, csv_bytes, operator
 
 # Today in the tests is 2026-11-22.
@@ -32,7 +33,7 @@ def test_purge_removes_exactly_the_expired_registrations_and_is_audited(containe
     purged = registry.purge(operator())
     assert [d["record_id"] for d in purged] == ["MH-OLD"]
     assert record_ids(container) == {"MH-RECENT", "MH-LIFE", "MH-T2"}
-    entry = registry.audit.entries(action="purge")[0]
+    entry = registry.audit.entries(AuditFilters(action="purge"))[0]
     assert [p["record_id"] for p in entry["detail"]["purged"]] == ["MH-OLD"]
 
     container.clock.advance(days=10)  # 2026-12-02: the tier-2 registration's 25 years are over

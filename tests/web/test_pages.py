@@ -23,8 +23,10 @@ def nav_links(html: str) -> list[str]:
     ("officer", "/console", {"/console", "/incidents"}, {"/registry"}),
     ("responder", "/responder", {"/responder", "/console"}, {"/registry"}),
     ("admin", "/console", {"/console"}, {"/registry"}),
-    ("registry", "/registry", {"/registry", "/registry/upload"}, {"/console", "/incidents"}),
-    ("supervisor", "/registry", {"/registry"}, {"/console", "/incidents", "/registry/upload"}),
+    ("registry", "/registry", {"/registry", "/registry/upload", "/registry/merges", "/registry/alerts"},
+     {"/console", "/incidents", "/registry/audit", "/registry/oversight"}),
+    ("supervisor", "/registry/oversight", {"/registry/oversight", "/registry/audit", "/registry", "/registry/merges"},
+     {"/console", "/incidents", "/registry/upload"}),
 ])
 def test_each_role_lands_on_its_own_page_and_sees_only_its_pages(server_url, container, username, landing, allowed, hidden):
     client, r = web_sign_in(server_url, container, username)

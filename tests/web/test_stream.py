@@ -17,6 +17,11 @@ from suraksha.demo.setup import shipped_jurisdictions
 from tests.conftest import add_account
 
 
+def unit_ids(payload: dict) -> set[int]:
+    """The units an event is about: its unit, or those a `UnitsMoved` lists."""
+    return {u["unit_id"] for u in payload.get("units", [])} | ({payload["unit_id"]} if "unit_id" in payload else set())
+
+
 class Feed:
     """Reads /api/v1/stream in a thread and keeps every event with the moment it arrived."""
 
@@ -96,10 +101,10 @@ def test_a_state_dispatchers_feed_carries_nothing_from_another_state(container, 
     mh = make_incident("help", lat=home_station.anchor.lat, lon=home_station.anchor.lon, sender="+919820000102")
 
     feed.wait_for(lambda kind, p: kind == "IncidentReported" and p["tracking"] == mh)  # the last one: all are in
-    feed.wait_for(lambda kind, p: kind == "UnitMoved" and p["unit_id"] == mh_unit["id"])
+    feed.wait_for(lambda kind, p: kind == "UnitsMoved" and mh_unit["id"] in unit_ids(p))
     received = [(kind, p) for _, kind, p in feed.events]
     assert all(p.get("state") == "MH" for kind, p in received if p.get("scoped", True)), received
-    assert not [p for _, p in received if p.get("tracking") == ka or p.get("unit_id") == ka_unit["id"]]
+    assert not [p for _, p in received if p.get("tracking") == ka or ka_unit["id"] in unit_ids(p)]
 
 
 def test_a_station_officers_feed_carries_only_its_stations_units(container, feeds, home_station, station_id):
@@ -110,10 +115,10 @@ def test_a_station_officers_feed_carries_only_its_stations_units(container, feed
     ours = container.dispatch.create_unit("MUM-PV-202", "patrol_van", home_station.id)
     container.dispatch.post_position(ours["id"], home_station.anchor.lon, home_station.anchor.lat)
 
-    feed.wait_for(lambda kind, p: kind == "UnitMoved" and p["unit_id"] == ours["id"])
+    feed.wait_for(lambda kind, p: kind == "UnitsMoved" and ours["id"] in unit_ids(p))
     unit_events = [p for _, kind, p in feed.events if kind.startswith("Unit")]
     assert unit_events and {p["station_id"] for p in unit_events} == {station_id}
-    assert theirs["id"] not in {p["unit_id"] for p in unit_events}
+    assert theirs["id"] not in set().union(*(unit_ids(p) for p in unit_events))
 
 
 def test_an_event_published_from_a_worker_thread_reaches_the_feed_at_once(container, feeds):

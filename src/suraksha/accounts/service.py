@@ -11,7 +11,7 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from suraksha.accounts.model import (
     RECOVERY_ALPHABET,
@@ -68,20 +68,32 @@ class AccountService:
 
     def create_account(
         self, username: str, password: str, role: Role, scope_kind: ScopeKind, scope_value: str = "",
-        *, is_demo: bool = False, unit_id: int | None = None,
+        *, is_demo: bool = False, unit_id: int | None = None, conn: Connection | None = None,
     ) -> Principal:
+        """A new account; in the caller's transaction when `conn` is given (a volunteer's, created as they are
+        verified: both or neither)."""
         reason = check_password_strength(password)
         if reason:
             raise InvalidInput(reason, code="weak_password")
-        with self._engine.begin() as conn:
-            if conn.execute(select(accounts.c.id).where(accounts.c.username == username)).first():
-                raise Conflict(f"an account named {username!r} exists", code="account_exists")
-            new_id = conn.execute(insert(accounts).values(
-                username=username, password_hash=_hasher.hash(password), role=role.value,
-                scope_kind=scope_kind.value, scope_value=scope_value, is_demo=is_demo,
-                unit_id=unit_id, created_at=self._clock.now(),
-            ).returning(accounts.c.id)).scalar_one()
+        if conn is None:
+            with self._engine.begin() as own:
+                return self.create_account(username, password, role, scope_kind, scope_value, is_demo=is_demo,
+                                           unit_id=unit_id, conn=own)
+        if conn.execute(select(accounts.c.id).where(accounts.c.username == username)).first():
+            raise Conflict(f"an account named {username!r} exists", code="account_exists")
+        new_id = conn.execute(insert(accounts).values(
+            username=username, password_hash=_hasher.hash(password), role=role.value,
+            scope_kind=scope_kind.value, scope_value=scope_value, is_demo=is_demo,
+            unit_id=unit_id, created_at=self._clock.now(),
+        ).returning(accounts.c.id)).scalar_one()
         return Principal(new_id, username, role, scope_kind, scope_value, unit_id)
+
+    def set_disabled(self, conn: Connection, account_id: int, disabled: bool) -> None:
+        """Disable an account (every session and bearer token ends at once) or enable it again, in the caller's
+        transaction (a volunteer suspended or reinstated)."""
+        conn.execute(update(accounts).where(accounts.c.id == account_id).values(disabled=disabled))
+        if disabled:
+            self._revoke_all(conn, account_id)
 
     def authenticate(self, username: str, password: str, address: str = "") -> Principal:
         """The account, if the password is right. Throttled per account and per address before any hashing,
@@ -337,6 +349,13 @@ class AccountService:
     def responders(self) -> list[Principal]:
         """Every enabled responder account (to choose a crew from)."""
         q = select(accounts).where(accounts.c.role == Role.RESPONDER.value, accounts.c.disabled.is_(False)) \
+            .order_by(accounts.c.username)
+        with self._engine.connect() as conn:
+            return [_principal(r) for r in conn.execute(q)]
+
+    def with_role(self, role: Role) -> list[Principal]:
+        """Every enabled account of a role, by username (a case's investigating officer is chosen from these)."""
+        q = select(accounts).where(accounts.c.role == role.value, accounts.c.disabled.is_(False)) \
             .order_by(accounts.c.username)
         with self._engine.connect() as conn:
             return [_principal(r) for r in conn.execute(q)]

@@ -45,22 +45,29 @@ class UtcDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, durable: bool = True) -> Engine:
     """An engine for the URL; SQLite gets WAL, full fsync on commit, foreign keys and a busy timeout, and takes its
-    write lock only for write transactions (`_sqlite_begin`)."""
+    write lock only for write transactions (`_sqlite_begin`).
+
+    `durable=False`, for what the next moment replaces (units' GPS fixes): a commit does not wait for the disk
+    (SQLite WAL `synchronous=NORMAL`, PostgreSQL `synchronous_commit=off`). Still atomic and in order: a power cut
+    may lose the last commits, which the next durable commit or checkpoint would have made safe, never half of one."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
                                                   "cached_statements": SQLITE_STATEMENT_CACHE})
         engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]  # tells reads from writes
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not durable:
+            event.listen(engine, "connect", _sqlite_not_waiting_for_the_disk)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # last in, first out: under load the same few connections serve every transaction (intake's writer takes one
     # per batch), with their prepared statements and warm caches; the others stay idle (`_ping_when_idle`)
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True)
+    options = {} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True, **options)
     _ping_when_idle(engine)
     return engine
 
@@ -98,6 +105,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
+
+
+def _sqlite_not_waiting_for_the_disk(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA synchronous=NORMAL")  # WAL: no fsync at commit, only at checkpoints
 
 
 class _SqliteConnection(Connection):

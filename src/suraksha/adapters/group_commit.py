@@ -14,6 +14,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -32,15 +33,20 @@ def call_each(conn: Connection, works: list[Work]) -> list:
 
 
 class GroupCommitWriter:
-    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
-        self._engine, self._max = engine, max_batch
+    def __init__(self, engine: Engine, max_batch: int = 64, name: str = "group-commit-writer") -> None:
+        self._engine, self._max, self._name = engine, max_batch, name
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self.batches = 0
 
+    @property
+    def running(self) -> bool:
+        """Whether its thread writes (a server); if not, `execute` writes in the caller's thread."""
+        return self._thread is not None
+
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="group-commit-writer", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
@@ -160,3 +166,49 @@ def _settle_in_loop(items: list) -> None:
     for fut, result, exc in items:
         if not fut.done():  # the request may have gone away
             fut.set_exception(exc) if exc is not None else fut.set_result(result)
+
+
+class Coalescer:
+    """Items handed in by many threads, written together at most once every `every` seconds.
+
+    The first caller to find no flush gathering becomes its leader: it waits until `every` seconds have passed
+    since the previous flush began (not at all when that was long ago: a lone call is written at once), takes
+    every item handed in meanwhile and calls `flush` with them in its own thread; the others wait for that
+    flush's outcome (its exception, if it failed). A caller arriving while a flush is written starts the next.
+    No thread of its own: nothing to start or stop. With `every` = 0 every call is written on its own.
+    """
+
+    def __init__(self, flush: Callable[[list], Any], every: float) -> None:
+        self._flush, self.every = flush, every
+        self._lock = threading.Lock()
+        self._pending: list[tuple[Any, Future]] = []
+        self._gathering = False
+        self._last = -float("inf")  # time.monotonic() of the last flush's start
+        self.flushes = 0
+
+    def submit(self, item: Any) -> None:
+        fut: Future = Future()
+        with self._lock:
+            self._pending.append((item, fut))
+            lead = not self._gathering
+            self._gathering = True
+        if lead:
+            self._lead()
+        fut.result()
+
+    def _lead(self) -> None:
+        wait = self._last + self.every - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        with self._lock:
+            taken, self._pending, self._gathering = self._pending, [], False
+            self._last = time.monotonic()
+        try:
+            self._flush([item for item, _ in taken])
+        except BaseException as exc:
+            for _, fut in taken:
+                fut.set_exception(exc)
+        else:
+            self.flushes += 1
+            for _, fut in taken:
+                fut.set_result(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    delete,
     select,
     text,
     update,
@@ -61,7 +63,8 @@ class OutboxRelay:
 
     Looking for events is a read: it never takes SQLite's write lock. Marking them published is a write, done
     through the group-commit writer when there is one, so that it shares intake's commits instead of waiting for
-    the lock and paying an fsync of its own."""
+    the lock and paying an fsync of its own. A transient event (units' movement, superseded by the next) is
+    deleted instead of marked: the outbox does not grow by thousands of rows a minute under a fleet's fixes."""
 
     def __init__(self, engine: Engine, bus: EventBus, clock, batch: int = 500,
                  writer: GroupCommitWriter | None = None) -> None:
@@ -79,20 +82,31 @@ class OutboxRelay:
             ).all()
         if not rows:
             return 0
-        ids = [r.id for r in rows]
+        kept = [r.id for r in rows if not r.payload.get("transient")]
+        forgotten = [r.id for r in rows if r.payload.get("transient")]
         if self._writer is not None:
-            mine = self._writer.execute(lambda conn: self._mark(conn, ids))
+            mine = self._writer.execute(lambda conn: self._mark(conn, kept, forgotten))
         else:
             with self._engine.begin() as conn:
-                mine = self._mark(conn, ids)
+                mine = self._mark(conn, kept, forgotten)
         self._bus.publish_many([Event(r.type, r.payload, r.occurred_at, r.id) for r in rows if r.id in mine])
         return len(rows)
 
-    def _mark(self, conn: Connection, ids: list[int]) -> set[int]:
-        """Mark these events published; returns those this relay marked (another relay may have taken some)."""
-        return set(conn.execute(
-            update(events_table)
-            .where(events_table.c.id.in_(ids), events_table.c.published_at.is_(None))
-            .values(published_at=self._clock.now())
-            .returning(events_table.c.id)
-        ).scalars())
+    def _mark(self, conn: Connection, ids: list[int], transient: Sequence[int] = ()) -> set[int]:
+        """Mark these events published, and delete the transient ones (`DomainEvent.transient`); returns those this
+        relay took (another relay may have taken some)."""
+        mine: set[int] = set()
+        if ids:
+            mine.update(conn.execute(
+                update(events_table)
+                .where(events_table.c.id.in_(ids), events_table.c.published_at.is_(None))
+                .values(published_at=self._clock.now())
+                .returning(events_table.c.id)
+            ).scalars())
+        if transient:
+            mine.update(conn.execute(
+                delete(events_table)
+                .where(events_table.c.id.in_(transient), events_table.c.published_at.is_(None))
+                .returning(events_table.c.id)
+            ).scalars())
+        return mine

@@ -17,6 +17,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     REGISTRY_OFFICER = "registry_officer"  # keeps a state's part of the offender registry
     REGISTRY_SUPERVISOR = "registry_supervisor"  # reviews who searched the registry, and why
+    # A registered, verified volunteer near an SOS (the 112 India app's SHOUT): not police. Sees only their own
+    # alerts, each with a coarse place and never her identity; no incident, unit or staff page.
+    VOLUNTEER = "volunteer"
 
 
 class ScopeKind(StrEnum):
@@ -84,6 +87,7 @@ def covers(p: Principal, where: Locus) -> bool:
     return getattr(where, attribute) == value
 
 
+ROLES_OF_STAFF = frozenset(Role) - {Role.VOLUNTEER}  # police and registry staff: every role but the volunteer
 ROLES_THAT_DISPATCH = frozenset({Role.DISPATCHER})
 ROLES_THAT_SEE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.RESPONDER, Role.ADMIN})
 # Notes, priority and category changes, transfers, closing, reopening, accepting a location.
@@ -96,9 +100,21 @@ ROLES_THAT_WATCH_THE_WALLBOARD = frozenset({Role.DISPATCHER, Role.STATION_OFFICE
 # The phones that carry a station's helpline numbers: that station's officers, and administrators.
 ROLES_THAT_KEEP_HANDSETS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISPATCHER})
+# Volunteers: a station's officers (and administrators) verify them after an in-person check, refuse or suspend them;
+# the control room and the station see who accepted an alert near an SOS, with the volunteer's name and phone.
+ROLES_THAT_VERIFY_VOLUNTEERS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
+ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
 # Lawful access to the offender registry: only these roles search, view, import or decide merges.
 ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})
 ROLES_THAT_REVIEW_REGISTRY_AUDIT = frozenset({Role.REGISTRY_SUPERVISOR})
+# The case side (FIRs and their investigation clock): a station's officers (the investigating officer is one of them)
+# act on their station's cases; administrators read their area's cases and receive its alerts.
+ROLES_THAT_SEE_CASES = frozenset({Role.STATION_OFFICER, Role.ADMIN})
+# Register an FIR, assign the investigating officer, record delays, a charge-sheet or closure report, transfer.
+ROLES_THAT_INVESTIGATE = frozenset({Role.STATION_OFFICER})
+# Who may unseal a victim's name, contact and address: the case's own investigating officer (a station officer
+# assigned to it), with a stated reason, audited (BNS s72, POCSO s23, DPDP Act). A court liaison may join later.
+ROLES_THAT_UNSEAL_VICTIMS = frozenset({Role.STATION_OFFICER})
 # Two-step sign-in (a password and a one-time code): administrators, and every role that can read the registry or
 # unseal a victim's identity. A responder reads her number only while its own unit is on her incident.
 ROLES_THAT_NEED_A_SECOND_FACTOR = ROLES_THAT_MANAGE_STATIONS | ROLES_THAT_USE_REGISTRY | ROLES_THAT_SEE_CONTACTS

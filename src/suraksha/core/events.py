@@ -1,6 +1,6 @@
 """Events: past-tense facts, written to the outbox in the same transaction as the change they announce.
 
-Each capability declares its events as frozen dataclasses (`IncidentReported`, `UnitMoved` …). A scoped event
+Each capability declares its events as frozen dataclasses (`IncidentReported`, `UnitsMoved` …). A scoped event
 carries `station_id`, `city` and `state`, so any consumer (a console's live feed, a cache) can apply the one
 scope rule (`suraksha.core.auth.covers`) without looking anything up. Events never carry a phone number, a
 name or a message text.
@@ -26,6 +26,9 @@ class DomainEvent:
     """Base of every event a capability records. The class name is the event's type."""
 
     scoped: ClassVar[bool] = False
+    # A transient event (units' movement) is superseded by the next one of its kind: once published, the outbox
+    # forgets it instead of keeping it (the relay deletes its row), so that frequent ones do not pile up.
+    transient: ClassVar[bool] = False
 
     @classmethod
     def type_name(cls) -> str:
@@ -34,6 +37,8 @@ class DomainEvent:
     def payload(self) -> dict[str, Any]:
         body = {name: _plain(getattr(self, name)) for name in field_names(type(self))}
         body["scoped"] = self.scoped
+        if self.transient:
+            body["transient"] = True
         return body
 
 

@@ -114,6 +114,7 @@ def seed_registry(c: Container, n: int = DEMO_REGISTRY_SIZE, seed: int = 5) -> N
     writer.writerows(rows)
     report = c.registry.import_csv(out.getvalue().encode(), Actor("demo", "operator"))
     console.print(f"registry: {report.as_dict().get('created', '?')} synthetic registrations imported")
+    c.registry.dedupe(Actor("demo", "operator"))  # proposed merges for the review screen (/registry/merges)
 
 
 def seed_handsets(c: Container, seed: int = 11, city: str = DEMO_CITY) -> None:
@@ -139,6 +140,36 @@ def seed_handsets(c: Container, seed: int = 11, city: str = DEMO_CITY) -> None:
     console.print(f"helpline phones: {len(stations)} synthetic handsets recorded")
 
 
+DEMO_VOLUNTEERS = 40
+DEMO_VOLUNTEER_PHONE = "+917000300000"  # the demo account `volunteer`; the others +91 70003 NNNNN (made up)
+
+
+def seed_volunteers(c: Container, password: str, seed: int = 13, city: str = DEMO_CITY) -> None:
+    """Synthetic volunteers (named "Demo volunteer NN", numbers made up), verified (the check says it is demo data)
+    and on duty, each for the area of a random post office of the city; and the demo account `volunteer`, near
+    Colaba, whose page shows the alerts of SOS messages the simulator sends from there."""
+    from suraksha.places import localities
+    from suraksha.volunteers.model import Application
+
+    admin = Principal(0, "demo", Role.ADMIN, ScopeKind.NATIONAL, "")
+    if c.volunteers.in_area(admin):  # seeded already: the demo account takes this run's password
+        c.accounts.set_password("volunteer", password)
+        return
+    rng = random.Random(seed)
+    places = rng.sample(localities.in_city(city), DEMO_VOLUNTEERS)
+    for n, place in enumerate(places, start=1):
+        c.volunteers.apply(Application(f"Demo volunteer {n:02d}", f"+9170003{n:05d}", rng.choice(("en", "hi", "mr")),
+                                       city, place.name, ("first_aid",) if n % 3 == 0 else ()))
+    c.volunteers.apply(Application("Demo volunteer (you)", DEMO_VOLUNTEER_PHONE, "en", city, "Tajmahal"))
+    for v in c.volunteers.in_area(admin):
+        mine = v["phone"] == DEMO_VOLUNTEER_PHONE
+        done = c.volunteers.verify(admin, v["id"], "demo data: a synthetic volunteer, never met",
+                                   "volunteer" if mine else "", password=password if mine else None, is_demo=True)
+        c.volunteers.set_available(Principal(done["account_id"], done["username"], Role.VOLUNTEER, ScopeKind.STATION,
+                                             str(v["station_id"])), True)
+    console.print(f"volunteers: {DEMO_VOLUNTEERS + 1} synthetic volunteers verified and on duty")
+
+
 def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     if settings.env == "production":
         raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
@@ -153,6 +184,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     seed_handsets(c)
     password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
     create_accounts(c, password)
+    seed_volunteers(c, password)
     return c, password
 
 
@@ -162,7 +194,7 @@ def run_demo(settings: Settings, units: int = 150, simulate: bool = True) -> Non
     c, password = prepare(settings, units)
     console.rule("[bold]Suraksha demo")
     console.print(f"Open [bold]http://{settings.host}:{settings.port}/console[/bold]")
-    console.print("Accounts: dispatcher, officer, responder, admin, registry_officer, registry_supervisor — "
+    console.print("Accounts: dispatcher, officer, responder, admin, registry_officer, registry_supervisor, volunteer — "
                   f"password: [bold]{password}[/bold]")
     console.print(f"Database: {settings.database_url}  ·  Ctrl-C to stop")
     server = make_server(c, settings.host, settings.port, log_level="warning")

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 
 from suraksha.bootstrap import Container
 from suraksha.core.auth import Principal, Role, ScopeKind
-from suraksha.demo.setup import random_point_in
+from suraksha.demo.setup import HOME_STATION, random_point_in
 
 log = logging.getLogger("suraksha.demo")
 SYSTEM = Principal(0, "simulator", Role.DISPATCHER, ScopeKind.NATIONAL, "")
@@ -41,6 +41,7 @@ LOCATION_FORMS = ("geo:{lat:.6f},{lon:.6f}", "https://maps.google.com/?q={lat:.6
                   "https://www.google.com/maps/@{lat:.6f},{lon:.6f},17z")
 SPEED_MPS = 12.0  # demo time runs fast: vans cover ground quickly so that a viewer sees arrivals
 AUTO_DISPATCH_AFTER = timedelta(seconds=60)
+NEAR_THE_DEMO_VOLUNTEER = 0.125  # a share of messages from Colaba's area, where the demo volunteer helps
 
 
 class Simulator:
@@ -92,6 +93,8 @@ class Simulator:
     def send_sms(self, http: httpx.Client) -> str:
         stations = [s for s in self.c.stations.all() if s.women_helpline]
         station = self.rng.choice(stations)
+        if self.rng.random() < NEAR_THE_DEMO_VOLUNTEER:  # so that the demo `volunteer` account sees alerts
+            station = next((s for s in stations if s.name == HOME_STATION), station)
         follow_up = self._senders and self.rng.random() < 0.15
         if follow_up:  # she writes again, from where she is: the same station's area
             sender, _, station_id = self.rng.choice(self._senders)

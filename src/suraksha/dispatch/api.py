@@ -107,6 +107,23 @@ class AssignmentList(BaseModel):
     assignments: list[AssignmentStep]
 
 
+class TrackPoint(BaseModel):
+    lon: float
+    lat: float
+    recorded_at: Timestamp = Field(description="when the unit's device took the fix")
+
+
+class Track(AssignmentOut):
+    points: list[TrackPoint] = Field(
+        description="oldest first: where the unit was when it was sent (its latest position then), then every fix it "
+                    "took until it cleared or was released (until now while it lasts)")
+
+
+class TrackList(BaseModel):
+    tracking: str
+    tracks: list[Track] = Field(description="one per unit sent, in the order they were sent")
+
+
 class UnitWithAssignment(UnitOut):
     assignment: AssignmentOut | None = Field(description="the assignment the unit is (or was just) on")
 
@@ -246,6 +263,13 @@ def assign(request: Request, tracking: str, body: AssignmentIn, principal: Dispa
             summary="Units sent to an incident and each step's time")
 def assignments(request: Request, tracking: str, principal: Staff):
     return {"assignments": get_container(request).dispatch.timeline(tracking, principal=principal)}
+
+
+@router.get("/api/v1/incidents/{tracking}/tracks", response_model=TrackList,
+            summary="Replay a response: each unit sent and the way it went (its GPS fixes)")
+def tracks(request: Request, tracking: str, principal: Staff):
+    return {"tracking": normalise_tracking_number(tracking),
+            "tracks": get_container(request).dispatch.tracks(tracking, principal=principal)}
 
 
 # ---------------------------------------------------------------- rosters, crews and the unit's log

@@ -4,6 +4,7 @@ gets only its station's units, a city's control room its city's (the one scope r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from suraksha.core.events import ScopedEvent
 
@@ -24,11 +25,13 @@ class UnitCreated(UnitEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class UnitMoved(UnitEvent):
-    lon: float
-    lat: float
-    at: str
-    stale: bool
+class UnitsMoved(ScopedEvent):
+    """Units of one home station that moved, coalesced (one event per station for fixes written together), each
+    with its newest fix: `units` is [{"unit_id", "call_sign", "lon", "lat", "at", "stale"}]. Transient: the next
+    fix supersedes it, so the outbox forgets it once it is published (`DomainEvent.transient`)."""
+
+    transient: ClassVar[bool] = True
+    units: list
 
 
 @dataclass(frozen=True, kw_only=True)

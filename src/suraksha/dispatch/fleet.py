@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,6 +59,18 @@ class FleetUnit:
     lon: float
     lat: float
     position_at: datetime | None
+    city: str | None = None  # the home station's, for the scope rule
+    state: str | None = None
+
+
+class UnitRef(NamedTuple):
+    """Who a unit is, for taking its positions: the scope rule's place and its call sign (they never change)."""
+
+    id: int
+    call_sign: str
+    home_station_id: int
+    city: str | None
+    state: str | None
 
 
 def unit_vectors(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -92,6 +105,8 @@ class FleetIndex:
         self._blocked = np.zeros(capacity)  # 0 when available, +inf otherwise
         self._pos_at = np.full(capacity, NO_FIX)  # epoch seconds of the last position
         self._call_sign: list[str] = []
+        self._place: list[tuple[str | None, str | None]] = []  # (city, state)
+        self._by_call_sign: dict[str, int] = {}
         self._kind: list[UnitKind] = []
         self._status: list[UnitStatus] = []
 
@@ -116,6 +131,8 @@ class FleetIndex:
             self._blocked[:n] = [0.0 if u.status is UnitStatus.AVAILABLE else np.inf for u in units]
             self._pos_at[:n] = [_epoch(u.position_at) for u in units]
             self._call_sign = [u.call_sign for u in units]
+            self._place = [(u.city, u.state) for u in units]
+            self._by_call_sign = {u.call_sign: i for i, u in enumerate(units)}
             self._kind = [UnitKind(u.kind) for u in units]
             self._status = [UnitStatus(u.status) for u in units]
 
@@ -126,6 +143,8 @@ class FleetIndex:
                 row = self._append(unit)
             self._station[row] = unit.home_station_id
             self._call_sign[row], self._kind[row] = unit.call_sign, UnitKind(unit.kind)
+            self._place[row] = (unit.city, unit.state)
+            self._by_call_sign[unit.call_sign] = row
             self._factor[row] = SPEED_FACTOR[self._kind[row]]
             self._set_status(row, UnitStatus(unit.status))
             self._set_position(row, unit.lon, unit.lat, unit.position_at)
@@ -133,6 +152,32 @@ class FleetIndex:
     def move(self, unit_id: int, lon: float, lat: float, at: datetime) -> None:
         with self._lock:
             self._set_position(self._row[unit_id], lon, lat, at)
+
+    def move_many(self, moves: Iterable[tuple[int, float, float, datetime]]) -> None:
+        """Move many units at once ((unit id, lon, lat, recorded at), one per unit), each unless the index already
+        has a newer fix for it (a late event). Units it does not know are left out and raise KeyError once the
+        others have moved."""
+        rows, lons, lats, times, unknown = [], [], [], [], []
+        with self._lock:
+            for unit_id, lon, lat, at in moves:
+                row = self._row.get(unit_id)
+                if row is None:
+                    unknown.append(unit_id)
+                    continue
+                rows.append(row)
+                lons.append(lon)
+                lats.append(lat)
+                times.append(at.timestamp())
+            if rows:
+                r, t = np.array(rows, dtype=np.int64), np.array(times)
+                newer = t >= self._pos_at[r]
+                r, t = r[newer], t[newer]
+                lon_a, lat_a = np.array(lons)[newer], np.array(lats)[newer]
+                self._lon[r], self._lat[r], self._pos_at[r] = lon_a, lat_a, t
+                xyz = unit_vectors(lon_a, lat_a)
+                self._x[r], self._y[r], self._z[r] = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+        if unknown:
+            raise KeyError(f"units not in the index: {unknown[:10]}")
 
     def set_status(self, unit_id: int, status: UnitStatus) -> None:
         with self._lock:
@@ -147,8 +192,16 @@ class FleetIndex:
             position_at = None if at == NO_FIX else datetime.fromtimestamp(float(at), tz=UTC)
             return FleetUnit(
                 unit_id, self._call_sign[row], self._kind[row], int(self._station[row]), self._status[row],
-                float(self._lon[row]), float(self._lat[row]), position_at,
+                float(self._lon[row]), float(self._lat[row]), position_at, *self._place[row],
             )
+
+    def refs(self, ids: set[int], call_signs: set[str]) -> list[UnitRef]:
+        """The units named by id or call sign that the index knows (a device gateway may know either)."""
+        with self._lock:
+            rows = {self._row[i] for i in ids if i in self._row}
+            rows.update(self._by_call_sign[c] for c in call_signs if c in self._by_call_sign)
+            return [UnitRef(int(self._ids[r]), self._call_sign[r], int(self._station[r]), *self._place[r])
+                    for r in rows]
 
     def _append(self, unit: FleetUnit) -> int:
         if self._n == len(self._ids):
@@ -158,6 +211,8 @@ class FleetIndex:
         self._row[unit.id] = row
         self._ids[row] = unit.id
         self._call_sign.append(unit.call_sign)
+        self._place.append((unit.city, unit.state))
+        self._by_call_sign[unit.call_sign] = row
         self._kind.append(UnitKind(unit.kind))
         self._status.append(UnitStatus(unit.status))
         return row

@@ -66,7 +66,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from suraksha.core.auth import Locus, Principal, Role
 from suraksha.core.errors import Conflict, InvalidInput
@@ -365,9 +365,8 @@ def _minutes(c: Candidate) -> int:
 MAX_BATCH = 5000
 
 
-@dataclass(frozen=True)
-class _Fix:
-    index: int
+class _Fix(NamedTuple):
+    item: int  # its place in the batch, from 0
     unit_key: int | str  # unit id, or call sign
     lon: float
     lat: float
@@ -428,7 +427,7 @@ class PositionBatch:
             if ok(f):
                 kept.append(f)
             else:
-                self._reject(f.index, code, message)
+                self._reject(f.item, code, message)
         self._fixes = kept
 
     def history_rows(self) -> list[dict]:
@@ -437,6 +436,10 @@ class PositionBatch:
              "received_at": self._now}
             for f in self._fixes
         ]
+
+    def accepted(self) -> list[tuple[Any, tuple[float, float, datetime]]]:
+        """Every fix kept, in the batch's order, with its unit."""
+        return [(self._units[f.unit_key], (f.lon, f.lat, f.at)) for f in self._fixes]
 
     def latest_per_unit(self) -> list[tuple[Any, tuple[float, float, datetime]]]:
         """The newest fix of each unit in the batch."""

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from suraksha.adapters.db import scope_filter
+from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import record
 from suraksha.core.auth import Locus, Principal, Role
 from suraksha.core.clock import Clock, ensure_utc
@@ -28,13 +29,14 @@ from suraksha.dispatch.events import (
     AssignmentReleased,
     UnitCreated,
     UnitDispatched,
-    UnitMoved,
     UnitRosterChanged,
     UnitStatusChanged,
 )
-from suraksha.dispatch.fleet import FleetIndex, FleetUnit
+from suraksha.dispatch.fleet import FleetIndex, FleetUnit, UnitRef
 from suraksha.dispatch.model import PositionBatch, UnitStatus
 from suraksha.dispatch.ports import Crews, IncidentForDispatch, IncidentPort, StationDirectory
+from suraksha.dispatch.position_log import Moved, PositionLog
+from suraksha.dispatch.positions import HistoryPolicy, UnitFix
 from suraksha.dispatch.routing import TravelTimes, build_travel_times
 
 STAFF = frozenset(Role)
@@ -50,6 +52,7 @@ class DispatchService:
     def __init__(
         self, engine: Engine, clock: Clock, settings: Any, incidents: IncidentPort,
         stations: StationDirectory, *, fleet: FleetIndex | None = None, travel: TravelTimes | None = None,
+        positions_writer: GroupCommitWriter | None = None,
     ) -> None:
         self._engine, self._clock = engine, clock
         self._incidents, self._stations = incidents, stations
@@ -62,6 +65,10 @@ class DispatchService:
         self._sync = threading.RLock()  # orders index loads against after-commit updates
         self._rostered: set[int] = set()  # units with a roster: on duty only during a shift
         self._shifts: dict[int, list[model.Shift]] = {}  # their shifts that have not ended (a cache)
+        policy = HistoryPolicy(timedelta(minutes=getattr(settings, "position_history_minutes", 10)),
+                               timedelta(days=getattr(settings, "track_retention_days", 90)))
+        self.positions = PositionLog(engine, clock, policy, self.stale_after, positions_writer,
+                                     getattr(settings, "position_flush_seconds", 1.0), self._mirror_moves)
 
     # ------------------------------------------------------------ the in-memory index
 
@@ -168,31 +175,29 @@ class DispatchService:
         return {s.value: counts.get(s.value, 0) for s in UnitStatus}
 
     def position_history(self, unit_id: int, limit: int = 100) -> list[dict]:
+        """The unit's latest fixes (those the rolling window keeps), newest first."""
         with self._engine.connect() as conn:
             _existing(store.unit_row(conn, unit_id), unit_id)
             rows = store.position_history(conn, unit_id, limit)
         return [{"lon": r.lon, "lat": r.lat, "recorded_at": r.recorded_at, "received_at": r.received_at} for r in rows]
 
-    # ------------------------------------------------------------ positions
+    # ------------------------------------------------------------ positions (written by the PositionLog)
 
     def post_position(
         self, unit_id: int, lon: float, lat: float, recorded_at: datetime | None = None,
         *, principal: Principal | None = None, crew_unit_id: int | None = None,
     ) -> dict:
+        """A unit's GPS fix (its crew's phone): into the history, and the unit's latest position unless a newer
+        one is there. Answered once written, with the unit as it is then."""
         now = self._clock.now()
         model.check_position(lon, lat, recorded_at or now, now)
         at = ensure_utc(recorded_at or now)
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn:
             row = _existing(store.unit_row(conn, unit_id), unit_id)
-            _check_may_act(principal, row, crew_unit_id, REPORTERS)
-            store.record_positions(conn, [{"unit_id": unit_id, "lon": lon, "lat": lat, "recorded_at": at,
-                                           "received_at": now}])
-            latest = store.move_if_newer(conn, unit_id, lon, lat, at, now)
-            if latest:
-                self._record_moved(conn, row, lon, lat, at, now)
+        _check_may_act(principal, row, crew_unit_id, REPORTERS)
+        self.positions.write([_fix(row, lon, lat, at, now)])
+        with self._engine.connect() as conn:
             row = store.unit_row(conn, unit_id)
-        if latest:
-            self._after_commit(lambda f: f.move(unit_id, lon, lat, at))
         return self._unit_dict(row)
 
     def post_positions(
@@ -201,26 +206,37 @@ class DispatchService:
         """A device gateway's batch: each item names a unit by unit_id or call_sign. Bad items are reported."""
         now = self._clock.now()
         batch = PositionBatch(items, now)
-        with self._engine.begin() as conn:
-            batch.resolve(store.unit_rows_by_keys(conn, *batch.keys()))
-            batch.authorise(lambda row: _may_act(principal, row, crew_unit_id, REPORTERS))
-            store.record_positions(conn, batch.history_rows())
-            moved = []
-            for row, (lon, lat, at) in batch.latest_per_unit():
-                if store.move_if_newer(conn, row.id, lon, lat, at, now):
-                    self._record_moved(conn, row, lon, lat, at, now)
-                    moved.append((row.id, lon, lat, at))
-        def mirror(fleet: FleetIndex) -> None:
-            for m in moved:
-                fleet.move(*m)
-
-        self._after_commit(mirror)
+        batch.resolve(self._unit_refs(*batch.keys()))
+        batch.authorise(lambda row: _may_act(principal, row, crew_unit_id, REPORTERS))
+        self.positions.write([_fix(row, lon, lat, at, now) for row, (lon, lat, at) in batch.accepted()])
         return batch.report()
 
-    def _record_moved(self, conn, row, lon: float, lat: float, at: datetime, now: datetime) -> None:
-        record(conn, UnitMoved(unit_id=row.id, call_sign=row.call_sign, station_id=row.home_station_id,
-                               city=row.city, state=row.state, lon=lon, lat=lat, at=at.isoformat(),
-                               stale=model.is_stale(at, now, self.stale_after)), now)
+    def _unit_refs(self, ids: set[int], call_signs: set[str]) -> list[UnitRef]:
+        """The units named, from the index in memory (a unit's call sign and home never change); those it does not
+        know (added by another process a moment ago, or none such) are looked for in the database."""
+        found = self._index().refs(ids, call_signs)
+        ids, call_signs = ids - {u.id for u in found}, call_signs - {u.call_sign for u in found}
+        if ids or call_signs:
+            with self._engine.connect() as conn:
+                found += [UnitRef(r.id, r.call_sign, r.home_station_id, r.city, r.state)
+                          for r in store.unit_rows_by_keys(conn, ids, call_signs)]
+        return found
+
+    def _mirror_moves(self, moved: Moved) -> None:
+        if moved:
+            self._after_commit(lambda f: f.move_many(moved))
+
+    def prune_positions(self, limit: int = 2000) -> int:
+        """The prune step (a timer): see PositionLog.prune."""
+        return self.positions.prune(limit)
+
+    def tracks(self, tracking: str, *, principal: Principal | None = None) -> list[dict]:
+        """Each unit sent to this incident with its track (where it was when sent, then its fixes until it ended),
+        for replaying the response."""
+        with self._engine.connect() as conn:
+            incident = self._incident(conn, tracking, principal)
+            return [{**_assignment_dict(job), "points": self.positions.track(conn, job)}
+                    for job in store.assignments_for(conn, incident.id)]
 
     # ------------------------------------------------------------ recommendation
 
@@ -276,6 +292,7 @@ class DispatchService:
                 conn, incident_id=incident.id, tracking=incident.tracking, unit_id=row.id, dispatched_at=now,
                 dispatched_by=principal.account_id if principal else None,
             )
+            self.positions.start_track(conn, assignment_id, row)  # the replay starts where the unit was
             self._incidents.unit_dispatched(conn, incident.id, row.call_sign, now)
             store.log_change(conn, row.id, now, principal.username if principal else "suraksha (escalation)",
                              "status", f"{current.value} -> dispatched to {incident.tracking}")
@@ -510,6 +527,14 @@ class DispatchService:
     def apply_event(self, event) -> None:
         """Keep the fleet index current with changes committed by any process (the bus brings them)."""
         p = event.payload
+        if event.type == "UnitsMoved" and self._loaded:
+            moves = [(u["unit_id"], u["lon"], u["lat"], datetime.fromisoformat(u["at"])) for u in p["units"]]
+            with self._sync:
+                try:
+                    self.fleet.move_many(moves)
+                except KeyError:  # units this index does not know: added by another process
+                    self.load()
+            return
         unit_id = p.get("unit_id")
         if unit_id is None or not self._loaded:
             return
@@ -518,11 +543,7 @@ class DispatchService:
             if current is None:
                 self.load()
                 return
-            if event.type == "UnitMoved":
-                at = datetime.fromisoformat(p["at"])
-                if current.position_at is None or at >= current.position_at:
-                    self.fleet.move(unit_id, p["lon"], p["lat"], at)
-            elif "status" in p:  # read the row: an older event must not undo a newer local change
+            if "status" in p:  # read the row: an older event must not undo a newer local change
                 with self._engine.connect() as conn:
                     row = store.unit_row(conn, unit_id)
                 if row is not None:
@@ -644,6 +665,10 @@ class DispatchService:
         }
 
 
+def _fix(row, lon: float, lat: float, at: datetime, received_at: datetime) -> UnitFix:
+    return UnitFix(row.id, row.call_sign, row.home_station_id, row.city, row.state, lon, lat, at, received_at)
+
+
 def _shift(r) -> model.Shift:
     return model.Shift(r.id, r.unit_id, r.starts_at, r.ends_at, r.woman_officer, r.crew, r.cancelled_at is not None)
 
@@ -656,7 +681,7 @@ def _shift_dict(x: model.Shift) -> dict:
 def _fleet_unit(row) -> FleetUnit:
     return FleetUnit(
         row.id, row.call_sign, model.UnitKind(row.kind), row.home_station_id, UnitStatus(row.status),
-        row.lon, row.lat, row.position_at,
+        row.lon, row.lat, row.position_at, row.city, row.state,
     )
 
 

@@ -66,7 +66,8 @@ unit_positions = Table(
     Column("lat", Float, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
-    Index("ix_unit_positions_unit_recorded", "unit_id", "recorded_at"),
+    # Read in the order written (the prune step): no index by unit, which every fix would write at a random place.
+    Index("ix_unit_positions_received_at", "received_at"),
 )
 
 assignments = Table(
@@ -86,6 +87,8 @@ assignments = Table(
     Column("released_at", UtcDateTime, nullable=True),
     Column("at_risk_at", UtcDateTime, nullable=True),  # escalated: the unit cannot reach her before the deadline
     Column("release_reason", String(300), nullable=True),
+    # when its track (response_tracks) was closed: a while after it ended, late fixes no longer join it
+    Column("track_closed_at", UtcDateTime, nullable=True),
 )
 # A unit's roster: the shifts it is on duty (a unit without any is on duty round the clock).
 unit_shifts = Table(
@@ -119,6 +122,11 @@ unit_log = Table(
 Index(
     "uq_assignments_open_unit", assignments.c.unit_id, unique=True,
     sqlite_where=assignments.c.cleared_at.is_(None), postgresql_where=assignments.c.cleared_at.is_(None),
+)
+# The open tracks, which each flush of fixes joins: the assignments under way and those that ended a moment ago.
+Index(
+    "ix_assignments_track_open", assignments.c.unit_id,
+    sqlite_where=assignments.c.track_closed_at.is_(None), postgresql_where=assignments.c.track_closed_at.is_(None),
 )
 
 
@@ -171,22 +179,6 @@ def change_status(conn: Connection, unit_id: int, expected: str, new: str, at: d
     result = conn.execute(
         update(units).where(units.c.id == unit_id, units.c.status == expected)
         .values(status=new, updated_at=at, status_reason=reason)
-    )
-    return result.rowcount == 1
-
-
-def record_positions(conn: Connection, rows: list[dict]) -> None:
-    """Append to the history: dicts with unit_id, lon, lat, recorded_at, received_at."""
-    if rows:
-        conn.execute(insert(unit_positions), rows)
-
-
-def move_if_newer(conn: Connection, unit_id: int, lon: float, lat: float, at: datetime, now: datetime) -> bool:
-    """Make this the unit's latest position unless a newer one is already there (late delivery)."""
-    result = conn.execute(
-        update(units)
-        .where(units.c.id == unit_id, or_(units.c.position_at.is_(None), units.c.position_at < at))
-        .values(lon=lon, lat=lat, position_at=at, updated_at=now)
     )
     return result.rowcount == 1
 

@@ -17,6 +17,8 @@ from suraksha.accounts import api as accounts_api
 from suraksha.analytics import api as analytics_api
 from suraksha.analytics import views as analytics_views
 from suraksha.bootstrap import Container
+from suraksha.cases import api as cases_api
+from suraksha.cases import views as cases_views
 from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
 from suraksha.dispatch import views as dispatch_views
@@ -35,6 +37,8 @@ from suraksha.registry import api as registry_api
 from suraksha.registry import views as registry_views
 from suraksha.stations import api as stations_api
 from suraksha.targets import api as targets_api
+from suraksha.volunteers import api as volunteers_api
+from suraksha.volunteers import views as volunteers_views
 from suraksha.web import api_docs, sign_in, stream, views
 
 log = logging.getLogger(__name__)
@@ -42,7 +46,8 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, stations_api.router, dispatch_api.router,
            registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
            sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,
-           analytics_api.router, analytics_views.router, api_docs.router)  # the webhook first
+           analytics_api.router, analytics_views.router, volunteers_api.router, volunteers_views.router,
+           cases_api.router, cases_views.router, api_docs.router)  # the webhook first
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
@@ -105,12 +110,16 @@ def _lifespan(c: Container, background: bool):
         c.stations.reload()
         c.dispatch.load()
         c.writer.start()
+        if c.position_writer is not None:
+            c.position_writer.start()
         c.registry.build_in_background()  # slow at national scale: intake must not wait for it
         tasks = start_workers(c) if background else []
         try:
             yield
         finally:
             await stop_workers(tasks)
+            if c.position_writer is not None:
+                c.position_writer.stop()
             c.writer.stop()
 
     return lifespan

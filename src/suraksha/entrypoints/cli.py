@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -154,6 +155,54 @@ def posters_command(
                   f"{' (with PNG previews)' if png else ''}")
 
 
+@app.command("simulate")
+def simulate_command(
+    city: str = typer.Option(..., "--city", help="A city in the configured database, shipped or imported"),
+    fleet: int | None = typer.Option(None, "--fleet", help="How many vans"),
+    hours: float = typer.Option(24.0, "--hours", help="How long to simulate, from local midnight (0.25 to 168)"),
+    seed: int = typer.Option(1, "--seed", help="The same seed replays the same day"),
+    sweep: str | None = typer.Option(None, "--sweep", help="Several fleet sizes on the same day: N1,N2,…"),
+    rate: float | None = typer.Option(None, "--rate", help="Incidents a day (default: 180 a day for Mumbai's 91 "
+                                                           "stations, pro rata for other cities)"),
+    json_file: Path | None = typer.Option(None, "--json", dir_okay=False, help="Write the figures of each fleet"),
+    plot_file: Path | None = typer.Option(None, "--plot", dir_okay=False, help="Plot the figures (PNG)"),
+) -> None:
+    """Replay a day of a city through Suraksha's own services on a scratch database: response times, the share
+    within target and unit utilisation for each fleet size (docs/simulation.md). The configured database is only
+    read."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from suraksha.simulation import planner, report
+
+    fleets = planner.check_fleets(fleet, sweep)
+    quiet = logging.getLogger("suraksha")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # escalations are expected here: the figures count them
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            tasks: dict[int, Any] = {}
+            setting_up = progress.add_task(f"{city}: a scratch copy of the city", total=None)
+
+            def step(n: int, done: float) -> None:  # a bar per fleet size, from when its run starts
+                if n not in tasks:
+                    progress.update(setting_up, total=1.0, completed=1.0)
+                    tasks[n] = progress.add_task(f"{n} vans, {hours:g} h", total=1.0)
+                progress.update(tasks[n], completed=done)
+
+            study = planner.simulate(Settings(), city, fleets, hours, seed, rate, on_progress=step)
+    finally:
+        quiet.setLevel(level)
+    console.print(report.table(study))
+    console.print(report.answer(study))
+    if json_file:
+        report.write_json(study, json_file)
+        console.print(f"figures: {json_file}")
+    if plot_file:
+        report.plot(study, plot_file)
+        console.print(f"plot: {plot_file}")
+
+
 @app.command("serve")
 def serve() -> None:
     """Serve the API and the web console (host and PORT from settings)."""
@@ -172,6 +221,9 @@ def demo(units: int = typer.Option(150, help="How many units to create"),
 
 
 def _mount_optional() -> None:
+    from suraksha.entrypoints.cases_cli import app as cases_app
+
+    app.add_typer(cases_app, name="cases", help="Cases: the offence table, sealing keys, the investigation clock.")
     try:
         from suraksha.entrypoints.registry_cli import app as registry_app
     except ImportError:

@@ -132,13 +132,24 @@ def purge_command(dry_run: bool = typer.Option(False, "--dry-run", help="List wh
 
 @app.command("verify-audit")
 def verify_audit_command() -> None:
-    """Check the audit trail's hash chain; names the first entry that was changed or removed."""
-    checked, bad = _container().registry.audit.verify()
-    if bad is None:
-        console.print(f"[green]audit chain intact[/green]: {checked:,} entries")
-        return
-    console.print(f"[red]audit chain broken at entry {bad}[/red] ({checked:,} entries checked)")
-    raise typer.Exit(code=1)
+    """Check the audit trail: its hash chain (an entry changed, removed or reordered) and its signed checkpoints
+    (the newest entries deleted, a checkpoint altered). Exits 1 when either finds tampering."""
+    report = _container().registry.audit.report()
+    if report.first_bad_seq is None:
+        console.print(f"[green]audit chain intact[/green]: {report.entries:,} entries")
+    else:
+        console.print(f"[red]audit chain broken at entry {report.first_bad_seq}[/red] ({report.entries:,} entries "
+                      "checked): an entry was changed, removed or reordered there")
+    cp = report.checkpoints
+    if cp.newest is not None:
+        console.print(f"signed checkpoints: {cp.verified:,} verified; the newest, at {cp.newest.at}, covers entries "
+                      f"up to {cp.newest.seq:,} ({cp.since_newest:,} written since)")
+    for finding in cp.problems:
+        console.print(f"[red]{finding.code}[/red]: {finding.message}", highlight=False)
+    for finding in cp.warnings:
+        console.print(f"[yellow]warning {finding.code}[/yellow]: {finding.message}", highlight=False)
+    if not report.intact:
+        raise typer.Exit(code=1)
 
 
 def _scores_table(results: dict[str, evaluate.PairwiseScores | None], n: int) -> Table:

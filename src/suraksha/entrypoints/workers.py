@@ -1,5 +1,6 @@
 """Background work of a server process: the outbox relay, the outbound-message sender, escalation (crews that
-have not acknowledged, P1s without a unit), the handsets' reminders, the planner's statistics."""
+have not acknowledged, P1s without a unit), volunteers alerted near an SOS, the handsets' reminders, the pruning of
+the position history, the registry audit's signed checkpoints, the planner's statistics."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from typing import Any
 from suraksha.adapters.db import analyze_grown, optimize
 
 log = logging.getLogger(__name__)
-ESCALATION_EVERY_S = 1.0  # crews that have not acknowledged, P1s without a unit: looked for every second
+ESCALATION_EVERY_S = 1.0  # crews that have not acknowledged, P1s without a unit, SOS near volunteers: every second
 DEADLINE_WATCH_EVERY_S = 5.0  # units that can no longer reach her before the deadline: escalated
+PRUNE_POSITIONS_EVERY_S = 5.0  # the position history beyond its window (tracks kept aside first)
+PRUNE_POSITIONS_BATCH = 2000  # its rows per transaction (its default): a full batch means at once again
 REMINDERS_EVERY_S = 60.0  # handsets whose free period ends within 30 days: the station is reminded
+CASE_CLOCK_EVERY_S = 30.0  # the investigation clock's alerts (30, 45, 55 days, breach) and lapsed e-FIRs
+AUDIT_CHECKPOINT_EVERY_S = 20.0  # is a signed checkpoint of the registry audit chain due (one per period)?
 OPTIMIZE_EVERY_S = 3600.0  # fresh planner statistics while the tables grow
 GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since its statistics is analysed again
 
@@ -29,9 +34,15 @@ def start_workers(c: Any) -> list[asyncio.Task]:
     if c.settings.run_timers:  # rows claimed when due: however many processes run these, one acts on each
         tasks += [
             asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
+            asyncio.create_task(loop(c.cases.fire_due, CASE_CLOCK_EVERY_S, 50), name="case-clock"),
+            asyncio.create_task(loop(c.registry.checkpoint_audit, AUDIT_CHECKPOINT_EVERY_S, 2),
+                                name="audit-checkpoints"),
             asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
             asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
             asyncio.create_task(loop(c.dispatch.watch_deadlines, DEADLINE_WATCH_EVERY_S, 100), name="deadline-watch"),
+            asyncio.create_task(loop(c.dispatch.prune_positions, PRUNE_POSITIONS_EVERY_S, PRUNE_POSITIONS_BATCH),
+                                name="position-pruning"),
+            asyncio.create_task(loop(c.volunteers.alert_due, ESCALATION_EVERY_S, 20), name="volunteer-alerts"),
         ]
     if c.engine.dialect.name == "postgresql":  # soon after a start too, as the tables grow (`analyze_grown`)
         tasks.append(asyncio.create_task(every(GROWTH_CHECK_EVERY_S, lambda: analyze_grown(c.engine)),

@@ -13,13 +13,18 @@ prefix, with GET. HEAD goes with GET and is not listed.
 from __future__ import annotations
 
 from suraksha.core.auth import (
+    ROLES_OF_STAFF,
     ROLES_THAT_DISPATCH,
+    ROLES_THAT_INVESTIGATE,
     ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_MANAGE_STATIONS,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
+    ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
+    ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT,
     ROLES_THAT_USE_REGISTRY,
+    ROLES_THAT_VERIFY_VOLUNTEERS,
     ROLES_THAT_WATCH_THE_WALLBOARD,
     Role,
 )
@@ -60,6 +65,10 @@ PUBLIC: frozenset[Route] = frozenset({
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    # applying to volunteer near an SOS (CSRF-checked page; the station meets every applicant before verifying)
+    ("GET", "/volunteer/apply"),
+    ("POST", "/volunteer/apply"),
+    ("POST", "/api/v1/volunteers/applications"),
 })
 
 # Provider webhooks: no account, the provider's signature instead (403 and nothing stored without it).
@@ -68,6 +77,10 @@ SIGNED: frozenset[Route] = frozenset({
 })
 
 EVERY_ROLE = _names(*Role)
+_STAFF = _names(ROLES_OF_STAFF)  # every role but the volunteer
+_VOLUNTEER = _names(Role.VOLUNTEER)  # a verified volunteer: their own page, alerts and answers, nothing else
+_VERIFIERS = _names(ROLES_THAT_VERIFY_VOLUNTEERS)  # admin, station officer
+_SEE_VOLUNTEERS = _names(ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT)  # dispatcher, station officer
 _SEE = _names(ROLES_THAT_SEE_INCIDENTS)  # dispatcher, station officer, responder, admin
 _MANAGE = _names(ROLES_THAT_MANAGE_INCIDENTS)  # dispatcher, station officer
 _DISPATCH = _names(ROLES_THAT_DISPATCH)  # dispatcher
@@ -82,6 +95,8 @@ _GATEWAY = _names(Role.DISPATCHER, Role.ADMIN)
 _CREWS = _names(Role.RESPONDER)  # dispatch.service.CREWS: the responder's screen, for the unit they crew
 _KEEPERS = _names(ROLES_THAT_KEEP_HANDSETS)  # admin, station officer
 _WALLBOARD = _names(ROLES_THAT_WATCH_THE_WALLBOARD)  # dispatcher, station officer, admin
+_CASES = _names(ROLES_THAT_SEE_CASES)  # station officer, admin: read cases, get the clock's alerts
+_INVESTIGATE = _names(ROLES_THAT_INVESTIGATE)  # station officer: register FIRs, the steps of a case
 # A station's registered offenders: the registry, and that station's own officers (the scope is checked after).
 _STATION_OFFENDERS = _REGISTRY | _names(Role.STATION_OFFICER)
 
@@ -133,8 +148,9 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/incidents/{tracking}/recommendations"): _DISPATCH,
     ("POST", "/api/v1/incidents/{tracking}/assignments"): _DISPATCH,
     ("GET", "/api/v1/incidents/{tracking}/assignments"): _SEE,
+    ("GET", "/api/v1/incidents/{tracking}/tracks"): _SEE,  # replaying a response
     # the live feed
-    ("GET", "/api/v1/stream"): _SEE,
+    ("GET", "/api/v1/stream"): _SEE | _VOLUNTEER,  # a volunteer receives only what is addressed to them
     # the offender registry
     ("POST", "/api/v1/registry/imports"): _REGISTRY,
     ("GET", "/api/v1/registry/search"): _REGISTRY,
@@ -160,6 +176,17 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/registry/upload"): _REGISTRY,
     ("POST", "/registry/upload"): _REGISTRY,
     ("GET", "/registry/station/{station_id}"): _STATION_OFFENDERS,
+    # the registry's screens: a record, the merge review, the alerts inbox (role, purpose and scope checked and
+    # audited by the service); the supervisors' overview and audit review
+    ("GET", "/registry/records/{registration_id}"): _REGISTRY,
+    ("GET", "/registry/merges"): _REGISTRY,
+    ("POST", "/registry/merges/{merge_id}/confirm"): _REGISTRY,
+    ("POST", "/registry/merges/{merge_id}/reject"): _REGISTRY,
+    ("POST", "/registry/merges/{merge_id}/unmerge"): _REGISTRY,
+    ("GET", "/registry/alerts"): _REGISTRY,
+    ("POST", "/registry/alerts/{alert_id}/read"): _REGISTRY,
+    ("GET", "/registry/oversight"): _AUDIT,
+    ("GET", "/registry/audit"): _AUDIT,
     # the phones that carry helpline numbers: administrators and station officers (their station's, by scope)
     ("GET", "/api/v1/handsets"): _KEEPERS,
     ("GET", "/api/v1/handsets/{handset_id}"): _KEEPERS,
@@ -177,7 +204,7 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/shifts/{shift_id}/cancel"): _UNIT_MANAGERS,
     ("GET", "/phones"): _KEEPERS,
     # response-time targets: read by every staff account, changed by administrators
-    ("GET", "/api/v1/response-targets"): EVERY_ROLE,
+    ("GET", "/api/v1/response-targets"): _STAFF,
     ("PUT", "/api/v1/response-targets"): _STATIONS,
     ("DELETE", "/api/v1/response-targets/{target_id}"): _STATIONS,
     ("PUT", "/api/v1/stations/{station_id}/area-class"): _STATIONS,
@@ -185,6 +212,61 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/stations/{station_id}/phones"): _KEEPERS,
     ("POST", "/phones/{handset_id}"): _KEEPERS,
     ("POST", "/phones/{handset_id}/retire"): _KEEPERS,
+    # volunteers near an SOS: the station verifies; the control room sees who accepted; a volunteer their own
+    ("GET", "/api/v1/volunteers"): _VERIFIERS,
+    ("GET", "/api/v1/volunteers/{volunteer_id}"): _VERIFIERS,
+    ("POST", "/api/v1/volunteers/{volunteer_id}/verify"): _VERIFIERS,
+    ("POST", "/api/v1/volunteers/{volunteer_id}/refuse"): _VERIFIERS,
+    ("POST", "/api/v1/volunteers/{volunteer_id}/suspend"): _VERIFIERS,
+    ("POST", "/api/v1/volunteers/{volunteer_id}/reinstate"): _VERIFIERS,
+    ("GET", "/api/v1/incidents/{tracking}/volunteers"): _SEE_VOLUNTEERS,
+    ("GET", "/api/v1/volunteer"): _VOLUNTEER,
+    ("GET", "/api/v1/volunteer/alerts"): _VOLUNTEER,
+    ("PUT", "/api/v1/volunteer/availability"): _VOLUNTEER,
+    ("PUT", "/api/v1/volunteer/position"): _VOLUNTEER,
+    ("POST", "/api/v1/volunteer/alerts/{alert_id}/accept"): _VOLUNTEER,
+    ("POST", "/api/v1/volunteer/alerts/{alert_id}/decline"): _VOLUNTEER,
+    ("GET", "/volunteers"): _VERIFIERS,
+    ("GET", "/volunteers/{volunteer_id}"): _VERIFIERS,
+    ("POST", "/volunteers/{volunteer_id}/verify"): _VERIFIERS,
+    ("POST", "/volunteers/{volunteer_id}/refuse"): _VERIFIERS,
+    ("POST", "/volunteers/{volunteer_id}/suspend"): _VERIFIERS,
+    ("POST", "/volunteers/{volunteer_id}/reinstate"): _VERIFIERS,
+    ("GET", "/volunteer"): _VOLUNTEER,
+    ("POST", "/volunteer/availability"): _VOLUNTEER,
+    ("POST", "/volunteer/position"): _VOLUNTEER,
+    ("POST", "/volunteer/alerts/{alert_id}/accept"): _VOLUNTEER,
+    ("POST", "/volunteer/alerts/{alert_id}/decline"): _VOLUNTEER,
+    # the case side: FIRs, the investigation clock, her sealed identity (cases.api, cases.views)
+    ("POST", "/api/v1/firs"): _INVESTIGATE,
+    ("GET", "/api/v1/firs"): _CASES,
+    ("GET", "/api/v1/firs/{fir_number}"): _CASES,
+    ("POST", "/api/v1/firs/{fir_number}/transfer"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/io"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/delays"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/charge-sheet"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/closure-report"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/signature"): _INVESTIGATE,
+    # a known accused looked for in, and linked to, the offender registry: through its service, purpose, its audit
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-matches"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-link"): _INVESTIGATE,
+    # any staff account may ask; only the case's IO is given her identity; every ask is audited (cases.identity)
+    ("POST", "/api/v1/firs/{fir_number}/unseal"): _STAFF,
+    ("GET", "/api/v1/case-alerts"): _CASES,
+    ("GET", "/api/v1/offence-sections"): _CASES,
+    ("GET", "/api/v1/deadline-rules"): _CASES,
+    ("PUT", "/api/v1/deadline-rules/{offence_class}"): _STATIONS,
+    ("GET", "/cases"): _CASES,
+    ("GET", "/cases/new"): _INVESTIGATE,
+    ("POST", "/cases/new"): _INVESTIGATE,
+    ("GET", "/cases/{fir_number}"): _CASES,
+    ("POST", "/cases/{fir_number}/io"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/delays"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/charge-sheet"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/closure-report"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/transfer"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/signature"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/unseal"): _CASES,
 }
 
 

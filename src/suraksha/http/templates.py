@@ -19,8 +19,11 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from suraksha.core.auth import (
     ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
+    ROLES_THAT_REVIEW_REGISTRY_AUDIT,
+    ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
     ROLES_THAT_USE_REGISTRY,
+    ROLES_THAT_VERIFY_VOLUNTEERS,
     ROLES_THAT_WATCH_THE_WALLBOARD,
     Principal,
     Role,
@@ -101,6 +104,7 @@ class _CsrfOnUse:
 LABELS = {
     "dispatcher": N_("dispatcher"), "station_officer": N_("station officer"), "responder": N_("responder"),
     "admin": N_("admin"), "registry_officer": N_("registry officer"), "registry_supervisor": N_("registry supervisor"),
+    "volunteer": N_("volunteer"),
     "station": N_("station"), "city": N_("city"), "state": N_("state"), "national": N_("national"),
     "immediate_danger": N_("immediate danger"), "sexual_assault": N_("sexual assault"),
     "child_at_risk": N_("child at risk"), "domestic_violence": N_("domestic violence"),
@@ -119,10 +123,14 @@ def csrf_token(request: Request) -> str:
 
 def landing_page(principal: Principal) -> str:
     """Where each role lands after sign-in: the page of its own work."""
+    if principal.role in ROLES_THAT_REVIEW_REGISTRY_AUDIT:
+        return "/registry/oversight"  # the supervisor's overview: the trail, today's reads, what waits
     if principal.role in ROLES_THAT_USE_REGISTRY:
         return "/registry"
     if principal.role is Role.RESPONDER:
         return "/responder"
+    if principal.role is Role.VOLUNTEER:
+        return "/volunteer"
     return "/console"
 
 
@@ -133,19 +141,30 @@ def navigation(principal: Principal | None) -> list[tuple[str, str]]:
         return items
     if principal.role is Role.RESPONDER:
         items.append(("/responder", N_("Responder")))
+    if principal.role is Role.VOLUNTEER:
+        items.append(("/volunteer", N_("My alerts")))
     if principal.role in ROLES_THAT_SEE_INCIDENTS:
         items.append(("/console", N_("Console")))
         items.append(("/incidents", N_("Incidents")))
+    if principal.role in ROLES_THAT_SEE_CASES:
+        items.append(("/cases", N_("Cases")))
     if principal.role in ROLES_THAT_WATCH_THE_WALLBOARD:
         items.append(("/wallboard", N_("Wallboard")))
     if principal.role in (Role.ADMIN, Role.STATION_OFFICER):  # dispatch.service.MANAGERS
         items.append(("/units", N_("Units")))
     if principal.role in ROLES_THAT_KEEP_HANDSETS:
         items.append(("/phones", N_("Helpline phones")))
+    if principal.role in ROLES_THAT_VERIFY_VOLUNTEERS:
+        items.append(("/volunteers", N_("Volunteers")))
+    if principal.role in ROLES_THAT_REVIEW_REGISTRY_AUDIT:
+        items.append(("/registry/oversight", N_("Oversight")))
+        items.append(("/registry/audit", N_("Audit trail")))
     if principal.role in ROLES_THAT_USE_REGISTRY:
         items.append(("/registry", N_("Registry")))
         if principal.role is not Role.REGISTRY_SUPERVISOR:
             items.append(("/registry/upload", N_("Upload")))
+        items.append(("/registry/merges", N_("Merges")))
+        items.append(("/registry/alerts", N_("Alerts")))
     return items
 
 
@@ -153,7 +172,8 @@ def see_other(request: Request, path: str, done: str) -> RedirectResponse:
     """After a form succeeded: back to `path` in the request's language, saying what was `done` (a short code the
     page turns into a sentence); a form that failed re-renders its page with the error and what was typed."""
     lang, _ = language.choose(request)
-    return RedirectResponse(language.prefixed(lang, path) + f"?done={done}", status_code=303)
+    joined = "&" if "?" in path else "?"  # a path may carry its page's own query (a registry page's purpose)
+    return RedirectResponse(language.prefixed(lang, path) + f"{joined}done={done}", status_code=303)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

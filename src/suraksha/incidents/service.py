@@ -7,7 +7,7 @@ writes its log entry, its message to her and its event in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +34,10 @@ from suraksha.messaging.model import MessageKind
 from suraksha.messaging.service import MessageService
 from suraksha.stations.model import StationRef
 from suraksha.stations.service import StationService
+from suraksha.volunteers.ports import SosIncident
+
+# An incident in these statuses has no unit on scene and is not closed: volunteers near it may still be called.
+WITHOUT_A_UNIT_ON_SCENE = (IncidentStatus.NEW.value, IncidentStatus.DISPATCHED.value, IncidentStatus.EN_ROUTE.value)
 
 
 class IncidentService:
@@ -330,6 +334,27 @@ class IncidentService:
         self._tell_her(conn, incident_id, replies.unit_dispatched(row.tracking, call_sign, row.language),
                        MessageKind.UNIT_DISPATCHED)
 
+    def fir_registered(self, conn: Connection, principal: Principal, tracking: str, fir_number: str,
+                       at: datetime) -> dict:
+        """An FIR was registered from this incident (the case side's transaction): the scope is checked for the
+        principal, the FIR goes on the incident's timeline and consoles in scope refresh. The incident's tracking
+        number, status and receipt come back for the case to link."""
+        row = self.access_incident(conn, principal, tracking, acting=True)
+        self._log(conn, row.id, at, "fir_registered", principal.username, {"fir_number": fir_number})
+        record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="fir_registered"), at)
+        return {"tracking": row.tracking, "status": row.status, "received_at": row.received_at,
+                "station_id": row.station_id}
+
+    def linked_incident(self, principal: Principal, tracking: str) -> dict | None:
+        """An incident a case links to, as the case's page shows it (None outside the principal's scope)."""
+        with self._engine.connect() as conn:
+            try:
+                row = self.access_incident(conn, principal, tracking)
+            except NotFound:
+                return None
+        return {"tracking": row.tracking, "status": row.status, "received_at": row.received_at,
+                "station_id": row.station_id}
+
     def deadline_at_risk(self, conn: Connection, incident_id: int, at: datetime, detail: dict) -> None:
         self._log(conn, incident_id, at, "deadline_at_risk", None, detail)
 
@@ -375,6 +400,39 @@ class IncidentService:
                 record(conn, ev.from_row(ev.IncidentUnassignedAlarm, row._mapping, waiting_seconds=seconds), now)
                 raised += 1
         return raised
+
+    # volunteers near an SOS: the port volunteers uses (volunteers.ports.SosIncidents) -----------------------
+    def sos_waiting(self, since: datetime, exclude: Collection[int], limit: int) -> list[SosIncident]:
+        """P1 incidents with her location known, received since `since`, with no unit on scene and not closed,
+        oldest first, except those in `exclude` (already called out)."""
+        i = incidents.c
+        q = select(incidents).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
+                                    i.location_known.is_(True), i.received_at >= since)
+        if exclude:
+            q = q.where(i.id.not_in(list(exclude)))
+        with self._engine.connect() as conn:
+            return [_sos(r) for r in conn.execute(q.order_by(i.received_at, i.id).limit(limit))]
+
+    def sos_incidents(self, conn: Connection, ids: Collection[int]) -> dict[int, SosIncident]:
+        if not ids:
+            return {}
+        return {r.id: _sos(r) for r in conn.execute(select(incidents).where(incidents.c.id.in_(list(ids))))}
+
+    def sos_incident_for(self, principal: Principal, tracking: str) -> SosIncident:
+        with self._engine.connect() as conn:
+            return _sos(self.access_incident(conn, principal, tracking))
+
+    def volunteers_alerted(self, conn: Connection, incident_id: int, at: datetime, detail: dict) -> None:
+        row = self._row(conn, incident_id)
+        self._log(conn, row.id, at, "volunteers_alerted", None, detail)
+        record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="volunteers_alerted"), at)
+
+    def volunteer_answered(self, conn: Connection, incident_id: int, at: datetime, volunteer: str, accepted: bool,
+                           detail: dict) -> None:
+        row = self._row(conn, incident_id)
+        kind = "volunteer_accepted" if accepted else "volunteer_declined"
+        self._log(conn, row.id, at, kind, volunteer, detail)
+        record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change=kind), at)
 
     def unit_en_route(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         row = self._row(conn, incident_id)
@@ -487,6 +545,12 @@ class IncidentService:
 
 def _locus(row: Any) -> Locus:
     return Locus(row.station_id, row.city, row.state)
+
+
+def _sos(row: Any) -> SosIncident:
+    return SosIncident(row.id, row.station_id, row.city, row.state, row.priority, row.category, row.status,
+                       row.location_known, row.lon if row.location_known else None,
+                       row.lat if row.location_known else None, row.received_at)
 
 
 def _locus_of(station: StationRef) -> Locus:

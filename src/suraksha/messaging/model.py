@@ -19,6 +19,7 @@ class MessageKind(StrEnum):
     REOPENED = "reopened"
     TRANSFERRED = "transferred"
     CLOSED = "closed"
+    VOLUNTEER_ALERT = "volunteer_alert"  # to a volunteer near an SOS, not to her: queued with no incident
 
 
 @dataclass(frozen=True)

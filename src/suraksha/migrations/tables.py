@@ -6,6 +6,8 @@ The only module outside a capability that imports its `store` (the import contra
 from suraksha.accounts import store as accounts  # noqa: F401
 from suraksha.adapters import outbox  # noqa: F401
 from suraksha.adapters.db import metadata
+from suraksha.cases import store as cases  # noqa: F401
+from suraksha.dispatch import position_store as dispatch_positions  # noqa: F401
 from suraksha.dispatch import store as dispatch  # noqa: F401
 from suraksha.handsets import store as handsets  # noqa: F401
 from suraksha.incidents import store as incidents  # noqa: F401
@@ -14,5 +16,6 @@ from suraksha.places import store as places  # noqa: F401
 from suraksha.registry import store as registry  # noqa: F401
 from suraksha.stations import store as stations  # noqa: F401
 from suraksha.targets import store as targets  # noqa: F401
+from suraksha.volunteers import store as volunteers  # noqa: F401
 
 __all__ = ["metadata"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from suraksha.core.geo import Point, haversine_m
 from suraksha.core.scripts import has_devanagari, to_latin
 
 POST_OFFICES = Path(__file__).resolve().parent.parent / "data" / "places" / "post_offices.csv"
@@ -37,6 +38,11 @@ def _all() -> tuple[Locality, ...]:
                      for r in csv.DictReader(f))
 
 
+def in_city(city: str) -> tuple[Locality, ...]:
+    """Every locality (post office) of a shipped city; none for a city imported without them."""
+    return tuple(p for p in _all() if p.city == city)
+
+
 def find(text: str, city: str | None = None, limit: int = 3) -> list[Locality]:
     """Localities called like the text (or with that PIN code), best first."""
     pool = [p for p in _all() if city is None or p.city == city]
@@ -53,3 +59,12 @@ def find(text: str, city: str | None = None, limit: int = 3) -> list[Locality]:
     cutoff = SCORE_CUTOFF_DEVANAGARI if has_devanagari(typed) else SCORE_CUTOFF
     found = process.extract(q, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
     return [pool[k] for _, _, k in found]
+
+
+def nearest(lat: float, lon: float, city: str | None = None, within_m: float = 1500.0) -> Locality | None:
+    """The locality (post office) nearest to a point, if one is within `within_m`: a name for a place that says
+    roughly where it is and no more (a volunteer's alert names it instead of her place)."""
+    here = Point(lon, lat)
+    best = min(((haversine_m(here, Point(p.lon, p.lat)), p) for p in _all() if city is None or p.city == city),
+               key=lambda x: x[0], default=None)
+    return best[1] if best is not None and best[0] <= within_m else None

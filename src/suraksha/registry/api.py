@@ -6,6 +6,7 @@ Every route that returns registry data takes `purpose` and `purpose_text` (query
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, Principal
 from suraksha.core.errors import InvalidInput
 from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
+from suraksha.registry.audit import AuditFilters
 from suraksha.stations.api import StationOut
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -163,6 +165,7 @@ class MergeOut(BaseModel):
     right: RegistrationSummary | None
     decided_by: str
     decided_at: str | None
+    proposed_at: str
 
 
 class MergeList(BaseModel):
@@ -193,9 +196,28 @@ class AuditChain(BaseModel):
     first_bad_seq: int | None
 
 
+class FindingOut(BaseModel):
+    code: str = Field(examples=["audit_cut_short", "checkpoint_signature_bad", "checkpoints_behind"])
+    message: str
+
+
+class CheckpointStatus(BaseModel):
+    """The signed checkpoints of the chain's head kept outside the database, checked against the trail."""
+
+    enabled: bool = Field(description="false: no checkpoint file is configured")
+    verified: int = Field(description="checkpoints whose signature holds and whose entry is in the trail unchanged")
+    newest_seq: int | None
+    newest_at: str | None
+    since_newest: int = Field(description="entries written after the newest checkpoint (the next one covers them)")
+    problems: list[FindingOut] = Field(description="the trail or the file was tampered with (entries deleted, "
+                                                   "rewritten, a checkpoint altered or removed)")
+    warnings: list[FindingOut]
+
+
 class AuditPage(BaseModel):
     entries: list[AuditEntry]
     chain: AuditChain
+    checkpoints: CheckpointStatus
 
 
 class OffenderConviction(BaseModel):
@@ -337,12 +359,33 @@ def unmerge(request: Request, principal: Registry, merge_id: Id):
 def audit(request: Request, principal: Supervisor,
           limit: Annotated[int, Query(ge=-2**31, le=2**31 - 1, description="1 to 500 (clamped)")] = 100,
           before_seq: Annotated[int | None, Query(ge=-2**31, le=2**31 - 1)] = None,
+          after_seq: Annotated[int | None, Query(ge=-2**31, le=2**31 - 1,
+                                                 description="the page of entries just after this one")] = None,
           action: Annotated[str | None, Query(max_length=32)] = None,
-          actor: Annotated[str | None, Query(max_length=64)] = None):
+          actor: Annotated[str | None, Query(max_length=64)] = None,
+          purpose: Annotated[str | None, Query(max_length=32)] = None,
+          since: Annotated[datetime | None, Query(description="entries at or after (no zone: UTC)")] = None,
+          until: Annotated[datetime | None, Query(description="entries before (no zone: UTC)")] = None,
+          registration_id: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                                       description="entries that concern this registration")] = None):
     r = _registry(request)
-    entries = r.audit_entries(principal, limit=limit, before_seq=before_seq, action=action, actor=actor)
-    checked, bad = r.audit.verify()
-    return {"entries": entries, "chain": {"entries": checked, "intact": bad is None, "first_bad_seq": bad}}
+    filters = AuditFilters(action=action, actor=actor, purpose=purpose, since=utc(since), until=utc(until),
+                           registrations=None if registration_id is None else frozenset({registration_id}))
+    entries = r.audit_entries(principal, filters, limit, before_seq, after_seq)
+    report = r.audit_report(principal)
+    return {"entries": entries, "checkpoints": report.checkpoints.as_dict(),
+            "chain": {"entries": report.entries, "intact": report.first_bad_seq is None,
+                      "first_bad_seq": report.first_bad_seq}}
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """A time as UTC (one without a zone is taken as UTC); the ends of the calendar clamped, not an error."""
+    if moment is None:
+        return None
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if moment.year < 2 else datetime.max.replace(tzinfo=UTC)
 
 
 @router.get("/stations/{station_id}/registered-offenders", response_model=StationOffenders,

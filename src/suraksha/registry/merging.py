@@ -53,12 +53,15 @@ class MergeDesk:
         return len(new)
 
     def list(self, status: str | None = "proposed", limit: int = 100,
-             in_scope: Callable[[Any], Any] | None = None) -> list[dict]:
-        """Merges by id; `in_scope(state column)` keeps only those whose two registrations it both admits."""
+             in_scope: Callable[[Any], Any] | None = None, after_id: int | None = None) -> list[dict]:
+        """Merges by id (from after `after_id`); `in_scope(state column)` keeps only those whose two registrations
+        it both admits."""
         m = store.merges
         q = select(m).order_by(m.c.id).limit(min(max(limit, 1), 500))
         if status:
             q = q.where(m.c.status == status)
+        if after_id is not None:
+            q = q.where(m.c.id > after_id)
         if in_scope is not None:
             left, right = store.registrations.alias("left_reg"), store.registrations.alias("right_reg")
             q = (q.join(left, left.c.id == m.c.left_registration_id)
@@ -69,7 +72,8 @@ class MergeDesk:
             regs = summaries(conn, sorted({x for r in rows for x in (r.left_registration_id, r.right_registration_id)}))
         return [{"id": r.id, "status": r.status, "score": r.score, "left": regs.get(r.left_registration_id),
                  "right": regs.get(r.right_registration_id), "decided_by": r.decided_by,
-                 "decided_at": r.decided_at.isoformat() if r.decided_at else None} for r in rows]
+                 "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                 "proposed_at": r.proposed_at.isoformat()} for r in rows]
 
     def decide(self, actor: Actor, merge_id: int, confirm: bool) -> dict:
         """Confirm (the two registrations become one person) or reject a proposed merge."""

@@ -77,3 +77,42 @@ def _address(a) -> dict:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def merges_of(conn: Connection, registration_id: int) -> list[dict]:
+    """Every merge proposed with this registration, newest first, with the other registration's summary."""
+    m = store.merges
+    rows = conn.execute(select(m).where((m.c.left_registration_id == registration_id)
+                                        | (m.c.right_registration_id == registration_id))
+                        .order_by(m.c.id.desc())).all()
+    others = {r.id: (r.right_registration_id if r.left_registration_id == registration_id else r.left_registration_id)
+              for r in rows}
+    regs = summaries(conn, sorted(set(others.values())))
+    return [{"id": r.id, "status": r.status, "score": r.score, "other": regs.get(others[r.id]),
+             "proposed_at": r.proposed_at.isoformat(), "decided_by": r.decided_by,
+             "decided_at": r.decided_at.isoformat() if r.decided_at else None} for r in rows]
+
+
+def suspect_links(conn: Connection, registration_id: int) -> list[dict]:
+    """When an FIR's suspect was linked to this registration from another state (the `linked_suspect` alerts: one
+    per state told, shown once), newest first."""
+    a = store.alerts
+    rows = conn.execute(select(a.c.created_at, a.c.from_state, a.c.to_state).where(
+        a.c.registration_id == registration_id, a.c.kind == "linked_suspect").order_by(a.c.id.desc())).all()
+    seen, out = set(), []
+    for r in rows:
+        key = (r.created_at, r.from_state, r.to_state)
+        if key not in seen:
+            seen.add(key)
+            out.append({"at": r.created_at.isoformat(), "registered_in": r.from_state, "suspect_in": r.to_state})
+    return out
+
+
+def shared_identities(conn: Connection, left: int, right: int) -> list[str]:
+    """The kinds of identity number both registrations hold with the same number (compared by keyed hash)."""
+    i = store.identities
+    held: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for row in conn.execute(select(i.c.registration_id, i.c.kind, i.c.number_hmac)
+                            .where(i.c.registration_id.in_([left, right]))):
+        held[row.registration_id].add((row.kind, row.number_hmac))
+    return sorted({kind for kind, _ in held[left] & held[right]})

@@ -93,12 +93,13 @@ def chain_hash(previous: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256((previous + canonical_json(entry)).encode()).hexdigest()
 
 
-def first_broken_link(entries: Iterable[tuple[int, str, str, dict[str, Any]]]) -> int | None:
+def first_broken_link(entries: Iterable[tuple[int, str, str, dict[str, Any]]], previous: str = GENESIS,
+                      expected_seq: int = 1) -> int | None:
     """Sequence number of the first entry whose stored hashes do not follow from the chain, or None.
 
-    `entries` are (seq, stored previous hash, stored hash, entry), in sequence order.
+    `entries` are (seq, stored previous hash, stored hash, entry), in sequence order, from the start of the chain
+    or, with `previous` and `expected_seq`, from after an entry already checked.
     """
-    previous, expected_seq = GENESIS, 1
     for seq, stored_prev, stored_hash, entry in entries:
         if seq != expected_seq or stored_prev != previous or chain_hash(previous, entry) != stored_hash:
             return seq

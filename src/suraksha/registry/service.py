@@ -31,7 +31,8 @@ from suraksha.core.clock import Clock
 from suraksha.core.errors import Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
 from suraksha.core.geo import Point, haversine_m
 from suraksha.registry import retention, store
-from suraksha.registry.audit import Actor, AuditTrail
+from suraksha.registry.audit import Actor, AuditFilters, AuditReport, AuditTrail
+from suraksha.registry.checkpoints import AuditCheckpoints
 from suraksha.registry.files import FileStore
 from suraksha.registry.geo import STATE_BY_CODE, canonical_state
 from suraksha.registry.importing import ImportReport, Progress, RegistrationWriter, raise_movement_alerts
@@ -40,6 +41,7 @@ from suraksha.registry.merging import MergeDesk
 from suraksha.registry.model import PersonRecord
 from suraksha.registry.reading import registration_detail, summaries
 from suraksha.registry.rules import StatedPurpose, check_purpose, identity_key
+from suraksha.registry.screens import RegistryScreens
 from suraksha.registry.search import RegistryIndex
 from suraksha.registry.squads import offenders_in_station
 
@@ -47,6 +49,9 @@ log = logging.getLogger(__name__)
 LINK_ALERT_SCORE = 0.5  # a linked suspect this likely in another state alerts both states
 INDEX_RETRY_AFTER_S = 10  # what a search is told to wait while the index is first built
 FILE_KINDS = ("photo", "prints")
+# An FIR's known accused may be looked for in, and linked to, the registry by the case's station officers too
+# (`link_suspect(action="case_linkage")`, `confirm_case_link`): with a purpose, audited like every read.
+CASE_LINKERS = ROLES_THAT_USE_REGISTRY | {Role.STATION_OFFICER}
 PurposeIn = StatedPurpose | str | None  # a checked purpose, or what the request said (checked and audited here)
 
 
@@ -71,11 +76,12 @@ def upload_scope(p: Principal) -> str | None:
 
 class RegistryService:
     def __init__(self, engine: Engine, clock: Clock, secret_key: str, files_dir: str, stations,
-                 recent_years: int = 5) -> None:
+                 recent_years: int = 5, checkpoints: AuditCheckpoints | None = None) -> None:
         self._engine, self._clock, self._stations, self.recent_years = engine, clock, stations, recent_years
-        self.audit = AuditTrail(engine, clock)
+        self.audit = AuditTrail(engine, clock, checkpoints)
         self.merges = MergeDesk(engine, clock, self.audit)
         self.files = FileStore(files_dir)
+        self.screens = RegistryScreens(self, engine)
         self._writer = RegistrationWriter(identity_key(secret_key))
         self._lock = threading.Lock()
         self._index: RegistryIndex | None = None
@@ -207,9 +213,13 @@ class RegistryService:
         return results
 
     def link_suspect(self, p: Principal, purpose: PurposeIn, suspect: dict, limit: int = 10,
-                     purpose_text: str | None = "") -> list[dict]:
-        """Registered persons who may be this suspect, best first; another state's match alerts both states."""
-        stated = self._stated(p, "linkage", {"suspect": suspect}, purpose, purpose_text)
+                     purpose_text: str | None = "", *, action: str = "linkage",
+                     roles: Collection[Role] = ROLES_THAT_USE_REGISTRY, context: dict | None = None) -> list[dict]:
+        """Registered persons who may be this suspect, best first; another state's match alerts both states.
+        The case side asks for an FIR's known accused as `case_linkage`, with the FIR in `context`
+        (`CASE_LINKERS`: the station's officers too)."""
+        stated = self.admit(p, action, {"suspect": suspect} | (context or {}), purpose, purpose_text, roles=roles)
+        assert stated is not None
         today = self._clock.now().date()
         state = canonical_state(suspect.get("state") or "")
         query = PersonRecord("suspect", state, suspect.get("district") or "", suspect["name"],
@@ -232,9 +242,25 @@ class RegistryService:
                     raise_movement_alerts(conn, row["registration_id"], "linked_suspect", row["state"], state,
                                           self._clock.now())
             found = sorted(persons.values(), key=lambda c: -c["score"])[:limit]
-            self.audit.record(actor_of(p), "linkage", {"suspect": suspect, "persons": [c["person_id"] for c in found]},
-                              stated, conn=conn)
+            self.audit.record(actor_of(p), action, {"suspect": suspect, "persons": [c["person_id"] for c in found]}
+                              | (context or {}), stated, conn=conn)
         return found
+
+    def confirm_case_link(self, p: Principal, purpose: PurposeIn, person_id: int, context: dict,
+                          purpose_text: str | None = "") -> dict:
+        """An FIR's known accused is this registered person: checked and written to the audit trail (`case_link`,
+        with the FIR in `context`) before the case side records it. No such person: refused, audited, 404."""
+        asked = {"person_id": person_id} | context
+        stated = self.admit(p, "case_link", asked, purpose, purpose_text, roles=CASE_LINKERS)
+        with self._engine.connect() as conn:
+            ids = conn.execute(select(store.registrations.c.id).where(
+                store.registrations.c.person_id == person_id)).scalars().all()
+            found = summaries(conn, list(ids))
+        if not found:
+            self.refuse(p, "case_link", asked, NotFound("no such registered person", code="registry_person_not_found"),
+                        stated)
+        self.audit.record(actor_of(p), "case_link", asked, stated)
+        return {"person_id": person_id, "registrations": sorted(found.values(), key=lambda r: r["registration_id"])}
 
     # --- records -------------------------------------------------------------------------------------
     def view(self, p: Principal, registration_id: int, purpose: PurposeIn = None,
@@ -340,11 +366,11 @@ class RegistryService:
         return self.merges.dedupe(actor, self.learned, progress=progress, **kw)
 
     def merge_list(self, p: Principal, purpose: PurposeIn = None, purpose_text: str | None = "",
-                   status: str | None = "proposed", limit: int = 100) -> list[dict]:
+                   status: str | None = "proposed", limit: int = 100, after_id: int | None = None) -> list[dict]:
         """Merges whose two registrations are both in the officer's scope (a national account: all)."""
         asked = {"status": status or ""}
         stated = self._stated(p, "merges", asked, purpose, purpose_text)
-        found = self.merges.list(status, limit, in_scope=lambda column: _in_scope(p, column))
+        found = self.merges.list(status, limit, in_scope=lambda column: _in_scope(p, column), after_id=after_id)
         regs = sorted({side["registration_id"] for f in found for side in (f["left"], f["right"]) if side})
         self.audit.record(actor_of(p), "merges", asked | {"merges": [f["id"] for f in found], "registrations": regs},
                           stated)
@@ -395,9 +421,23 @@ class RegistryService:
         return due
 
     # --- oversight -----------------------------------------------------------------------------------
-    def audit_entries(self, p: Principal, **filters) -> list[dict]:
+    def audit_entries(self, p: Principal, filters: AuditFilters | None = None, limit: int = 100,
+                      before_seq: int | None = None, after_seq: int | None = None) -> list[dict]:
         check_registry_role(p, ROLES_THAT_REVIEW_REGISTRY_AUDIT)
-        return self.audit.entries(**filters)
+        return self.audit.entries(filters, limit, before_seq, after_seq)
+
+    def audit_report(self, p: Principal) -> AuditReport:
+        """The chain and its signed checkpoints, as a supervisor reviews them."""
+        check_registry_role(p, ROLES_THAT_REVIEW_REGISTRY_AUDIT)
+        return self.audit.report(incremental=True)
+
+    def checkpoint_audit(self) -> int:
+        """The timer step: sign the audit chain's head into the checkpoint file when a period's is due (1 if one
+        was taken). Every process may run it; one takes each period's (`AuditTrail.take_checkpoint`). It also
+        keeps this process's check of the whole chain fresh (`AuditTrail.keep_checked`)."""
+        taken = self.audit.take_checkpoint()
+        self.audit.keep_checked()  # the whole chain, hourly, off the supervisors' page loads
+        return 0 if taken is None else 1
 
 
 def _in_scope(p: Principal, state_column):

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from suraksha.core.auth import ROLES_THAT_MANAGE_STATIONS, Principal
-from suraksha.http.deps import CurrentPrincipal, get_container, require_roles
+from suraksha.core.auth import ROLES_OF_STAFF, ROLES_THAT_MANAGE_STATIONS, Principal
+from suraksha.http.deps import get_container, require_roles
 from suraksha.targets.model import AreaClass
 
 router = APIRouter(prefix="/api/v1", tags=["response targets"])
 Admin = Annotated[Principal, Depends(require_roles(ROLES_THAT_MANAGE_STATIONS))]
+Staff = Annotated[Principal, Depends(require_roles(ROLES_OF_STAFF))]  # not a volunteer
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -50,7 +51,7 @@ class StationArea(BaseModel):
 
 @router.get("/response-targets", response_model=TargetList,
             summary="Response-time targets: minutes to reach her, by state, area class, priority and category")
-def list_targets(request: Request, principal: CurrentPrincipal):
+def list_targets(request: Request, principal: Staff):
     return {"targets": get_container(request).targets.targets()}
 
 

@@ -31,8 +31,8 @@
   const dispositions = cfg.dispositions || [];
   let categories = CATEGORIES;
   const state = {
-    incidents: new Map(), units: new Map(), selected: null, detail: null, assignments: [], recs: [],
-    incidentMarkers: new Map(), unitMarkers: new Map(), movedAway: new Map(), queueSeq: 0, detailSeq: 0,
+    incidents: new Map(), units: new Map(), selected: null, detail: null, assignments: [], recs: [], tracks: [],
+    incidentMarkers: new Map(), unitMarkers: new Map(), trackLines: new Map(), movedAway: new Map(), queueSeq: 0, detailSeq: 0,
   };
   const $ = (sel) => document.querySelector(sel);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -112,6 +112,7 @@
   const stationLayer = L.geoJSON(null, { style: { color: "#5b6b7f", weight: 1, fillColor: "#dfe7ef", fillOpacity: 0.5 },
     onEachFeature: (f, layer) => layer.bindTooltip(esc(f.properties.name), { sticky: true }) }).addTo(map);
   const proposedLayer = L.layerGroup().addTo(map);
+  const trackLayer = L.layerGroup().addTo(map); // the way each unit sent to the open incident went (its GPS fixes)
 
   async function loadStations() {
     const fc = await api("/api/v1/stations.geojson" + (cfg.city ? `?city=${encodeURIComponent(cfg.city)}` : ""));
@@ -183,7 +184,7 @@
   function drawUnit(u) {
     const id = unitId(u); if (u.lat == null || u.lon == null) return;
     const cls = `unit-marker ${esc(u.status)}${u.stale ? " stale" : ""}`;
-    const icon = L.divIcon({ className: "", html: `<div class="${cls}" data-testid="unit-marker" data-unit-id="${id}" data-status="${esc(u.status)}" title="${esc(u.call_sign)} · ${esc(unitWords(u.status))}${u.stale ? ` · ${esc(_("GPS stale"))}` : ""}"></div>`, iconSize: [12, 12], iconAnchor: [6, 6] });
+    const icon = L.divIcon({ className: "", html: `<div class="${cls}" data-testid="unit-marker" data-unit-id="${id}" data-status="${esc(u.status)}" data-lat="${Number(u.lat)}" data-lon="${Number(u.lon)}" title="${esc(u.call_sign)} · ${esc(unitWords(u.status))}${u.stale ? ` · ${esc(_("GPS stale"))}` : ""}"></div>`, iconSize: [12, 12], iconAnchor: [6, 6] });
     let m = state.unitMarkers.get(id);
     if (!m) { m = L.marker([u.lat, u.lon], { icon, keyboard: false }).addTo(map); state.unitMarkers.set(id, m); }
     m.setLatLng([u.lat, u.lon]); m.setIcon(icon);
@@ -195,6 +196,14 @@
   function updateUnit(ev) {
     const id = ev.unit_id ?? ev.id; const u = { ...(state.units.get(id) || {}), ...ev, id };
     state.units.set(id, u); drawUnit(u);
+  }
+  // Units' movement comes coalesced: one event per station for the fixes written together, each unit once.
+  function unitsMoved(ev) {
+    for (const u of ev.units || []) {
+      updateUnit(u);
+      const line = state.trackLines.get(u.unit_id);
+      if (line) line.addLatLng([u.lat, u.lon]); // a unit still on the open incident: its track grows
+    }
   }
 
   // detail ---------------------------------------------------------------------------------------
@@ -214,18 +223,21 @@
     try {
       const listed = state.incidents.get(tracking);
       const wantRecs = cfg.canDispatch && (!listed || listed.status !== "closed");
-      const [i, a, r] = await Promise.all([
+      const [i, a, r, tr] = await Promise.all([
         api(`/api/v1/incidents/${t}?timeline=true`),
         api(`/api/v1/incidents/${t}/assignments`).catch(() => ({ assignments: [] })),
         wantRecs ? api(`/api/v1/incidents/${t}/recommendations?limit=5`).catch(() => ({ recommendations: [] })) : { recommendations: [] },
+        api(`/api/v1/incidents/${t}/tracks`).catch(() => ({ tracks: [] })),
       ]);
       if (seq !== state.detailSeq || state.selected !== tracking) return;
       state.assignments = a.assignments || [];
       state.recs = r.recommendations || [];
+      state.tracks = tr.tracks || [];
       renderDetail(i, { pan });
+      if (cfg.canManage) showVolunteers(tracking, seq).catch(() => {});
     } catch (err) {
       if (seq !== state.detailSeq || state.selected !== tracking) return;
-      state.detail = null; proposedLayer.clearLayers(); renderQueue();
+      state.detail = null; proposedLayer.clearLayers(); clearTracks(); renderQueue();
       if (err.status === 404 && state.movedAway.has(tracking)) {
         panel.innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(_("{tracking} was transferred to {station}, outside your area.", { tracking, station: stationName(state.movedAway.get(tracking)) }))}</p>`;
       } else {
@@ -281,7 +293,19 @@
     panel.scrollTop = scroll;
     renderQueue();
     drawProposed(i);
+    drawTracks();
     if (pan || moved) panToIncident(i);
+  }
+
+  function clearTracks() { trackLayer.clearLayers(); state.trackLines.clear(); }
+  /** Replay of the response on the map: each unit's way from where it was when sent (a line per unit). */
+  function drawTracks() {
+    clearTracks();
+    for (const t of state.tracks) {
+      if (!t.points.length) continue;
+      const line = L.polyline(t.points.map((p) => [p.lat, p.lon]), { className: "unit-track", color: "#1565c0", weight: 3, opacity: 0.7, interactive: false }).addTo(trackLayer);
+      if (!t.cleared_at) state.trackLines.set(t.unit_id, line);
+    }
   }
 
   function drawProposed(i) {
@@ -337,7 +361,11 @@
       case "message_failed": return _("Message to her NOT delivered ({kind}): {error}", { kind: kindWords(d.kind), error: d.error || W.gaveUp });
       case "message_retried": return _("Undelivered message tried again") + by(e);
       case "message_settled": return _("She was reached another way") + by(e) + (d.how ? `: ${d.how}` : "");
+      case "fir_registered": return _("FIR {fir} registered", { fir: d.fir_number || "?" }) + by(e);
       case "reopened": return e.actor ? _("Reopened") + by(e) + why(d.reason) : _("Reopened") + (d.by ? `: ${d.by}` : "");
+      case "volunteers_alerted": return _("{n} volunteer(s) nearby alerted, within {m} m", { n: d.count ?? "?", m: d.radius_m ?? "?" });
+      case "volunteer_accepted": return _("Volunteer {name} accepted: going to help", { name: d.name || e.actor || "?" });
+      case "volunteer_declined": return _("Volunteer {name} declined", { name: d.name || e.actor || "?" });
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
   }
@@ -432,6 +460,25 @@
     </section>`;
   }
 
+  // Volunteers near an SOS (the control room and the station see who accepted, with their name and phone to call
+  // and guide them; a volunteer never learns hers): fetched after the panel, kept for its live refreshes.
+  const SKILL_WORDS = { first_aid: _("first aid"), counselling: _("counselling"), vehicle: _("a two-wheeler or car") };
+  async function showVolunteers(tracking, seq) {
+    const v = await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/volunteers`);
+    if (seq !== state.detailSeq || state.selected !== tracking) return;
+    state.volunteers = { tracking, ...v };
+    const box = $("#detail [data-testid=volunteers]");
+    if (box) box.outerHTML = volunteersHtml(tracking);
+  }
+  function volunteersHtml(tracking) {
+    const v = state.volunteers;
+    if (!v || v.tracking !== tracking || !v.alerted) return `<div data-testid="volunteers" hidden></div>`;
+    const people = v.accepted.map((p) => `<li data-testid="volunteer-accepted"><strong>${esc(p.name)}</strong> <a href="tel:${esc(p.phone)}">${esc(p.phone)}</a>
+      <small class="muted">${esc([_("about {m} m away when alerted", { m: p.distance_m }), ...p.skills.map((s) => SKILL_WORDS[s] || words(s))].join(" · "))}</small></li>`).join("");
+    return `<div class="box" data-testid="volunteers"><strong>${esc(_("Volunteers nearby"))}</strong>: ${esc(_("{n} alerted within {m} m: {accepted} accepted, {declined} declined, {waiting} waiting.", { n: v.alerted, m: v.radius_m, accepted: v.accepted.length, declined: v.declined, waiting: v.waiting }))}
+      ${people ? `<ul class="units-on">${people}</ul>` : ""}</div>`;
+  }
+
   function unitsHtml() {
     if (!state.assignments.length) return "";
     const step = (a) => a.cleared_at ? _("cleared {time}", { time: localTime(a.cleared_at) }) : a.on_scene_at ? _("on scene since {time}", { time: localTime(a.on_scene_at) })
@@ -464,7 +511,7 @@
         ${i.response_seconds != null ? `<dt>${esc(_("Response"))}</dt><dd data-testid="response-time">${esc(_("{min} min {s} s", { min: Math.floor(i.response_seconds / 60), s: i.response_seconds % 60 }))}</dd>` : ""}
         ${i.reopened_at && open ? `<dt>${esc(_("Reopened"))}</dt><dd>${timeHtml(i.reopened_at)}</dd>` : ""}
         <dt>${esc(_("Contact"))}</dt><dd>${contacts}</dd></dl>
-      ${unitsHtml()}
+      ${unitsHtml()}${volunteersHtml(i.tracking)}
       ${open && recRows ? `<h3>${esc(_("Nearest available units"))}</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">${esc(_("No available unit nearby."))}</p>` : "")}
       ${undeliveredHtml(i)}
       ${manageHtml(i)}
@@ -520,7 +567,7 @@
       if (state.selected !== tracking) return;
       if (result && result.transferred && result.status === undefined) { // it left this account's area
         state.movedAway.set(tracking, result.station_id);
-        state.incidents.delete(tracking); state.detail = null; proposedLayer.clearLayers(); renderQueue();
+        state.incidents.delete(tracking); state.detail = null; proposedLayer.clearLayers(); clearTracks(); renderQueue();
         $("#detail").innerHTML = `<p class="notice pad" data-testid="detail-notice">${esc(_("{tracking} was transferred to {station}, outside your area.", { tracking, station: result.station_name }))}</p>`;
       } else if (result && result.tracking) {
         renderDetail(result);
@@ -574,7 +621,8 @@
       if (state.selected && d.tracking === state.selected) refreshDetail();
     };
     INCIDENT_EVENTS.forEach((t) => es.addEventListener(t, onIncident));
-    ["UnitMoved", "UnitStatusChanged", "UnitDispatched", "UnitCreated"].forEach((t) => es.addEventListener(t, (e) => updateUnit(JSON.parse(e.data))));
+    ["UnitStatusChanged", "UnitDispatched", "UnitCreated"].forEach((t) => es.addEventListener(t, (e) => updateUnit(JSON.parse(e.data))));
+    es.addEventListener("UnitsMoved", (e) => unitsMoved(JSON.parse(e.data)));
     es.addEventListener("StationsImported", () => { loadStations().then(refreshDetail).catch(() => {}); });
     es.addEventListener("HelplineReassigned", refreshQueue);
     es.addEventListener("HandsetFreePeriodEnding", () => { loadPhoneReminder().catch(() => {}); });

@@ -208,9 +208,9 @@
     ["UnitDispatched", "UnitStatusChanged", "AssignmentReleased"].forEach((t) => es.addEventListener(t, mine));
     const ours = (e) => { const d = JSON.parse(e.data); if (d.tracking && d.tracking === state.view?.incident?.tracking) reload(); };
     ["IncidentUpdated", "IncidentClosed", "IncidentLocationChanged", "IncidentTransferred"].forEach((t) => es.addEventListener(t, ours));
-    es.addEventListener("UnitMoved", (e) => {
-      const d = JSON.parse(e.data);
-      if (Number(d.unit_id) !== UNIT || state.here || !state.view) return; // the phone's own fix wins
+    es.addEventListener("UnitsMoved", (e) => { // one event per station for the fixes written together
+      const d = (JSON.parse(e.data).units || []).find((u) => Number(u.unit_id) === UNIT);
+      if (!d || state.here || !state.view) return; // the phone's own fix wins
       state.view.unit.lat = d.lat; state.view.unit.lon = d.lon; drawMap();
     });
   }

@@ -1,0 +1,354 @@
+"""Benchmark: a fleet's positions beside intake (issue 10, point 9).
+
+50,000 units over Mumbai's 91 stations each report a GPS fix every 10 s: a device gateway posts them in batches
+(`--batch` 500, so 10 requests a second for 5,000 fixes a second) to `POST /api/v1/units/positions` for `--seconds`
+(60), while Twilio-signed SMS arrive at the webhook as fast as `wrk` sends them (`--connections` 16, distinct
+pre-signed requests, as `bench/intake_http.py` does; to the stations' general numbers, so priority 3: thousands of
+P1s that nobody dispatches would have the unassigned alarm fire for each of them, in both phases), a dispatcher asks for recommendations for open incidents (10
+a second, each timed) and a dispatcher's console keeps the live stream open (Server-Sent Events, the city's every
+event). The same run alternates phases without the positions (A) and with them (B), A B A B by default; the
+server (`suraksha serve`, one process, the product's settings but `SURAKSHA_POSITION_HISTORY_MINUTES`
+`--history-minutes`, 2, so that the history is pruned within the run) serves on 127.0.0.1 only, on SQLite (WAL,
+synchronous=FULL) or on PostgreSQL with `--database-url` (emptied first: give one of its own).
+
+    .venv/bin/python bench/positions_load.py [--units 50000] [--rate 5000] [--batch 500] [--seconds 60] [--rounds 2]
+        [--connections 16] [--writer intake|own] [--flush 1.0] [--history-minutes 2]
+        [--database-url postgresql://postgres@127.0.0.1:5432/perf_positions]
+
+Prints, per phase and as medians of the A and B phases: intake req/s and p50/p99 (wrk), recommendation p50/p99,
+the fixes per second achieved and the gateway's request p50/p99, the server's CPU, the `UnitsMoved` events the
+console received; then the ratios B / A. The load generator (this process and wrk) runs on the same 2 cores as the
+server: it takes CPU the server would otherwise have (its share is printed). Needs wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from intake_http import drive, empty_database, free_port, prepare_database, requests_for, serve_env, start
+
+PASSWORD = "bench password that is long enough"
+PROBE_EVERY_S = 0.1
+INTAKE_PER_SECOND_MAX = 2_500  # distinct requests prepared per second of a phase (intake stays well below)
+
+
+# the fleet -------------------------------------------------------------------------------------------------
+def load_fleet(url: str, n: int, seed: int = 3) -> tuple[list[int], str, list[str]]:
+    """n units spread over the city's stations (a few hundred metres around each anchor), in one bulk insert; a
+    dispatcher's bearer token (issued directly, as `suraksha` would); the stations' general numbers."""
+    from sqlalchemy import insert, select
+
+    from suraksha.bootstrap import build_container
+    from suraksha.core.auth import Role, ScopeKind
+    from suraksha.dispatch.store import units
+    from suraksha.settings import Settings
+
+    c = build_container(Settings(database_url=url))
+    c.stations.reload()
+    stations = c.stations.all("mumbai")
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    kinds = ("patrol_van", "patrol_van", "beat_marshal", "nirbhaya_squad")
+    rows = [{"call_sign": f"MUM-F{i:05d}", "kind": kinds[i % 4], "home_station_id": s.id, "city": s.city,
+             "state": s.state, "status": "available", "lon": s.anchor.lon + rng.uniform(-0.004, 0.004),
+             "lat": s.anchor.lat + rng.uniform(-0.004, 0.004), "position_at": None, "created_at": now,
+             "updated_at": now}
+            for i, s in ((i, stations[i % len(stations)]) for i in range(n))]
+    with c.engine.begin() as conn:
+        for k in range(0, n, 5000):
+            conn.execute(insert(units), rows[k:k + 5000])
+        ids = list(conn.execute(select(units.c.id).order_by(units.c.id)).scalars())
+    token = c.accounts.issue_token(c.accounts.create_account("gateway", PASSWORD, Role.DISPATCHER, ScopeKind.CITY,
+                                                             "mumbai"))[0]
+    general = [st.general_number for st in stations]
+    c.engine.dispose()
+    return ids, token, general
+
+
+def open_incidents(base: str, numbers: list[str], public: str, n: int = 20) -> list[str]:
+    """n incidents with a location, through the webhook: what the recommendation probe asks about."""
+    import re
+
+    out = []
+    for line in requests_for(n, numbers, public, seed=777):
+        form, sig = line.rstrip("\n").split("\t")
+        r = httpx.post(f"{base}/webhooks/twilio/sms", content=form, timeout=30,
+                       headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
+        m = re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", r.text)
+        if m:
+            out.append(m.group(0))
+    return out
+
+
+# what runs during a phase ----------------------------------------------------------------------------------
+class Gateway:
+    """Posts the fleet's fixes in batches on a fixed schedule (`rate` fixes a second), each unit in turn, from a few
+    threads so that a slow answer does not slow the schedule (a batch due while 32 are unanswered is skipped, and
+    counted); stops by itself at `until`."""
+
+    IN_FLIGHT = 32
+
+    def __init__(self, base: str, token: str, unit_ids: list[int], rate: int, batch: int) -> None:
+        self.base, self.token, self.ids, self.rate, self.batch = base, token, unit_ids, rate, batch
+        self.next = 0
+        self.accepted = self.rejected = self.failed = self.skipped = self.in_flight = 0
+        self.ms: list[float] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._rng = random.Random(11)
+
+    def run(self, until: float) -> None:
+        interval = self.batch / self.rate
+        with ThreadPoolExecutor(max_workers=self.IN_FLIGHT) as pool:
+            due = time.monotonic()
+            while due < until:
+                time.sleep(max(0.0, due - time.monotonic()))
+                if self.in_flight >= self.IN_FLIGHT:  # the server is behind: this batch is not sent (counted)
+                    self.skipped += 1
+                else:
+                    with self._lock:
+                        self.in_flight += 1
+                    pool.submit(self._post, self._body())
+                due += interval
+
+    def _body(self) -> bytes:
+        now = datetime.now(UTC).isoformat()
+        items = []
+        for _ in range(self.batch):
+            unit = self.ids[self.next % len(self.ids)]
+            self.next += 1
+            items.append({"unit_id": unit, "lon": round(72.82 + self._rng.random() * 0.15, 6),
+                          "lat": round(18.93 + self._rng.random() * 0.27, 6), "recorded_at": now})
+        return json.dumps(items).encode()
+
+    def _post(self, body: bytes) -> None:
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = self._local.http = httpx.Client(base_url=self.base, timeout=60, headers={
+                "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        t0 = time.perf_counter()
+        try:
+            r = http.post("/api/v1/units/positions", content=body)
+            ok = r.status_code == 200
+            report = r.json() if ok else {}
+        except httpx.HTTPError:
+            ok, report = False, {}
+        ms = (time.perf_counter() - t0) * 1000
+        with self._lock:
+            self.in_flight -= 1
+            self.ms.append(ms)
+            if ok:
+                self.accepted += report["accepted"]
+                self.rejected += len(report["rejected"])
+            else:
+                self.failed += 1
+
+
+class Probe:
+    """A dispatcher's recommendations, one every 100 ms for a random open incident, each timed."""
+
+    def __init__(self, base: str, token: str, tracking: list[str]) -> None:
+        self.base, self.token, self.tracking = base, token, tracking
+        self.ms: list[float] = []
+        self.errors = 0
+
+    def run(self, until: float) -> None:
+        rng = random.Random(5)
+        with httpx.Client(base_url=self.base, timeout=30, headers={"Authorization": f"Bearer {self.token}"}) as http:
+            while time.monotonic() < until:
+                t0 = time.perf_counter()
+                r = http.get(f"/api/v1/incidents/{rng.choice(self.tracking)}/recommendations")
+                self.ms.append((time.perf_counter() - t0) * 1000)
+                self.errors += r.status_code != 200
+                time.sleep(max(0.0, PROBE_EVERY_S - (time.perf_counter() - t0)))
+
+
+class Console:
+    """A dispatcher's live stream, read on a raw socket: counts the `UnitsMoved` events and the units they carry."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.token = port, token
+        self.events = self.units = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> Console:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _read(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port)) as s:
+            s.sendall(f"GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
+                      "Accept: text/event-stream\r\n\r\n".encode())
+            s.settimeout(0.5)
+            pending = b""
+            while not self._stop.is_set():
+                try:
+                    pending += s.recv(1 << 20)
+                except TimeoutError:
+                    continue
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    if line.startswith(b"event: UnitsMoved"):
+                        self.events += 1
+                    elif line.startswith(b"data: {\"type\": \"UnitsMoved\""):
+                        self.units += line.count(b"\"unit_id\"")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
+    lines = requests_for(INTAKE_PER_SECOND_MAX * args.seconds, ctx["numbers"], ctx["public"], seed=seed)
+    until = time.monotonic() + args.seconds
+    probe = Probe(ctx["base"], ctx["token"], ctx["tracking"])
+    gateway = Gateway(ctx["base"], ctx["token"], ctx["units"], args.rate, args.batch)
+    threads = [threading.Thread(target=probe.run, args=(until,))]
+    if positions:
+        threads.append(threading.Thread(target=gateway.run, args=(until,)))
+    cpu0, own0, t0 = cpu_seconds(ctx["pid"]), time.process_time(), time.monotonic()
+    with Console(ctx["port"], ctx["token"]) as console:
+        for t in threads:
+            t.start()
+        intake = drive(ctx["base"], "/webhooks/twilio/sms", lines, args.connections, args.seconds, ctx["tmp"])
+        for t in threads:
+            t.join()
+        time.sleep(1.0)  # the last flush's events reach the console
+    wall = time.monotonic() - t0
+    r = {"phase": name, "positions": positions, "intake_rps": intake["rps"], "intake_p50": intake["p50"],
+         "intake_p99": intake["p99"], "rec_p50": pct(probe.ms, 50), "rec_p99": pct(probe.ms, 99), "rec_n": len(probe.ms),
+         "rec_errors": probe.errors, "fixes_s": gateway.accepted / args.seconds, "rejected": gateway.rejected,
+         "failed": gateway.failed, "skipped": gateway.skipped, "pos_p50": pct(gateway.ms, 50), "pos_p99": pct(gateway.ms, 99),
+         "server_cpu": (cpu_seconds(ctx["pid"]) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
+         "events": console.events, "event_units": console.units}
+    print(f"{name} ({'with' if positions else 'without'} positions): intake {r['intake_rps']:.0f} req/s "
+          f"p50 {r['intake_p50']:.1f} p99 {r['intake_p99']:.1f} ms | recommendation p50 {r['rec_p50']:.1f} "
+          f"p99 {r['rec_p99']:.1f} ms ({r['rec_n']}) | fixes {r['fixes_s']:.0f}/s, gateway p50 {r['pos_p50']:.0f} "
+          f"p99 {r['pos_p99']:.0f} ms, {r['failed']} failed, {r['skipped']} batches skipped | server CPU {r['server_cpu']:.2f}, this process "
+          f"{r['bench_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
+    return r
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def table_sizes(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from suraksha.adapters.db import make_engine
+    from suraksha.adapters.outbox import events_table
+    from suraksha.dispatch.position_store import response_tracks
+    from suraksha.dispatch.store import unit_positions
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        sizes = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                 for t in (unit_positions, response_tracks, events_table)}
+        sizes["UnitsMoved in the outbox"] = conn.execute(select(func.count()).select_from(events_table).where(
+            events_table.c.type == "UnitsMoved")).scalar_one()
+    engine.dispose()
+    return sizes
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--units", type=int, default=50_000)
+    ap.add_argument("--rate", type=int, default=5_000, help="fixes per second in the B phases")
+    ap.add_argument("--batch", type=int, default=500, help="fixes per gateway request")
+    ap.add_argument("--seconds", type=int, default=60, help="per phase")
+    ap.add_argument("--rounds", type=int, default=2, help="A B pairs")
+    ap.add_argument("--connections", type=int, default=16, help="wrk's connections to the SMS webhook")
+    ap.add_argument("--writer", choices=("intake", "own"), default="intake", help="SURAKSHA_POSITION_WRITER")
+    ap.add_argument("--flush", type=float, default=1.0, help="SURAKSHA_POSITION_FLUSH_SECONDS")
+    ap.add_argument("--history-minutes", type=int, default=2, help="SURAKSHA_POSITION_HISTORY_MINUTES")
+    ap.add_argument("--database-url", default="", help="PostgreSQL database to use (emptied first)")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="suraksha-positions-"))
+    url = args.database_url or f"sqlite:///{tmp / 'positions.db'}"
+    if args.database_url:
+        empty_database(url)
+    women = prepare_database(url)
+    started = time.monotonic()
+    unit_ids, token, numbers = load_fleet(url, args.units)
+    print(f"{len(unit_ids)} units over {len(numbers)} stations loaded in {time.monotonic() - started:.1f} s", flush=True)
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    env = {**serve_env(url, port, public), "SURAKSHA_POSITION_WRITER": args.writer,
+           "SURAKSHA_POSITION_FLUSH_SECONDS": str(args.flush),
+           "SURAKSHA_POSITION_HISTORY_MINUTES": str(args.history_minutes)}
+    server = start([sys.executable, "-m", "suraksha", "serve"], env, port)
+    ctx = {"base": public, "public": public, "port": port, "pid": server.pid, "token": token, "units": unit_ids,
+           "numbers": numbers, "tmp": tmp}
+    db = "PostgreSQL" if url.startswith("postgresql") else "SQLite WAL synchronous=FULL"
+    print(f"server pid {server.pid}, {db}, writer {args.writer}, flush {args.flush} s, history "
+          f"{args.history_minutes} min; load average {os.getloadavg()[0]:.1f}", flush=True)
+    results = []
+    try:
+        ctx["tracking"] = open_incidents(public, women, public)
+        warm = argparse.Namespace(**{**vars(args), "seconds": 5})
+        phase("warm-up", True, ctx, warm, seed=1)  # not counted
+        for rnd in range(args.rounds):
+            for positions in (False, True):
+                name = f"{'B' if positions else 'A'}{rnd + 1}"
+                results.append(phase(name, positions, ctx, args, seed=100 + len(results)))
+                print(f"  load average {os.getloadavg()[0]:.1f}", flush=True)
+        time.sleep(6)  # a prune step
+        sizes = table_sizes(url)
+    finally:
+        server.terminate()
+        server.wait()
+    report(results, args, db, sizes)
+
+
+def report(results: list[dict], args, db: str, sizes: dict) -> None:
+    def med(positions: bool, key: str) -> float:
+        return statistics.median(r[key] for r in results if r["positions"] is positions)
+
+    keys = ("intake_rps", "intake_p50", "intake_p99", "rec_p50", "rec_p99", "fixes_s", "pos_p50", "pos_p99",
+            "server_cpu", "bench_cpu", "events", "event_units")
+    a, b = ({k: med(p, k) for k in keys} for p in (False, True))
+    print(f"\npositions beside intake: {args.units} units, {args.rate} fixes/s in batches of {args.batch} (B phases), "
+          f"wrk -c{args.connections} on the SMS webhook, {args.seconds} s phases x {args.rounds} A/B rounds, {db}, "
+          f"writer {args.writer}, flush {args.flush} s; medians of phases")
+    print("phases | intake req/s | intake p50 / p99 ms | recommendation p50 / p99 ms | fixes/s | gateway p50 / p99 ms "
+          "| server CPU | bench CPU | UnitsMoved events (units)")
+    for label, m in (("A (no positions)", a), ("B (positions)", b)):
+        print(f"{label} | {m['intake_rps']:.0f} | {m['intake_p50']:.1f} / {m['intake_p99']:.1f} | "
+              f"{m['rec_p50']:.1f} / {m['rec_p99']:.1f} | {m['fixes_s']:.0f} | {m['pos_p50']:.0f} / {m['pos_p99']:.0f} | "
+              f"{m['server_cpu']:.2f} | {m['bench_cpu']:.2f} | {m['events']:.0f} ({m['event_units']:.0f})")
+    print(f"B / A: intake req/s {b['intake_rps'] / a['intake_rps']:.2f}x, intake p99 {b['intake_p99'] / a['intake_p99']:.2f}x, "
+          f"recommendation p99 {b['rec_p99'] / a['rec_p99']:.2f}x; fixes achieved {b['fixes_s'] / args.rate:.2f}x "
+          f"of {args.rate}/s")
+    print("per phase intake req/s: " + ", ".join(f"{r['phase']} {r['intake_rps']:.0f}" for r in results))
+    print("per phase recommendation p99 ms: " + ", ".join(f"{r['phase']} {r['rec_p99']:.1f}" for r in results))
+    print("tables after the run: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The case side (issue 12): the FIR, the investigation clock and her sealed identity."""

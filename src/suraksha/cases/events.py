@@ -1,0 +1,67 @@
+"""Events of a case: scoped to the station that owns it, so the one scope rule feeds the live pages. They carry the
+FIR's number and its pseudonymised facts, never her name, phone number or address, nor the FIR's substance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from suraksha.core.events import DomainEvent, ScopedEvent, field_names
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+def from_row(cls: type[E], row: Mapping[Any, Any], **extra: Any) -> E:
+    """A case event filled from the case's row (number, station, city, state, status, IO), then `extra`."""
+    names = field_names(cls)
+    values = {name: row[name] for name in names if name in row}
+    values.update({k: v for k, v in extra.items() if k in names})
+    return cls(**values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseEvent(ScopedEvent):
+    fir_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseRegistered(CaseEvent):
+    status: str
+    deadline_at: str | None
+    io_username: str | None
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseUpdated(CaseEvent):
+    """A step of the case: io_assigned, io_reassigned, delay_reason, charge_sheet, closure_report, e_fir_signed,
+    e_fir_lapsed, identity_unsealed."""
+
+    change: str
+    status: str
+    io_username: str | None
+    by: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseTransferred(CaseEvent):
+    """A zero FIR went to the station with jurisdiction; the old station's pages receive it too, and drop it."""
+
+    from_station_id: int | None
+    from_city: str | None
+    from_state: str | None
+    zero_fir_number: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseDeadlineAlert(CaseEvent):
+    """A set point of the investigation clock passed: it goes to the accounts the point notifies
+    (`model.alert_reaches`), within the case's scope."""
+
+    point: str
+    days_left: int
+    deadline_at: str
+    notify: tuple[str, ...]
+    io_username: str | None
