@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pyotp
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from twilio.request_validator import RequestValidator
 
 from suraksha.accounts.model import SecondStep
@@ -282,3 +284,31 @@ def make_incident(sms):
         return tracking_of(r.text)
 
     return make
+
+
+def rows_in(c, table_name: str, **where) -> int:
+    """How many rows `table_name` holds (those whose columns equal `where`)."""
+    table = metadata.tables[table_name]
+    q = select(func.count()).select_from(table)
+    for column, value in where.items():
+        q = q.where(table.c[column] == value)
+    with c.engine.connect() as conn:
+        return conn.execute(q).scalar_one()
+
+
+def at_once(containers: list, step: Callable) -> list:
+    """`step(c)` for each container (each a server process's, on one database), started together in threads, the
+    way two nodes' timer loops may look at the same due rows at the same moment; what each returned, in order."""
+    results: list = [None] * len(containers)
+    gate = threading.Barrier(len(containers))
+
+    def run(i: int, c) -> None:
+        gate.wait()
+        results[i] = step(c)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(containers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -5,10 +5,9 @@ that a test may move the clock by weeks (a token lives 12 hours)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from suraksha.core.auth import Principal, Role, ScopeKind
-from tests.conftest import add_account
+from tests.conftest import add_account, rows_in
 
 # Her details: none of them may appear in any list, page, event or log line (test_identity.py looks).
 NAME = "Sunita Pawar"
@@ -30,11 +29,7 @@ def fir_body(station: int, **over) -> dict:
     return body | over
 
 
-def count(container, table_name: str) -> int:
-    from suraksha.migrations.tables import metadata
-
-    with container.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(metadata.tables[table_name])).scalar_one()
+count = rows_in
 
 
 CASE_TABLES = ("cases", "case_accused", "case_log", "case_timers", "case_unsealings", "fir_counters", "events")

@@ -5,7 +5,6 @@ closure report stops the clock; the rule is data an administrator changes."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from suraksha.bootstrap import build_container
 from suraksha.core.events import Event
 from suraksha.web.stream import visible_to
 from tests.cases.conftest import count
-from tests.conftest import START
+from tests.conftest import START, at_once
 
 
 def kinds(case: dict) -> list[str]:
@@ -97,21 +96,14 @@ def test_two_processes_raise_each_alert_once(container, test_settings, register)
     numbers = [register(io_username=None)["fir_number"] for _ in range(5)]
     container.clock._now = START + timedelta(days=61)
     other = build_container(test_settings, clock=container.clock)  # a second node on the same database
-    fired: list[int] = []
-    gate = threading.Barrier(2)
-
-    def run(c):
-        gate.wait()
-        fired.append(c.cases.fire_due(limit=7))  # small batches: both keep finding rows the other claims
+    def run(c) -> int:
+        fired = c.cases.fire_due(limit=7)  # small batches: both keep finding rows the other claims
         while (n := c.cases.fire_due(limit=7)) > 0:
-            fired.append(n)
+            fired += n
+        return fired
 
     try:
-        threads = [threading.Thread(target=run, args=(c,)) for c in (container, other)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        fired = at_once([container, other], run)
     finally:
         other.engine.dispose()
     assert sum(fired) == 4 * len(numbers)

@@ -4,7 +4,6 @@ number moved to another station taking its phones' history along."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.core.localtime import zone
 from suraksha.handsets.model import HandsetFacts, HandsetProblem, check, reminder_due_at, state_of
-from tests.conftest import csrf_of, web_sign_in
+from tests.conftest import at_once, csrf_of, rows_in, web_sign_in
 
 TODAY = date(2026, 11, 22)  # the tests' clock: 22 Nov 2026, 10:00 in Mumbai
 
@@ -26,15 +25,7 @@ def phone(number: str, **over) -> dict:
     return body | over
 
 
-def count(container, table_name: str, **where) -> int:
-    from suraksha.migrations.tables import metadata
-
-    table = metadata.tables[table_name]
-    q = select(func.count()).select_from(table)
-    for column, value in where.items():
-        q = q.where(table.c[column] == value)
-    with container.engine.connect() as conn:
-        return conn.execute(q).scalar_one()
+count = rows_in
 
 
 # the rules ------------------------------------------------------------------------------------------
@@ -189,18 +180,7 @@ def test_two_processes_looking_at_once_give_each_reminder_once(http, auth, conta
     other = build_container(test_settings, clock=container.clock)  # a second node on the same database
     other.stations.reload()
     try:
-        given: list[int] = []
-        barrier = threading.Barrier(2)
-
-        def run(c):
-            barrier.wait()
-            given.append(c.handsets.remind_due())
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in (container, other)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        given = at_once([container, other], lambda c: c.handsets.remind_due())
     finally:
         other.engine.dispose()
     assert sum(given) == 12

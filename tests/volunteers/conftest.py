@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.volunteers.model import Application
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, rows_in
 
 ADMIN = Principal(0, "tests-admin", Role.ADMIN, ScopeKind.NATIONAL, "")
 HER_PHONE = "+919820012345"  # `make_incident`'s sender
@@ -20,15 +19,7 @@ def north(point: tuple[float, float], metres: float) -> tuple[float, float]:
     return point[0] + metres / M_PER_DEG_LAT, point[1]
 
 
-def count(container, table_name: str, **where) -> int:
-    from suraksha.migrations.tables import metadata
-
-    table = metadata.tables[table_name]
-    q = select(func.count()).select_from(table)
-    for column, value in where.items():
-        q = q.where(table.c[column] == value)
-    with container.engine.connect() as conn:
-        return conn.execute(q).scalar_one()
+count = rows_in
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ accepted; and a volunteer reads nothing else."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from suraksha.incidents.store import incidents
 from suraksha.volunteers.model import coarse_point
 from suraksha.volunteers.store import volunteer_alerts, volunteer_callouts
 from suraksha.web.stream import visible_to
-from tests.conftest import csrf_of, web_sign_in
+from tests.conftest import at_once, csrf_of, web_sign_in
 from tests.volunteers.conftest import HER, HER_PHONE, HER_WORDS, count, north
 from tests.web.test_stream import Feed
 
@@ -134,18 +133,7 @@ def test_two_processes_looking_at_once_alert_each_sos_once(container, enrol, mak
     other = build_container(test_settings, clock=container.clock)  # a second node on the same database
     other.stations.reload()
     try:
-        done: list[int] = []
-        barrier = threading.Barrier(2)
-
-        def run(c):
-            barrier.wait()
-            done.append(c.volunteers.alert_due())
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in (container, other)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        done = at_once([container, other], lambda c: c.volunteers.alert_due())
         done.append(container.volunteers.alert_due() + other.volunteers.alert_due())
     finally:
         other.engine.dispose()
