@@ -3,21 +3,10 @@ FIR's number and its pseudonymised facts, never her name, phone number or addres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from suraksha.core.events import DomainEvent, ScopedEvent, field_names
-
-E = TypeVar("E", bound=DomainEvent)
-
-
-def from_row(cls: type[E], row: Mapping[Any, Any], **extra: Any) -> E:
-    """A case event filled from the case's row (number, station, city, state, status, IO), then `extra`."""
-    names = field_names(cls)
-    values = {name: row[name] for name in names if name in row}
-    values.update({k: v for k, v in extra.items() if k in names})
-    return cls(**values)
+from suraksha.core.events import ScopedEvent
+from suraksha.core.events import from_row as from_row  # each capability's events: filled from its row
 
 
 @dataclass(frozen=True, kw_only=True)

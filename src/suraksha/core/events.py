@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from suraksha.core.auth import Locus, Principal
 
@@ -51,6 +51,18 @@ def field_names(cls: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
     return names
+
+
+E = TypeVar("E", bound="DomainEvent")
+
+
+def from_row(cls: type[E], row: Mapping[Any, Any], **extra: Any) -> E:
+    """An event filled from its subject's row (an incident's, a case's: the columns named as its fields), then
+    `extra`; what the event has no field for is left out."""
+    names = field_names(cls)
+    values = {name: row[name] for name in names if name in row}
+    values.update({k: v for k, v in extra.items() if k in names})
+    return cls(**values)
 
 
 @dataclass(frozen=True, kw_only=True)
