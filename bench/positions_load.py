@@ -11,13 +11,21 @@ server (`suraksha serve`, one process, the product's settings but `SURAKSHA_POSI
 `--history-minutes`, 2, so that the history is pruned within the run) serves on 127.0.0.1 only, on SQLite (WAL,
 synchronous=FULL) or on PostgreSQL with `--database-url` (emptied first: give one of its own).
 
+With `--gateway-node` the fixes go to a second `suraksha serve` on the same database, a position gateway node
+(`SURAKSHA_RELAY_OUTBOX=false`, `SURAKSHA_RUN_TIMERS=false`: docs/dispatch.md), as a deployment behind a load
+balancer would route `POST /api/v1/units/positions`; intake, recommendations and the console stay on the first,
+whose fleet index and console follow the gateway's `UnitsMoved` events through the outbox.
+
     .venv/bin/python bench/positions_load.py [--units 50000] [--rate 5000] [--batch 500] [--seconds 60] [--rounds 2]
-        [--connections 16] [--writer intake|own] [--flush 1.0] [--history-minutes 2]
+        [--connections 16 | --intake-rate 100] [--writer intake|own] [--flush 1.0] [--history-minutes 2]
+        [--gateway-node]
         [--database-url postgresql://postgres@127.0.0.1:5432/perf_positions]
 
 Prints, per phase and as medians of the A and B phases: intake req/s and p50/p99 (wrk), recommendation p50/p99,
 the fixes per second achieved and the gateway's request p50/p99, the server's CPU, the `UnitsMoved` events the
-console received; then the ratios B / A. The load generator (this process and wrk) runs on the same 2 cores as the
+console received; then the ratios B / A. With `--intake-rate R` the SMS arrive at R a second on a fixed
+schedule instead (a control room's traffic: UP-112 planned for 1.3 lakh calls a day, 1.5 a second), each timed from
+its scheduled moment. The load generator (this process and wrk) runs on the same 2 cores as the
 server: it takes CPU the server would otherwise have (its share is printed). Needs wrk.
 """
 
@@ -95,6 +103,43 @@ def open_incidents(base: str, numbers: list[str], public: str, n: int = 20) -> l
 
 
 # what runs during a phase ----------------------------------------------------------------------------------
+def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> dict:
+    """Intake at a fixed offered rate (`--intake-rate`), as a control room's traffic arrives, instead of as fast as
+    the server answers: each request sent on its schedule from a pool of threads (one that is still waiting does
+    not delay the next), each timed from its scheduled moment (so a server that falls behind is seen in the
+    latencies, not hidden by a slower sender)."""
+    ms: list[float] = []
+    failed = [0]
+    lock = threading.Lock()
+    local = threading.local()
+
+    def post(line: str, due: float) -> None:
+        http = getattr(local, "http", None)
+        if http is None:
+            http = local.http = httpx.Client(base_url=base, timeout=30, headers={
+                "Content-Type": "application/x-www-form-urlencoded"})
+        form, sig = line.rstrip("\n").split("\t")
+        try:
+            ok = http.post(path, content=form, headers={"X-Twilio-Signature": sig}).status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        with lock:
+            ms.append((time.monotonic() - due) * 1000)
+            failed[0] += not ok
+
+    start = time.monotonic()
+    n = int(rate * seconds)
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        for k in range(n):
+            due = start + k / rate
+            time.sleep(max(0.0, due - time.monotonic()))
+            pool.submit(post, lines[k], due)
+    wall = time.monotonic() - start
+    if failed[0]:
+        raise RuntimeError(f"{failed[0]} of {n} intake requests failed")
+    return {"rps": len(ms) / wall, "p50": pct(ms, 50), "p99": pct(ms, 99), "n": len(ms)}
+
+
 class Gateway:
     """Posts the fleet's fixes in batches on a fixed schedule (`rate` fixes a second), each unit in turn, from a few
     threads so that a slow answer does not slow the schedule (a batch due while 32 are unanswered is skipped, and
@@ -223,15 +268,19 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
     lines = requests_for(INTAKE_PER_SECOND_MAX * args.seconds, ctx["numbers"], ctx["public"], seed=seed)
     until = time.monotonic() + args.seconds
     probe = Probe(ctx["base"], ctx["token"], ctx["tracking"])
-    gateway = Gateway(ctx["base"], ctx["token"], ctx["units"], args.rate, args.batch)
+    gateway = Gateway(ctx["gateway_base"], ctx["token"], ctx["units"], args.rate, args.batch)
     threads = [threading.Thread(target=probe.run, args=(until,))]
     if positions:
         threads.append(threading.Thread(target=gateway.run, args=(until,)))
     cpu0, own0, t0 = cpu_seconds(ctx["pid"]), time.process_time(), time.monotonic()
+    gw0 = cpu_seconds(ctx["gateway_pid"]) if ctx["gateway_pid"] else 0.0
     with Console(ctx["port"], ctx["token"]) as console:
         for t in threads:
             t.start()
-        intake = drive(ctx["base"], "/webhooks/twilio/sms", lines, args.connections, args.seconds, ctx["tmp"])
+        if args.intake_rate:
+            intake = paced(ctx["base"], "/webhooks/twilio/sms", lines, args.intake_rate, args.seconds)
+        else:
+            intake = drive(ctx["base"], "/webhooks/twilio/sms", lines, args.connections, args.seconds, ctx["tmp"])
         for t in threads:
             t.join()
         time.sleep(1.0)  # the last flush's events reach the console
@@ -241,12 +290,13 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
          "rec_errors": probe.errors, "fixes_s": gateway.accepted / args.seconds, "rejected": gateway.rejected,
          "failed": gateway.failed, "skipped": gateway.skipped, "pos_p50": pct(gateway.ms, 50), "pos_p99": pct(gateway.ms, 99),
          "server_cpu": (cpu_seconds(ctx["pid"]) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
+         "gateway_cpu": (cpu_seconds(ctx["gateway_pid"]) - gw0) / wall if ctx["gateway_pid"] else 0.0,
          "events": console.events, "event_units": console.units}
     print(f"{name} ({'with' if positions else 'without'} positions): intake {r['intake_rps']:.0f} req/s "
           f"p50 {r['intake_p50']:.1f} p99 {r['intake_p99']:.1f} ms | recommendation p50 {r['rec_p50']:.1f} "
           f"p99 {r['rec_p99']:.1f} ms ({r['rec_n']}) | fixes {r['fixes_s']:.0f}/s, gateway p50 {r['pos_p50']:.0f} "
-          f"p99 {r['pos_p99']:.0f} ms, {r['failed']} failed, {r['skipped']} batches skipped | server CPU {r['server_cpu']:.2f}, this process "
-          f"{r['bench_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
+          f"p99 {r['pos_p99']:.0f} ms, {r['failed']} failed, {r['skipped']} batches skipped | server CPU {r['server_cpu']:.2f}, "
+          f"gateway node {r['gateway_cpu']:.2f}, this process {r['bench_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
     return r
 
 
@@ -287,6 +337,11 @@ def main() -> None:
     ap.add_argument("--flush", type=float, default=1.0, help="SURAKSHA_POSITION_FLUSH_SECONDS")
     ap.add_argument("--history-minutes", type=int, default=2, help="SURAKSHA_POSITION_HISTORY_MINUTES")
     ap.add_argument("--database-url", default="", help="PostgreSQL database to use (emptied first)")
+    ap.add_argument("--intake-rate", type=float, default=0,
+                    help="SMS a second at a fixed offered rate (paced, timed from each one's schedule) instead of "
+                         "wrk as fast as the server answers")
+    ap.add_argument("--gateway-node", action="store_true",
+                    help="post the fixes to a second server process, a position gateway node")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="suraksha-positions-"))
@@ -303,11 +358,20 @@ def main() -> None:
            "SURAKSHA_POSITION_FLUSH_SECONDS": str(args.flush),
            "SURAKSHA_POSITION_HISTORY_MINUTES": str(args.history_minutes)}
     server = start([sys.executable, "-m", "suraksha", "serve"], env, port)
+    gateway_node, gateway_base = None, public
+    if args.gateway_node:
+        gw_port = free_port()
+        gateway_node = start([sys.executable, "-m", "suraksha", "serve"],
+                             {**env, "PORT": str(gw_port), "SURAKSHA_RUN_TIMERS": "false",
+                              "SURAKSHA_RELAY_OUTBOX": "false"}, gw_port)
+        gateway_base = f"http://127.0.0.1:{gw_port}"
     ctx = {"base": public, "public": public, "port": port, "pid": server.pid, "token": token, "units": unit_ids,
-           "numbers": numbers, "tmp": tmp}
+           "numbers": numbers, "tmp": tmp, "gateway_base": gateway_base,
+           "gateway_pid": gateway_node.pid if gateway_node else None}
     db = "PostgreSQL" if url.startswith("postgresql") else "SQLite WAL synchronous=FULL"
-    print(f"server pid {server.pid}, {db}, writer {args.writer}, flush {args.flush} s, history "
-          f"{args.history_minutes} min; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"server pid {server.pid}{f', gateway node pid {gateway_node.pid}' if gateway_node else ''}, {db}, "
+          f"writer {args.writer}, flush {args.flush} s, history {args.history_minutes} min; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     try:
         ctx["tracking"] = open_incidents(public, women, public)
@@ -321,8 +385,10 @@ def main() -> None:
         time.sleep(6)  # a prune step
         sizes = table_sizes(url)
     finally:
-        server.terminate()
-        server.wait()
+        for proc in (server, gateway_node):
+            if proc is not None:
+                proc.terminate()
+                proc.wait()
     report(results, args, db, sizes)
 
 
@@ -331,17 +397,20 @@ def report(results: list[dict], args, db: str, sizes: dict) -> None:
         return statistics.median(r[key] for r in results if r["positions"] is positions)
 
     keys = ("intake_rps", "intake_p50", "intake_p99", "rec_p50", "rec_p99", "fixes_s", "pos_p50", "pos_p99",
-            "server_cpu", "bench_cpu", "events", "event_units")
+            "server_cpu", "gateway_cpu", "bench_cpu", "events", "event_units")
     a, b = ({k: med(p, k) for k in keys} for p in (False, True))
     print(f"\npositions beside intake: {args.units} units, {args.rate} fixes/s in batches of {args.batch} (B phases), "
-          f"wrk -c{args.connections} on the SMS webhook, {args.seconds} s phases x {args.rounds} A/B rounds, {db}, "
-          f"writer {args.writer}, flush {args.flush} s; medians of phases")
+          f"{f'{args.intake_rate:g} SMS/s offered' if args.intake_rate else f'wrk -c{args.connections}'} on the "
+          f"SMS webhook, {args.seconds} s phases x {args.rounds} A/B rounds, {db}, "
+          f"writer {args.writer}, flush {args.flush} s, "
+          f"{'fixes to a gateway node' if args.gateway_node else 'one server process'}; medians of phases")
     print("phases | intake req/s | intake p50 / p99 ms | recommendation p50 / p99 ms | fixes/s | gateway p50 / p99 ms "
-          "| server CPU | bench CPU | UnitsMoved events (units)")
+          "| server CPU | gateway node CPU | bench CPU | UnitsMoved events (units)")
     for label, m in (("A (no positions)", a), ("B (positions)", b)):
         print(f"{label} | {m['intake_rps']:.0f} | {m['intake_p50']:.1f} / {m['intake_p99']:.1f} | "
               f"{m['rec_p50']:.1f} / {m['rec_p99']:.1f} | {m['fixes_s']:.0f} | {m['pos_p50']:.0f} / {m['pos_p99']:.0f} | "
-              f"{m['server_cpu']:.2f} | {m['bench_cpu']:.2f} | {m['events']:.0f} ({m['event_units']:.0f})")
+              f"{m['server_cpu']:.2f} | {m['gateway_cpu']:.2f} | {m['bench_cpu']:.2f} | {m['events']:.0f} "
+              f"({m['event_units']:.0f})")
     print(f"B / A: intake req/s {b['intake_rps'] / a['intake_rps']:.2f}x, intake p99 {b['intake_p99'] / a['intake_p99']:.2f}x, "
           f"recommendation p99 {b['rec_p99'] / a['rec_p99']:.2f}x; fixes achieved {b['fixes_s'] / args.rate:.2f}x "
           f"of {args.rate}/s")

@@ -38,7 +38,7 @@ TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
 # kept: reference data and the baseline (accounts with their authenticators and recovery codes)
 BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes", "response_targets",
-                   "offence_sections", "clock_rules")
+                   "offence_sections", "clock_rules", "forensic_labs", "courts")
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 HOME_STATION = "Colaba Police Station"
 

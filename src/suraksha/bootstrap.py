@@ -101,7 +101,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         targets=targets,
         analytics=WallboardService(incidents, dispatch, stations, clock, settings),
         volunteers=volunteers,
-        cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for),
+        cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for, messages=messages,
+                          track_url=f"{settings.public_url.rstrip('/')}/track"),
     )
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # handset reminders).
     # Off only where something else drives them: the test suite calls each step with its injected clock.
     run_timers: bool = True
+    # Whether this process relays the outbox to its live consoles. Off on a node that only takes the fleet's positions
+    # (a position gateway behind the load balancer, docs/dispatch.md): the nodes serving consoles relay its events.
+    relay_outbox: bool = True
     ack_timeout_seconds: int = Field(60, ge=10, le=3600)  # a dispatched crew that has not acknowledged is released
     unassigned_alarm_seconds: int = Field(30, ge=5, le=3600)  # a P1 without a unit this long alarms every console
     # Volunteers near an SOS (the 112 India app's SHOUT): how far from her they are alerted, how many at most (the

@@ -107,6 +107,34 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-link"):
         {"json": {"person_id": 1, "purpose": "investigation"}},
     ("PUT", "/api/v1/deadline-rules/{offence_class}"): {"json": {"days": 60, "points": []}},
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/arrest"):
+        {"json": {"arrested_at": "2026-11-22T09:00:00+05:30", "place": "Colaba"}},
+    ("POST", "/api/v1/firs/{fir_number}/updates/{update_id}/told"): {"json": {"note": REASON}},
+    ("POST", "/cases/{fir_number}/arrest"): {"data": {"position": "0", "arrested_at": "2026-11-22T09:00",
+                                                      "place": "Colaba"}},
+    ("POST", "/cases/{fir_number}/updates/{update_id}/told"): {"data": {"note": REASON}},
+    ("PUT", "/api/v1/forensic-labs/{lab_code}"):
+        {"json": {"name": "Outsider test lab", "state": "MH", "city": "Mumbai", "kind": "regional",
+                  "turnaround_days": 30}},
+    ("POST", "/api/v1/firs/{fir_number}/forensics"):
+        {"json": {"lab_code": "MH-FSL-MUM", "sample_kind": "swab", "description": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/forensics/{request_id}/result"):
+        {"json": {"result": REASON, "conclusive": True}},
+    ("POST", "/cases/{fir_number}/forensics"):
+        {"data": {"lab_code": "MH-FSL-MUM", "sample_kind": "swab", "description": REASON}},
+    ("POST", "/cases/{fir_number}/forensics/{request_id}/result"): {"data": {"result": REASON, "conclusive": "yes"}},
+    ("PUT", "/api/v1/courts/{code}"): {"json": {"state": "MH", "district": "Mumbai", "name": REASON,
+                                                "kind": "fast_track"}},
+    ("POST", "/api/v1/firs/{fir_number}/court"): {"json": {"court_code": "MH-MUM-DIN-FTSC", "reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/hearings"): {"json": {"scheduled_for": "2026-12-01"}},
+    ("POST", "/api/v1/firs/{fir_number}/hearings/{hearing_id}/outcome"):
+        {"json": {"outcome": "adjourned", "reason": REASON}},
+    ("POST", "/api/v1/firs/{fir_number}/disposal"): {"json": {"disposal": "acquittal", "judgment_ref": "SC 1/2026"}},
+    ("POST", "/cases/{fir_number}/court"): {"data": {"court_code": "MH-MUM-DIN-FTSC", "reason": REASON}},
+    ("POST", "/cases/{fir_number}/hearings"): {"data": {"scheduled_for": "2026-12-01"}},
+    ("POST", "/cases/{fir_number}/hearings/{hearing_id}/outcome"): {"data": {"outcome": "adjourned", "reason": REASON}},
+    ("POST", "/cases/{fir_number}/disposal"): {"data": {"disposal": "acquittal", "judgment_ref": "SC 1/2026"}},
+    ("POST", "/registry/register"): {"data": {"record_id": "OUT-1", "full_name": REASON, "state": "MH"}},
     ("POST", "/cases/new"): {"data": {"station_id": "1", "sections": "BNS 78", "occurred_at": "2026-11-21T20:00",
                                       "place": "Colaba Causeway", "victim_name": "outsider test", "summary": REASON * 3,
                                       "accused0_state": "unknown", "woman_officer": "PSI Jadhav"}},
@@ -154,7 +182,8 @@ def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict
     values = {"tracking": TRACKING, "station_id": station_id, "unit_id": 1, "registration_id": 1,
               "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
               "target_id": 1, "shift_id": 1, "volunteer_id": 1, "fir_number": FIR, "offence_class": "bnss_193",
-              "position": 0}
+              "request_id": 1, "lab_code": "OUT-TEST-LAB", "code": "OUT-TEST-COURT", "hearing_id": 1,
+              "update_id": 1, "position": 0}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

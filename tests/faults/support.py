@@ -84,17 +84,18 @@ def prepare_database(url: str, with_responder: bool = False) -> list[str]:
 class ServeProcess:
     """`suraksha serve` on 127.0.0.1 as a child process; its output goes to a file (never a pipe that fills)."""
 
-    def __init__(self, database_url: str, log: Path, port: int = 0) -> None:
+    def __init__(self, database_url: str, log: Path, port: int = 0, **settings: str) -> None:
         self.port = port or _free_port("127.0.0.1")
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url, self.log = database_url, log
+        self.settings = settings  # more SURAKSHA_* variables for this process
         self.proc: subprocess.Popen | None = None
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "SURAKSHA_DATABASE_URL": self.database_url, "PORT": str(self.port),
                 "SURAKSHA_HOST": "127.0.0.1", "SURAKSHA_PUBLIC_URL": self.url, "SURAKSHA_ENV": "test",
                 "SURAKSHA_TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "SURAKSHA_SECRET_KEY": SECRET_KEY,
-                "SURAKSHA_LOG_LEVEL": "WARNING"}
+                "SURAKSHA_LOG_LEVEL": "WARNING", **self.settings}
 
     def start(self) -> ServeProcess:
         with self.log.open("ab") as out:

@@ -50,6 +50,23 @@ def test_a_resent_file_updates_and_never_duplicates(container):
     assert count(container, store.convictions) == 1  # replaced, not appended
 
 
+def test_a_record_twice_in_one_file_is_written_in_file_order_and_a_large_file_in_chunks(container):
+    """Rows are written a chunk at a time (importing.CHUNK): a record that comes again in the same file is the same
+    registration, changed by its later row, and a file of several chunks loses and doubles nothing."""
+    moved = RAMESH | {"address": "5 Station Road, Nagpur"}
+    many = [SUNIL | {"record_id": f"MH-9{n:04d}", "full_name": f"Sunil Patil {n}"} for n in range(1, 1201)]
+    report = container.registry.import_csv(csv_bytes(RAMESH, *many[:700], moved, *many[700:], RAMESH), operator())
+    assert (report.created, report.updated, report.unchanged) == (1201, 2, 0)
+    assert count(container, store.registrations) == 1201
+    assert count(container, store.persons) == 1201
+    assert count(container, store.names) == 1202  # one name each and Ramesh's alias: the earlier rows' replaced
+    with container.engine.connect() as conn:
+        reg = conn.execute(select(store.registrations).where(store.registrations.c.record_id == "MH-0001")).one()
+        history = conn.execute(select(store.addresses.c.address).where(
+            store.addresses.c.registration_id == reg.id).order_by(store.addresses.c.id)).scalars().all()
+    assert history == ["12 Shivaji Nagar, Pune", "5 Station Road, Nagpur", "12 Shivaji Nagar, Pune"]
+
+
 def test_state_option_decides_whose_records_and_refuses_contradicting_rows(container):
     rows = csv_bytes(RAMESH | {"state": ""}, SUNIL | {"state": "Karnataka"})
     report = container.registry.import_csv(rows, operator(), state="mh")

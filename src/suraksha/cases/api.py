@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from suraksha.cases.model import Accused, CaseKind, Fir, Victim
+from suraksha.cases.updates.schemas import ArrestOut, VictimUpdateOut
 from suraksha.core.auth import (
     ROLES_OF_STAFF,
     ROLES_THAT_INVESTIGATE,
@@ -41,6 +42,9 @@ class VictimIn(BaseModel):
     address: str | None = Field(None, max_length=500)
     age: int | None = Field(None, ge=0, le=120, description="needed for a POCSO offence (a child: under 18)")
     language: Literal["en", "hi", "mr"] = Field("en", description="the language she is told things in")
+    channel: Literal["sms", "none"] | None = Field(
+        None, description="how she is told of each step: sms (the default when a phone is given) or none (she asked "
+                          "not to be messaged: the IO tells her in person and records it)")
 
 
 class AccusedIn(BaseModel):
@@ -82,7 +86,7 @@ class FirIn(BaseModel):
         officer = "woman officer" if woman is True else (woman or None) if isinstance(woman, str) else None
         return Fir(self.station_id, tuple(self.sections), self.occurred_at.astimezone(dt.UTC), self.place,
                    Victim(self.victim.name, self.victim.phone, self.victim.address, self.victim.age,
-                          self.victim.language),
+                          self.victim.language, self.victim.channel),
                    tuple(Accused(a.known, a.name, a.age, a.sex, a.description) for a in self.accused), officer,
                    self.summary, CaseKind(self.kind), self.incident_tracking, self.zero_fir,
                    self.jurisdiction_station_id, self.place_lat, self.place_lon, self.io_username)
@@ -183,6 +187,8 @@ class CaseOut(CaseSummary):
     accused: list[AccusedOut]
     timeline: list[CaseEntry]
     unsealings: list[UnsealRequestAudit] = Field(description="every request to unseal her identity, granted or refused")
+    updates: list[VictimUpdateOut] = Field(description="what she was told and when (cases.updates)")
+    arrests: list[ArrestOut] = Field(description="the accused arrested: when and where")
 
 
 class CaseTransferredAway(BaseModel):
@@ -202,11 +208,14 @@ class CaseList(BaseModel):
 class CaseAlert(BaseModel):
     fir_number: str
     pseudonym: str
-    point: str = Field(examples=["day_30", "day_45", "day_55", "breach"])
+    kind: str = Field(examples=["deadline_alert", "adjournments"], description="the clock's, or a trial adjourned "
+                                                                                "more than twice (cases.courts)")
+    point: str = Field(examples=["day_30", "day_45", "day_55", "breach", "adjourned_3"])
     notify: list[str]
     fired_at: str
-    deadline_at: str
-    days_left: int
+    deadline_at: str | None = Field(description="the clock's alerts: the deadline")
+    days_left: int | None = Field(description="the clock's alerts: whole days left (negative: over)")
+    adjournments: int | None = Field(description="an adjournments alert: how many times the trial was adjourned")
     station_id: int
     station_name: str | None
     io_username: str | None
@@ -237,6 +246,9 @@ class FinalReportIn(BaseModel):
     reference: str = Field(max_length=120, description="the report's number, e.g. CS 41/2026")
     filed_on: Day | None = Field(None, description="default: today")
     note: Text = ""
+    forensic_reason: Text | None = Field(None, description="a charge-sheet while a requested forensic result is "
+                                                           "missing: why it is filed without it (else 409 "
+                                                           "`forensic_result_missing`)")
 
 
 class EFirSignature(BaseModel):
@@ -359,7 +371,7 @@ def record_delay(request: Request, fir_number: FirNumber, body: DelayReasonIn, p
              summary="Record the charge-sheet: the investigation clock stops")
 def charge_sheet(request: Request, fir_number: FirNumber, body: FinalReportIn, principal: Investigator):
     return get_container(request).cases.file_report(principal, fir_number, "charge_sheet", body.reference,
-                                                    body.filed_on, body.note)
+                                                    body.filed_on, body.note, body.forensic_reason)
 
 
 @router.post("/firs/{fir_number}/closure-report", response_model=CaseOut,

@@ -25,7 +25,7 @@ class CaseRegistered(CaseEvent):
 @dataclass(frozen=True, kw_only=True)
 class CaseUpdated(CaseEvent):
     """A step of the case: io_assigned, io_reassigned, delay_reason, charge_sheet, closure_report, e_fir_signed,
-    e_fir_lapsed, identity_unsealed."""
+    e_fir_lapsed, identity_unsealed; forensic_requested, forensic_sent, forensic_received, forensic_result."""
 
     change: str
     status: str
@@ -46,11 +46,12 @@ class CaseTransferred(CaseEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CaseDeadlineAlert(CaseEvent):
-    """A set point of the investigation clock passed: it goes to the accounts the point notifies
-    (`model.alert_reaches`), within the case's scope."""
+    """A set point of the investigation clock passed, or a trial adjourned more than twice (`point` adjourned_3 …,
+    `days_left` and `deadline_at` then null): it goes to the accounts the point notifies (`model.alert_reaches`),
+    within the case's scope."""
 
     point: str
-    days_left: int
-    deadline_at: str
+    days_left: int | None
+    deadline_at: str | None
     notify: tuple[str, ...]
     io_username: str | None

@@ -46,6 +46,13 @@ class SealedIdentity:
         """The FIR's substance as case pages show it (her details were replaced by her pseudonym when stored)."""
         return self._sealer.unseal(row.summary_sealed)
 
+    def without_her(self, row: Any, text: str) -> str:
+        """Words an officer writes about the case (a forensic sample, a result) with her name, phone and address, as
+        sealed on the case, replaced by her pseudonym: they are opened here and kept nowhere."""
+        secrets: list[str | None] = [self._sealer.unseal(v) for v in (row.victim_name_sealed, row.victim_phone_sealed,
+                                                    row.victim_address_sealed) if v]
+        return redact(text, secrets, row.pseudonym)
+
     # unsealing -------------------------------------------------------------------------------------------
     def unseal(self, principal: Principal, number: str, reason: str | None) -> dict:
         """Her name, phone number and address, for the case's investigating officer, with a stated reason.

@@ -36,10 +36,14 @@ class CaseStatus(StrEnum):
     CHARGE_SHEETED = "charge_sheeted"  # the police report to the court: the clock stops
     CLOSURE_REPORT = "closure_report"  # the final report that no offence is made out: the clock stops
     LAPSED = "lapsed"  # an e-FIR not signed within three days: not taken on record
+    CONVICTED = "convicted"  # the court's judgment (cases.courts): a conviction
+    ACQUITTED = "acquitted"  # … an acquittal
+    DISPOSED = "disposed"  # … disposed of otherwise (discharged, compounded, abated …)
 
 
 OPEN_STATUSES = (CaseStatus.AWAITING_SIGNATURE.value, CaseStatus.UNDER_INVESTIGATION.value)
-STOPPED_STATUSES = (CaseStatus.CHARGE_SHEETED.value, CaseStatus.CLOSURE_REPORT.value)
+DISPOSED_STATUSES = (CaseStatus.CONVICTED.value, CaseStatus.ACQUITTED.value, CaseStatus.DISPOSED.value)
+STOPPED_STATUSES = (CaseStatus.CHARGE_SHEETED.value, CaseStatus.CLOSURE_REPORT.value, *DISPOSED_STATUSES)
 
 
 class Entry(StrEnum):
@@ -59,6 +63,17 @@ class Entry(StrEnum):
     CLOSURE_REPORT = "closure_report"
     IDENTITY_UNSEALED = "identity_unsealed"
     ACCUSED_LINKED = "accused_linked"  # a known accused linked to a registered person of the offender registry
+    ACCUSED_ARRESTED = "accused_arrested"  # when and where (cases.updates.arrests); she is told, without a name
+    FORENSIC_REQUESTED = "forensic_requested"  # a sample to go to a forensic lab (`cases.forensics`)
+    FORENSIC_SENT = "forensic_sent"
+    FORENSIC_RECEIVED = "forensic_received"  # the lab received it
+    FORENSIC_RESULT = "forensic_result"
+    COURT_ALLOCATED = "court_allocated"  # a charge-sheeted case given to a fast-track or POCSO court (cases.courts)
+    COURT_REALLOCATED = "court_reallocated"  # … given to another, with a reason
+    HEARING_SCHEDULED = "hearing_scheduled"
+    HEARING_OUTCOME = "hearing_outcome"  # held, adjourned (with the reason), evidence recorded …
+    ADJOURNMENT_ALERT = "adjournment_alert"  # more than two adjournments: the station head and the superintendent
+    DISPOSED = "disposed"  # the judgment: conviction, acquittal or other
 
 
 class Audience(StrEnum):
@@ -122,6 +137,7 @@ class Victim:
     address: str | None
     age: int | None
     language: str
+    channel: str | None = None  # how she is told (cases.updates): sms, none (in person); None: sms if a phone
 
 
 @dataclass(frozen=True)
@@ -235,7 +251,7 @@ def check_fir(fir: Fir, table: dict[str, OffenceSection], now: datetime) -> tupl
     if len(summary) < 10:
         raise CaseProblem("write the substance of the information (at least a sentence)", "summary_required")
     victim = Victim(name[:200], fir.victim.phone, " ".join((fir.victim.address or "").split())[:500] or None,
-                    fir.victim.age, fir.victim.language)
+                    fir.victim.age, fir.victim.language, fir.victim.channel)
     return (Fir(fir.station_id, got.sections, fir.occurred_at, place[:300], victim, accused, woman[:120] or None,
                 summary[:8000], fir.kind, fir.incident_tracking, fir.zero_fir, fir.jurisdiction_station_id,
                 fir.place_lat, fir.place_lon, fir.io_username), got)

@@ -20,7 +20,10 @@ from suraksha.accounts.service import AccountService
 from suraksha.adapters.outbox import record
 from suraksha.cases import reading
 from suraksha.cases.accused import AccusedInRegistry
+from suraksha.cases.courts.service import CourtService
+from suraksha.cases.dashboards.service import CaseDashboards
 from suraksha.cases.events import CaseRegistered, CaseTransferred, CaseUpdated, from_row
+from suraksha.cases.forensics.service import ForensicService
 from suraksha.cases.identity import SealedIdentity
 from suraksha.cases.model import (
     E_FIR_SIGNATURE_WINDOW,
@@ -41,7 +44,17 @@ from suraksha.cases.model import (
 )
 from suraksha.cases.rules import RuleBook
 from suraksha.cases.store import add_entry, case_accused, cases, find_case, next_serial
-from suraksha.cases.timers import E_FIR_LAPSE, CaseTimers, cancel, schedule_alerts, schedule_lapse
+from suraksha.cases.timers import (
+    DEADLINE_ALERT,
+    E_FIR_LAPSE,
+    CaseTimers,
+    adjournments_of,
+    cancel,
+    schedule_alerts,
+    schedule_lapse,
+)
+from suraksha.cases.updates.model import Step
+from suraksha.cases.updates.service import VictimUpdates
 from suraksha.core.auth import ROLES_THAT_INVESTIGATE, ROLES_THAT_SEE_CASES, Locus, Principal, Role
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -50,6 +63,7 @@ from suraksha.core.localtime import to_local
 from suraksha.core.phones import to_e164
 from suraksha.core.privacy import Sealer
 from suraksha.incidents.service import IncidentService
+from suraksha.messaging.service import MessageService
 from suraksha.stations.model import StationRef
 from suraksha.stations.service import StationService
 
@@ -64,13 +78,20 @@ def problem(err: CaseProblem) -> InvalidInput:
 
 class CaseService:
     def __init__(self, engine: Engine, clock: Clock, stations: StationService, incidents: IncidentService,
-                 accounts: AccountService, sealer: Sealer, zone_for: Callable[[str | None], str]) -> None:
+                 accounts: AccountService, sealer: Sealer, zone_for: Callable[[str | None], str],
+                 messages: MessageService | None = None, track_url: str = "") -> None:
         self._engine, self._clock, self._stations, self._incidents = engine, clock, stations, incidents
         self._accounts, self._zone_for = accounts, zone_for
         self.identity = SealedIdentity(engine, clock, sealer)
         self.timers = CaseTimers(engine, clock)
         self.rules = RuleBook(engine, clock)
         self.accused = AccusedInRegistry(engine, clock, None, self.access_case)  # the registry: wired by bootstrap
+        self.updates = VictimUpdates(engine, clock, sealer, messages, self._station_in, zone_for, self.access_case,
+                                     track_url)
+        self.forensics = ForensicService(engine, clock, self.access_case, self.identity, zone_for)
+        self.courts = CourtService(engine, clock, self.access_case, self.updates, self.rules, zone_for)
+        self.dashboards = CaseDashboards(engine, clock, zone_for, stations)  # its figures move with each change
+        self.forensics.on_change = self.courts.on_change = self.dashboards.refresh
 
     # who may -------------------------------------------------------------------------------------------
     @staticmethod
@@ -157,9 +178,13 @@ class CaseService:
                 schedule_alerts(conn, case_id, now, rule)
             if e_fir:
                 schedule_lapse(conn, case_id, now + E_FIR_SIGNATURE_WINDOW)
+            self.dashboards.refresh(conn, case_id)
             row = conn.execute(select(cases).where(cases.c.id == case_id)).one()
             record(conn, from_row(CaseRegistered, row._mapping, deadline_at=deadline.isoformat() if deadline else None,
                                   by=principal.username), now)
+            self.updates.tell(conn, row, Step.FIR_REGISTERED, now, channel=fir.victim.channel)
+            if io:
+                self.updates.tell(conn, row, Step.IO_ASSIGNED, now)
         log.info("FIR %s registered at station %s by %s (%s)", number, station.id, principal.username,
                  ", ".join(got.sections))
         return self.view(principal, number)
@@ -182,6 +207,10 @@ class CaseService:
         if fir.jurisdiction_station_id is not None:
             found = self._station(fir.jurisdiction_station_id).id
         return None if found == station.id else found
+
+    def _station_in(self, station_id: int, lang: str) -> str:
+        """The station's name in her language (for what she is told)."""
+        return self._stations.get(station_id).name_in(lang)
 
     def _station(self, station_id: int) -> StationRef:
         try:
@@ -208,7 +237,9 @@ class CaseService:
             titles = {s.code: s.title for s in self.rules.section_table(conn, active_only=False).values()}
             body = reading.summary_of(row, self._names(row.station_id), now, self._zone_for(row.city))
             body |= {"accused": reading.accused_of(conn, row.id), "timeline": reading.timeline_of(conn, row.id),
-                     "unsealings": reading.unsealings_of(conn, row.id)}
+                     "unsealings": reading.unsealings_of(conn, row.id),
+                     "updates": self.updates.list_for(conn, row.id, with_code=principal.role in ROLES_THAT_INVESTIGATE),
+                     "arrests": self.updates.arrests.of_case(conn, row.id)}
         names = self._names(row.registered_station_id, row.jurisdiction_station_id)
         body |= {"sections_detail": [{"code": c, "title": titles.get(c.split("(")[0], "")} for c in row.sections],
                  "registered_station_id": row.registered_station_id,
@@ -260,9 +291,11 @@ class CaseService:
         names = self._names(*(a["station_id"] for a in found))
         out = []
         for a in found[:limit]:
-            left = days_left(a["deadline_at"], now)
-            out.append(a | {"station_name": names.get(a["station_id"]), "days_left": left,
-                            "deadline_at": a["deadline_at"].isoformat(), "fired_at": a["fired_at"].isoformat()})
+            clock = a["kind"] == DEADLINE_ALERT and a["deadline_at"] is not None  # else: a trial's adjournments
+            out.append(a | {"station_name": names.get(a["station_id"]),
+                            "days_left": days_left(a["deadline_at"], now) if clock else None,
+                            "deadline_at": a["deadline_at"].isoformat() if clock else None,
+                            "adjournments": adjournments_of(a["point"]), "fired_at": a["fired_at"].isoformat()})
         return out
 
     # the steps of a case ----------------------------------------------------------------------------------
@@ -284,6 +317,7 @@ class CaseService:
                  **values: Any) -> None:
         conn.execute(update(cases).where(cases.c.id == row.id).values(updated_at=now, **values))
         add_entry(conn, row.id, now, change.value, by, detail)
+        self.dashboards.refresh(conn, row.id)
         fresh = conn.execute(select(cases).where(cases.c.id == row.id)).one()
         record(conn, from_row(CaseUpdated, fresh._mapping, change=change.value, by=by), now)
 
@@ -302,6 +336,7 @@ class CaseService:
             detail = ({"from": row.io_username, "to": io, "reason": why} if row.io_username
                       else {"io": io, "reason": why})
             self._updated(conn, row, now, change, principal.username, detail, io_username=io, io_assigned_at=now)
+            self.updates.tell(conn, row, Step.IO_REASSIGNED if row.io_username else Step.IO_ASSIGNED, now)
         return self.view(principal, number)
 
     def record_delay(self, principal: Principal, number: str, category: str, reason: str) -> dict:
@@ -319,8 +354,10 @@ class CaseService:
         return self.view(principal, number)
 
     def file_report(self, principal: Principal, number: str, report: str, reference: str,
-                    filed_on: date | None = None, note: str = "") -> dict:
-        """A charge-sheet or a closure report (the final report to the court): the clock stops."""
+                    filed_on: date | None = None, note: str = "", forensic_reason: str | None = None) -> dict:
+        """A charge-sheet or a closure report (the final report to the court): the clock stops. A charge-sheet is
+        refused (409 `forensic_result_missing`) while a requested forensic result is missing, unless
+        `forensic_reason` says why it is filed without it (the reason goes on its timeline entry)."""
         if report not in REPORTS:
             raise InvalidInput("the report is a charge_sheet or a closure_report", code="invalid_report")
         status, entry = REPORTS[report]
@@ -337,11 +374,14 @@ class CaseService:
             within = None
             if row.deadline_at is not None:
                 within = day <= to_local(row.deadline_at, self._zone_for(row.city)).date()
+            forensic = self.forensics.charge_sheet_detail(conn, row.id, forensic_reason) \
+                if report == "charge_sheet" else {}
             cancel(conn, row.id, now)
             self._updated(conn, row, now, entry, principal.username,
                           {"reference": ref, "filed_on": day.isoformat(), "note": " ".join(note.split())[:500],
-                           "within_deadline": within}, status=status.value, stopped_at=now,
+                           "within_deadline": within, **forensic}, status=status.value, stopped_at=now,
                           stopped_by=principal.username, report_reference=ref, report_filed_on=day)
+            self.updates.tell(conn, row, Step(report), now)
         return self.view(principal, number)
 
     def record_signature(self, principal: Principal, number: str) -> dict:
@@ -380,6 +420,7 @@ class CaseService:
             add_entry(conn, row.id, now, Entry.TRANSFERRED.value, principal.username, {
                 "from_station_id": row.station_id, "to_station_id": target.id, "from_number": row.fir_number,
                 "to_number": new, "reason": " ".join(reason.split())[:500], "io_released": row.io_username})
+            self.dashboards.refresh(conn, row.id)
             record(conn, CaseTransferred(station_id=target.id, city=target.city, state=target.state, fir_number=new,
                                          from_station_id=row.station_id, from_city=row.city, from_state=row.state,
                                          zero_fir_number=first, by=principal.username), now)

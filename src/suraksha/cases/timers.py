@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
 from suraksha.adapters.db import scope_filter
 from suraksha.adapters.outbox import record
@@ -20,6 +20,7 @@ from suraksha.core.clock import Clock
 log = logging.getLogger(__name__)
 DEADLINE_ALERT = "deadline_alert"
 E_FIR_LAPSE = "e_fir_lapse"
+ADJOURNMENTS = "adjournments"  # a trial adjourned more than twice (cases.courts): raised at once, fired when written
 BREACH = "breach"
 
 
@@ -34,6 +35,22 @@ def schedule_alerts(conn: Connection, case_id: int, recorded_at: datetime, rule:
 def schedule_lapse(conn: Connection, case_id: int, due_at: datetime) -> None:
     conn.execute(insert(case_timers).values(case_id=case_id, kind=E_FIR_LAPSE, point=None, notify=["station_head"],
                                             due_at=due_at))
+
+
+def adjournments_of(point: str | None) -> int | None:
+    """How many adjournments an adjournments alert's point counts ('adjourned_3' -> 3); None for the clock's."""
+    if point and point.startswith("adjourned_") and point[10:].isdigit():
+        return int(point[10:])
+    return None
+
+
+def alert_at_once(conn: Connection, row, point: str, notify: tuple[str, ...], now: datetime) -> None:
+    """An alert that is due as it happens (a trial adjourned more than twice): its timer row, written fired, and its
+    event, in the caller's transaction; `alerts_for` and the live pages show it like the clock's."""
+    conn.execute(insert(case_timers).values(case_id=row.id, kind=ADJOURNMENTS, point=point, notify=list(notify),
+                                            due_at=now, fired_at=now))
+    record(conn, from_row(CaseDeadlineAlert, row._mapping, point=point, days_left=None, deadline_at=None,
+                          notify=tuple(notify)), now)
 
 
 def cancel(conn: Connection, case_id: int, now: datetime, kind: str | None = None) -> int:
@@ -71,13 +88,15 @@ class CaseTimers:
         return fired
 
     def fired_alerts(self, conn: Connection, principal: Principal, limit: int = 500) -> list[dict]:
-        """The alerts raised for cases in scope that are still under investigation and that went to this account
-        (`model.alert_reaches`), newest first."""
+        """The alerts raised for cases in scope that went to this account (`model.alert_reaches`), newest first: the
+        clock's while the case is under investigation, the adjournments' while its trial is pending."""
         t, c = case_timers.c, cases.c
-        q = (select(t.point, t.notify, t.fired_at, c.fir_number, c.pseudonym, c.station_id, c.city, c.state,
+        q = (select(t.kind, t.point, t.notify, t.fired_at, c.fir_number, c.pseudonym, c.station_id, c.city, c.state,
                     c.io_username, c.deadline_at)
              .join(cases, c.id == t.case_id)
-             .where(t.kind == DEADLINE_ALERT, t.fired_at.is_not(None), c.status == CaseStatus.UNDER_INVESTIGATION.value,
+             .where(or_(and_(t.kind == DEADLINE_ALERT, c.status == CaseStatus.UNDER_INVESTIGATION.value),
+                        and_(t.kind == ADJOURNMENTS, c.status == CaseStatus.CHARGE_SHEETED.value)),  # trial pending
+                    t.fired_at.is_not(None),
                     scope_filter(principal, station_id=c.station_id, city=c.city, state=c.state))
              .order_by(t.fired_at.desc(), t.id.desc()).limit(limit))
         return [dict(r._mapping) for r in conn.execute(q)

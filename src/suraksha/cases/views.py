@@ -35,6 +35,15 @@ DELAY_WORDS = {
     DelayCategory.OTHER.value: N_("other"),
 }
 FORM_ERRORS = (InvalidInput, NotFound, Conflict)
+COURT_WORDS = {  # the court side's words (cases.courts), for the case page's "Court" section
+    "kind": {"fast_track": N_("fast-track special court"), "pocso": N_("exclusive POCSO court")},
+    "outcome": {"held": N_("held"), "adjourned": N_("adjourned"), "evidence_recorded": N_("evidence recorded"),
+                "arguments_heard": N_("arguments heard"), "judgment_reserved": N_("judgment reserved"),
+                "judgment_delivered": N_("judgment delivered"), "cancelled": N_("cancelled")},
+    "disposal": {"conviction": N_("conviction"), "acquittal": N_("acquittal"),
+                 "other": N_("other (discharged, compounded, abated …)")},
+    "recordable": ("held", "adjourned", "evidence_recorded", "arguments_heard", "judgment_reserved"),
+}
 
 
 def _reader(request: Request, path: str, csrf: str | None = None) -> Principal | RedirectResponse:
@@ -140,7 +149,8 @@ def _fir_from(form: dict[str, Any], c) -> Fir:
     if age is not None and not 0 <= age <= 120:
         raise InvalidInput("an age is 0 to 120", code="invalid_age")
     victim = Victim(form.get("victim_name", ""), form.get("victim_phone") or None,
-                    form.get("victim_address") or None, age, form.get("victim_language", "en"))
+                    form.get("victim_address") or None, age, form.get("victim_language", "en"),
+                    form.get("victim_channel") or None)
     kind = CaseKind.E_FIR if form.get("kind") == "e_fir" else CaseKind.WALK_IN
     return Fir(station_id, tuple(form["sections"]), occurred, form.get("place", ""), victim, tuple(accused),
                form.get("woman_officer") or None, form.get("summary", ""), kind,
@@ -164,7 +174,10 @@ def _case_page(request: Request, who: Principal, number: str, status: int = 200,
     case = c.cases.view(who, number)
     acts = who.role in ROLES_THAT_INVESTIGATE
     return render(request, "case.html", status, principal=who, case=case, error=error, form=form or {},
-                  failed=failed, identity=identity, acts=acts,
+                  failed=failed, identity=identity, acts=acts, forensics=c.cases.forensics.of_case(who, number),
+                  labs=c.cases.forensics.labs(who, active_only=True) if acts else [],
+                  court=c.cases.courts.section(who, number), court_words=COURT_WORDS,
+                  courts=c.cases.courts.courts_for(who, number) if acts else [],
                   officers=c.cases.io_candidates(who, number) if acts else [],
                   stations=_all_stations(c) if acts else [], delay_words=DELAY_WORDS, city=case["city"],
                   today=to_local(c.clock.now(), c.settings.zone_for(case["city"])).date().isoformat())
@@ -184,6 +197,9 @@ def _step(request: Request, number: str, csrf: str, failed: str, form: dict, act
     return see_other(request, f"/cases/{done['fir_number']}", failed)
 
 
+step_on_case_page = _step  # the forms of the case page's parts (forensics) run their steps the same way
+
+
 @router.post("/cases/{fir_number}/io", response_class=HTMLResponse)
 def assign_io(request: Request, fir_number: FirNumber, csrf: Text = "", username: Text = "", reason: Text = ""):
     cases = get_container(request).cases
@@ -198,24 +214,25 @@ def record_delay(request: Request, fir_number: FirNumber, csrf: Text = "", categ
                  lambda who: cases.record_delay(who, fir_number, category, reason))
 
 
-def _report(request: Request, number: str, report: str, csrf: str, reference: str, filed_on: str, note: str):
+def _report(request: Request, number: str, report: str, csrf: str, reference: str, filed_on: str, note: str,
+            forensic_reason: str = ""):
     cases = get_container(request).cases
-    form = {"reference": reference, "filed_on": filed_on, "note": note}
+    form = {"reference": reference, "filed_on": filed_on, "note": note, "forensic_reason": forensic_reason}
 
     def act(who: Principal) -> dict:
         try:
             day = date.fromisoformat(filed_on) if filed_on else None
         except ValueError:
             raise InvalidInput("give the dates as YYYY-MM-DD", code="invalid_date") from None
-        return cases.file_report(who, number, report, reference, day, note)
+        return cases.file_report(who, number, report, reference, day, note, forensic_reason or None)
 
     return _step(request, number, csrf, report, form, act)
 
 
 @router.post("/cases/{fir_number}/charge-sheet", response_class=HTMLResponse)
 def charge_sheet(request: Request, fir_number: FirNumber, csrf: Text = "", reference: Text = "",
-                 filed_on: Text = "", note: Text = ""):
-    return _report(request, fir_number, "charge_sheet", csrf, reference, filed_on, note)
+                 filed_on: Text = "", note: Text = "", forensic_reason: Text = ""):
+    return _report(request, fir_number, "charge_sheet", csrf, reference, filed_on, note, forensic_reason)
 
 
 @router.post("/cases/{fir_number}/closure-report", response_class=HTMLResponse)

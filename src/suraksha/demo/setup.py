@@ -12,6 +12,7 @@ from rich.console import Console
 from suraksha.bootstrap import Container, build_container
 from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.core.errors import ConfigurationError
+from suraksha.demo.cases import seed_cases
 from suraksha.settings import Settings
 
 console = Console()
@@ -185,6 +186,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
     create_accounts(c, password)
     seed_volunteers(c, password)
+    seed_cases(c)
     return c, password
 
 

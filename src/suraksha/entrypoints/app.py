@@ -19,6 +19,14 @@ from suraksha.analytics import views as analytics_views
 from suraksha.bootstrap import Container
 from suraksha.cases import api as cases_api
 from suraksha.cases import views as cases_views
+from suraksha.cases.courts import api as courts_api
+from suraksha.cases.courts import views as courts_views
+from suraksha.cases.dashboards import api as case_dashboards_api
+from suraksha.cases.dashboards import views as case_dashboards_views
+from suraksha.cases.forensics import api as forensics_api
+from suraksha.cases.forensics import views as forensics_views
+from suraksha.cases.updates import api as case_updates_api
+from suraksha.cases.updates import views as case_updates_views
 from suraksha.core.errors import ConfigurationError
 from suraksha.dispatch import api as dispatch_api
 from suraksha.dispatch import views as dispatch_views
@@ -47,7 +55,10 @@ ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, station
            registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
            sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,
            analytics_api.router, analytics_views.router, volunteers_api.router, volunteers_views.router,
-           cases_api.router, cases_views.router, api_docs.router)  # the webhook first
+           cases_api.router, forensics_api.router, forensics_views.router, case_dashboards_api.router,
+           case_dashboards_views.router, cases_views.router,
+           courts_api.router, courts_views.router, case_updates_api.router, case_updates_views.router,
+           api_docs.router)  # the webhook first
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:

@@ -26,15 +26,17 @@ GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since i
 def start_workers(c: Any) -> list[asyncio.Task]:
     """The loops, as tasks on the running event loop (each step runs in a worker thread)."""
     tasks = [
-        asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
-                            name="outbox-relay"),
         asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
         asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
     ]
+    if c.settings.relay_outbox:
+        tasks.append(asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
+                                         name="outbox-relay"))
     if c.settings.run_timers:  # rows claimed when due: however many processes run these, one acts on each
         tasks += [
             asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
             asyncio.create_task(loop(c.cases.fire_due, CASE_CLOCK_EVERY_S, 50), name="case-clock"),
+            asyncio.create_task(loop(c.cases.updates.fire_due, CASE_CLOCK_EVERY_S, 50), name="victim-updates"),
             asyncio.create_task(loop(c.registry.checkpoint_audit, AUDIT_CHECKPOINT_EVERY_S, 2),
                                 name="audit-checkpoints"),
             asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),

@@ -51,6 +51,8 @@ PUBLIC: frozenset[Route] = frozenset({
     ("POST", "/logout"),  # CSRF-checked; clears whatever session there is
     ("GET", "/directory"),
     ("GET", "/track"),  # her report's progress by tracking number, nothing about anyone
+    ("POST", "/track"),  # her case's stage by FIR number and case code (posted: the code stays out of URLs)
+    ("POST", "/api/v1/case-status"),  # the same as JSON: a wrong pair answers as an unknown FIR
     ("GET", "/static"),
     # the public station directory and jurisdiction lookup
     ("GET", "/api/v1/jurisdiction"),
@@ -173,6 +175,8 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/wallboard"): _WALLBOARD,
     ("GET", "/registry"): _REGISTRY,
     ("GET", "/registry/results"): _REGISTRY,
+    ("GET", "/registry/register"): _REGISTRY,  # one registration by hand (a conviction from a case), audited
+    ("POST", "/registry/register"): _REGISTRY,
     ("GET", "/registry/upload"): _REGISTRY,
     ("POST", "/registry/upload"): _REGISTRY,
     ("GET", "/registry/station/{station_id}"): _STATION_OFFENDERS,
@@ -252,6 +256,23 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/firs/{fir_number}/accused/{position}/registry-link"): _INVESTIGATE,
     # any staff account may ask; only the case's IO is given her identity; every ask is audited (cases.identity)
     ("POST", "/api/v1/firs/{fir_number}/unseal"): _STAFF,
+    # what she is told (cases.updates): an arrest, an update told in person
+    ("POST", "/api/v1/firs/{fir_number}/accused/{position}/arrest"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/updates/{update_id}/told"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/arrest"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/updates/{update_id}/told"): _INVESTIGATE,
+    # the court side (cases.courts): courts as data (administrators change them), a case's court, hearings, disposal
+    ("GET", "/api/v1/courts"): _CASES,
+    ("PUT", "/api/v1/courts/{code}"): _STATIONS,
+    ("GET", "/api/v1/firs/{fir_number}/court"): _CASES,
+    ("POST", "/api/v1/firs/{fir_number}/court"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/hearings"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/hearings/{hearing_id}/outcome"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/disposal"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/court"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/hearings"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/hearings/{hearing_id}/outcome"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/disposal"): _INVESTIGATE,
     ("GET", "/api/v1/case-alerts"): _CASES,
     ("GET", "/api/v1/offence-sections"): _CASES,
     ("GET", "/api/v1/deadline-rules"): _CASES,
@@ -267,6 +288,26 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/cases/{fir_number}/transfer"): _INVESTIGATE,
     ("POST", "/cases/{fir_number}/signature"): _INVESTIGATE,
     ("POST", "/cases/{fir_number}/unseal"): _CASES,
+    # forensics (cases.forensics): labs as data (administrators change them), a case's requests and their steps
+    ("GET", "/api/v1/forensic-labs"): _CASES,
+    ("GET", "/api/v1/forensic-labs/turnaround"): _CASES,
+    ("PUT", "/api/v1/forensic-labs/{lab_code}"): _STATIONS,
+    ("GET", "/api/v1/forensic-requests"): _CASES,
+    ("GET", "/api/v1/firs/{fir_number}/forensics"): _CASES,
+    ("POST", "/api/v1/firs/{fir_number}/forensics"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/forensics/{request_id}/sent"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/forensics/{request_id}/received"): _INVESTIGATE,
+    ("POST", "/api/v1/firs/{fir_number}/forensics/{request_id}/result"): _INVESTIGATE,
+    ("GET", "/cases/forensics"): _CASES,
+    # the case dashboards (cases.dashboards): counts of the area, no victim or accused; CSV and the month's PDF
+    ("GET", "/api/v1/case-dashboard"): _CASES,
+    ("GET", "/cases/dashboard"): _CASES,
+    ("GET", "/cases/dashboard.csv"): _CASES,
+    ("GET", "/cases/dashboard/report.pdf"): _CASES,
+    ("POST", "/cases/{fir_number}/forensics"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/forensics/{request_id}/sent"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/forensics/{request_id}/received"): _INVESTIGATE,
+    ("POST", "/cases/{fir_number}/forensics/{request_id}/result"): _INVESTIGATE,
 }
 
 

@@ -59,10 +59,12 @@ def _local(context, value: datetime | str | None, zone_name: str = "Asia/Kolkata
 
 
 @pass_context
-def _day(context, value: date | None) -> str:
-    """A calendar day in the page's language: '3 Dec 2026'; nothing for None."""
-    if value is None:
+def _day(context, value: date | str | None) -> str:
+    """A calendar day (or its ISO form, '2026-12-03') in the page's language: '3 Dec 2026'; nothing for None."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return format_date(value, "d MMM y", locale=context.get("lang", DEFAULT_LANGUAGE))
 
 

@@ -20,6 +20,7 @@ class MessageKind(StrEnum):
     TRANSFERRED = "transferred"
     CLOSED = "closed"
     VOLUNTEER_ALERT = "volunteer_alert"  # to a volunteer near an SOS, not to her: queued with no incident
+    CASE_UPDATE = "case_update"  # to her about her case (FIR, officer, arrest, reports, hearings, outcome, 90 days)
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,26 @@ class MessageService:
         self.on_dead_letter: Callable[[Connection, int, int, str, str], None] | None = None
 
     def queue(self, conn: Connection, incident_id: int | None, to_sealed: str, body: str, kind: MessageKind,
-              channel: str = "sms") -> None:
-        """Queue a message in the caller's transaction: it leaves only if the change that caused it commits."""
+              channel: str = "sms") -> int:
+        """Queue a message in the caller's transaction: it leaves only if the change that caused it commits. The
+        message's id comes back."""
         now = self._clock.now()
-        conn.execute(_INSERT, {
+        done = conn.execute(_INSERT, {
             "incident_id": incident_id, "channel": channel, "kind": kind.value, "to_sealed": to_sealed, "body": body,
             "status": MessageStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "created_at": now})
+        key = done.inserted_primary_key
+        assert key is not None  # a single-row insert always has one
+        return int(key[0])
+
+    def fates(self, conn: Connection, message_ids: list[int]) -> dict[int, dict]:
+        """What became of these messages (status, sent_at, attempts, last_error), by id: for a case's list of what
+        she was told (its messages belong to no incident)."""
+        if not message_ids:
+            return {}
+        rows = conn.execute(select(om.c.id, om.c.status, om.c.sent_at, om.c.attempts, om.c.last_error)
+                            .where(om.c.id.in_(message_ids))).all()
+        return {r.id: {"status": r.status, "sent_at": r.sent_at, "attempts": r.attempts, "last_error": r.last_error}
+                for r in rows}
 
     def record_replies(self, conn: Connection, replies: list[tuple[int | None, Reply]], at) -> None:
         """Record answers the channel delivered itself (TwiML), in the caller's transaction."""

@@ -7,6 +7,10 @@ from suraksha.accounts import store as accounts  # noqa: F401
 from suraksha.adapters import outbox  # noqa: F401
 from suraksha.adapters.db import metadata
 from suraksha.cases import store as cases  # noqa: F401
+from suraksha.cases.courts import store as courts  # noqa: F401
+from suraksha.cases.dashboards import store as case_dashboards  # noqa: F401
+from suraksha.cases.forensics import store as forensics  # noqa: F401
+from suraksha.cases.updates import store as case_updates  # noqa: F401
 from suraksha.dispatch import position_store as dispatch_positions  # noqa: F401
 from suraksha.dispatch import store as dispatch  # noqa: F401
 from suraksha.handsets import store as handsets  # noqa: F401

@@ -9,8 +9,9 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from suraksha.core.errors import InvalidInput
 from suraksha.registry import store
@@ -59,8 +60,11 @@ def read_rows(data: bytes, state_override: str | None) -> tuple[list[dict], list
     return rows, lines
 
 
+CHUNK = 500  # rows written together: a few statements per chunk, not ten per row
+
+
 class RegistrationWriter:
-    """Writes clean rows. Key: registering state + the state's record_id."""
+    """Writes clean rows, a chunk at a time. Key: registering state + the state's record_id."""
 
     def __init__(self, id_key: bytes) -> None:
         self._key = id_key
@@ -69,6 +73,7 @@ class RegistrationWriter:
             allowed_state: str | None, progress: Progress | None = None) -> ImportReport:
         rows, lines = read_rows(data, state_override)
         report = ImportReport()
+        chunk: dict[tuple[str, str], RegistrationRow] = {}
         for k, (raw, line) in enumerate(zip(rows, lines), start=1):
             row, problems = parse_row(raw, line, now.date(), state_override)
             if row is not None and allowed_state and row.state != allowed_state:
@@ -76,49 +81,79 @@ class RegistrationWriter:
             if problems:
                 report.problems.extend(problems)
             else:
-                self.write(conn, row, now, report)
+                assert row is not None
+                if (row.state, row.record_id) in chunk or len(chunk) >= CHUNK:  # a record twice: in file order
+                    self.write_many(conn, list(chunk.values()), now, report)
+                    chunk = {}
+                chunk[(row.state, row.record_id)] = row
             if progress:
                 progress(k, len(rows))
+        if chunk:
+            self.write_many(conn, list(chunk.values()), now, report)
         return report
 
     def write(self, conn: Connection, row: RegistrationRow, now: datetime, report: ImportReport) -> None:
-        regs = store.registrations
-        fingerprint = hmac.new(self._key, row.content().encode(), hashlib.sha256).hexdigest()
-        existing = conn.execute(select(regs.c.id, regs.c.fingerprint).where(
-            regs.c.state == row.state, regs.c.record_id == row.record_id)).first()
-        if existing is not None and existing.fingerprint == fingerprint:
-            report.unchanged += 1
-            return
-        values = _registration_values(row) | {"fingerprint": fingerprint, "updated_at": now}
-        if existing is None:
-            person_id = conn.execute(insert(store.persons).values(created_at=now)).inserted_primary_key[0]
-            reg_id = conn.execute(insert(regs).values(
-                values | {"person_id": person_id, "created_at": now})).inserted_primary_key[0]
-            report.created += 1
-        else:
-            reg_id = existing.id
-            conn.execute(update(regs).where(regs.c.id == reg_id).values(values))
-            report.updated += 1
-        self._replace_details(conn, reg_id, row)
-        report.alerts += _append_address(conn, reg_id, row, now)
+        self.write_many(conn, [row], now, report)
 
-    def _replace_details(self, conn: Connection, reg_id: int, row: RegistrationRow) -> None:
-        for table in (store.names, store.marks, store.identities, store.convictions):
-            conn.execute(delete(table).where(table.c.registration_id == reg_id))
-        name_rows = [{"registration_id": reg_id, "name": row.full_name, "is_alias": False}]
-        name_rows += [{"registration_id": reg_id, "name": a, "is_alias": True} for a in row.aliases]
-        conn.execute(insert(store.names), name_rows)
-        if row.marks:
-            conn.execute(insert(store.marks), [{"registration_id": reg_id, "description": m} for m in row.marks])
-        if row.identities:
-            conn.execute(insert(store.identities), [
-                {"registration_id": reg_id, "kind": kind, "number_hmac": identity_hash(self._key, kind, number)}
-                for kind, number in row.identities])
-        if row.convictions:
-            conn.execute(insert(store.convictions), [
-                {"registration_id": reg_id, "act": c.act, "section": c.section, "court": c.court,
-                 "case_number": c.case_number, "conviction_date": c.conviction_date, "sentence": c.sentence}
-                for c in row.convictions])
+    def write_many(self, conn: Connection, rows: list[RegistrationRow], now: datetime, report: ImportReport) -> None:
+        """Write registrations with distinct keys: new ones inserted, changed ones updated, the same ones left."""
+        regs = store.registrations
+        existing: dict[tuple[str, str], tuple[int, str]] = {}
+        by_state: dict[str, list[str]] = {}
+        for row in rows:
+            by_state.setdefault(row.state, []).append(row.record_id)
+        for state, record_ids in by_state.items():
+            for r in conn.execute(select(regs.c.id, regs.c.record_id, regs.c.fingerprint).where(
+                    regs.c.state == state, regs.c.record_id.in_(record_ids))):
+                existing[(state, r.record_id)] = (r.id, r.fingerprint)
+        new: list[tuple[RegistrationRow, dict]] = []
+        changed: list[tuple[RegistrationRow, dict]] = []
+        for row in rows:
+            fingerprint = hmac.new(self._key, row.content().encode(), hashlib.sha256).hexdigest()
+            found = existing.get((row.state, row.record_id))
+            if found is not None and found[1] == fingerprint:
+                report.unchanged += 1
+                continue
+            values = _registration_values(row) | {"fingerprint": fingerprint, "updated_at": now}
+            (changed if found else new).append((row, values | ({"_id": found[0]} if found else {})))
+        written: list[tuple[int, RegistrationRow]] = []
+        if new:
+            person_ids = conn.execute(insert(store.persons).returning(store.persons.c.id, sort_by_parameter_order=True),
+                                      [{"created_at": now}] * len(new)).scalars().all()
+            reg_ids = conn.execute(insert(regs).returning(regs.c.id, sort_by_parameter_order=True), [
+                values | {"person_id": person_id, "created_at": now}
+                for (_, values), person_id in zip(new, person_ids)]).scalars().all()
+            written += list(zip(reg_ids, (row for row, _ in new)))
+            report.created += len(new)
+        if changed:
+            columns: dict[str, Any] = {k: bindparam(k) for k in changed[0][1] if k != "_id"}
+            conn.execute(update(regs).where(regs.c.id == bindparam("_id")).values(columns),
+                         [values for _, values in changed])
+            ids = [values["_id"] for _, values in changed]
+            for table in (store.names, store.marks, store.identities, store.convictions):
+                conn.execute(delete(table).where(table.c.registration_id.in_(ids)))
+            written += [(values["_id"], row) for row, values in changed]
+            report.updated += len(changed)
+        if written:
+            self._details(conn, written)
+            report.alerts += _append_addresses(conn, written, now)
+
+    def _details(self, conn: Connection, written: list[tuple[int, RegistrationRow]]) -> None:
+        """Names (and aliases), marks, identity numbers (keyed hashes only) and convictions, each table at once."""
+        names, marks, identities, convictions = [], [], [], []
+        for reg_id, row in written:
+            names.append({"registration_id": reg_id, "name": row.full_name, "is_alias": False})
+            names += [{"registration_id": reg_id, "name": a, "is_alias": True} for a in row.aliases]
+            marks += [{"registration_id": reg_id, "description": m} for m in row.marks]
+            identities += [{"registration_id": reg_id, "kind": kind,
+                            "number_hmac": identity_hash(self._key, kind, number)} for kind, number in row.identities]
+            convictions += [{"registration_id": reg_id, "act": c.act, "section": c.section, "court": c.court,
+                             "case_number": c.case_number, "conviction_date": c.conviction_date,
+                             "sentence": c.sentence} for c in row.convictions]
+        for table, values in ((store.names, names), (store.marks, marks), (store.identities, identities),
+                              (store.convictions, convictions)):
+            if values:
+                conn.execute(insert(table), values)
 
 
 def _registration_values(row: RegistrationRow) -> dict:
@@ -130,20 +165,28 @@ def _registration_values(row: RegistrationRow) -> dict:
     }
 
 
-def _append_address(conn: Connection, reg_id: int, row: RegistrationRow, now: datetime) -> int:
+def _append_addresses(conn: Connection, written: list[tuple[int, RegistrationRow]], now: datetime) -> int:
     """A changed address is appended (the history is kept). Returns the number of movement alerts raised."""
-    a = row.address
-    if a is None:
+    given = [(reg_id, row) for reg_id, row in written if row.address is not None]
+    if not given:
         return 0
-    current = store.latest_addresses(conn, [reg_id]).get(reg_id)
-    new = {"address": a.text, "state": a.state or row.state, "district": a.district, "lat": a.lat, "lon": a.lon}
-    if current is not None and all(current[k] == v for k, v in new.items()):
-        return 0
-    conn.execute(insert(store.addresses).values(new | {"registration_id": reg_id, "valid_from": a.valid_from,
-                                                       "recorded_at": now}))
-    if new["state"] == row.state:
-        return 0
-    return raise_movement_alerts(conn, reg_id, "moved_address", row.state, new["state"], now)
+    current = store.latest_addresses(conn, [reg_id for reg_id, _ in given])
+    appended: list[dict] = []
+    moved: list[tuple[int, str, str]] = []
+    for reg_id, row in given:
+        a = row.address
+        assert a is not None
+        there = a.state or row.state
+        new = {"address": a.text, "state": there, "district": a.district, "lat": a.lat, "lon": a.lon}
+        was = current.get(reg_id)
+        if was is not None and all(was[k] == v for k, v in new.items()):
+            continue
+        appended.append(new | {"registration_id": reg_id, "valid_from": a.valid_from, "recorded_at": now})
+        if there != row.state:
+            moved.append((reg_id, row.state, there))
+    if appended:
+        conn.execute(insert(store.addresses), appended)
+    return sum(raise_movement_alerts(conn, reg_id, "moved_address", home, there, now) for reg_id, home, there in moved)
 
 
 def raise_movement_alerts(conn: Connection, reg_id: int, kind: str, from_state: str, to_state: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Collection
@@ -28,7 +29,7 @@ from suraksha.core.auth import (
     ScopeKind,
 )
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
+from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
 from suraksha.core.geo import Point, haversine_m
 from suraksha.registry import retention, store
 from suraksha.registry.audit import Actor, AuditFilters, AuditReport, AuditTrail
@@ -40,6 +41,7 @@ from suraksha.registry.linkage import learn_from_decisions
 from suraksha.registry.merging import MergeDesk
 from suraksha.registry.model import PersonRecord
 from suraksha.registry.reading import registration_detail, summaries
+from suraksha.registry.rows import parse_row
 from suraksha.registry.rules import StatedPurpose, check_purpose, identity_key
 from suraksha.registry.screens import RegistryScreens
 from suraksha.registry.search import RegistryIndex
@@ -187,6 +189,36 @@ class RegistryService:
                               | {"state": code or ""}, conn=conn)
         self.refresh()
         return report
+
+    def register(self, p: Principal, fields: dict[str, str], from_fir: str = "") -> dict:
+        """One registration typed in a form (`/registry/register`; a conviction from a case fills it in): checked as a
+        row of an upload, a state's officer only for its state, never over an existing record; audited as
+        `register` with the FIR it came from, a refusal too."""
+        fields = {k: re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", v or "") for k, v in fields.items()}  # no NULs for the db
+        from_fir = re.sub(r"[^A-Za-z0-9-]", "", from_fir)
+        asked = {"state": (fields.get("state") or "")[:60], "record_id": (fields.get("record_id") or "")[:64],
+                 "fir_number": from_fir[:32]}
+        self.admit(p, "register", asked, needs_purpose=False)
+        allowed = p.scope_value if p.scope_kind is ScopeKind.STATE else None
+        now = self._clock.now()
+        try:
+            row, problems = parse_row(fields, 1, now.date(), allowed)
+            if problems or row is None:
+                raise InvalidInput("; ".join(f"{x.column}: {x.problem}" for x in problems), code="invalid_registration",
+                                   problems=[x.as_dict() for x in problems])
+            with self._engine.begin() as conn:
+                regs = store.registrations.c
+                same = (regs.state == row.state, regs.record_id == row.record_id)
+                if conn.execute(select(regs.id).where(*same)).first():
+                    raise Conflict(f"{row.state} already has a record {row.record_id}", code="registration_exists")
+                self._writer.write(conn, row, now, ImportReport())
+                reg_id = conn.execute(select(regs.id).where(*same)).scalar_one()
+                self.audit.record(actor_of(p), "register", asked | {"registration_id": reg_id, "state": row.state},
+                                  conn=conn)
+        except SurakshaError as err:
+            self.refuse(p, "register", asked, err)
+        self.refresh()
+        return {"registration_id": reg_id, "state": row.state, "record_id": row.record_id}
 
     # --- search and linkage ----------------------------------------------------------------------------
     def search(self, p: Principal, purpose: PurposeIn, name: str, *, father_name: str = "", sex: str = "",

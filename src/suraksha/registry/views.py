@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, Locus, Principal, Role
 from suraksha.core.errors import InvalidInput, SurakshaError
@@ -107,6 +108,40 @@ async def upload(request: Request, file: Annotated[UploadFile | None, File()] = 
         error = err
     return render(request, "registry_upload.html", error.status if error else 200, principal=who, report=report,
                   error=error, state=state, file_name=file.filename if file is not None else "")
+
+
+# --- one registration by hand (a conviction from a case fills it in) ----------------------------------------------
+REGISTER_FIELDS = ("fir_number", "record_id", "state", "district", "full_name", "aliases", "father_name", "sex", "dob",
+                   "age", "age_as_of", "address", "act", "section", "court", "case_number", "conviction_date",
+                   "sentence", "risk_tier")
+
+
+@router.get("/registry/register", response_class=HTMLResponse)
+def register_form(request: Request, principal: CurrentPrincipal):
+    """The form, filled in from the query (a case's conviction links here with its details); nothing is read from
+    the registry and nothing is written until it is posted."""
+    state = upload_scope(principal) or ""
+    form = {k: request.query_params.get(k, "")[:500] for k in REGISTER_FIELDS}
+    form["state"] = form["state"] or state
+    return render(request, "registry_register.html", principal=principal, form=form, error=None, made=None)
+
+
+@router.post("/registry/register", response_class=HTMLResponse)
+async def register(request: Request):
+    posted = await request.form()
+    form = {k: str(posted.get(k, ""))[:2000] for k in (*REGISTER_FIELDS, "csrf")}
+    who = _signed_in(request, "/registry/register", form.pop("csrf"))
+    if isinstance(who, RedirectResponse):
+        return who
+    registry = get_container(request).registry
+    fields = {k: v for k, v in form.items() if k != "fir_number"}
+    try:  # the service checks the role (a wrong one refused and audited), the row and the state, and audits it
+        made = await run_in_threadpool(registry.register, who, fields, form["fir_number"])
+    except SurakshaError as err:
+        if err.code == "forbidden_role":
+            raise
+        return render(request, "registry_register.html", err.status, principal=who, form=form, error=err, made=None)
+    return render(request, "registry_register.html", principal=who, form=form, error=None, made=made)
 
 
 # --- a record --------------------------------------------------------------------------------------------------

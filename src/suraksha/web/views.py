@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from suraksha.core.auth import (
@@ -18,6 +18,7 @@ from suraksha.core.auth import (
 from suraksha.core.errors import Forbidden
 from suraksha.core.i18n import N_
 from suraksha.core.localtime import zone
+from suraksha.http import language
 from suraksha.http.deps import get_container, optional_principal
 from suraksha.http.templates import render
 from suraksha.intake.model import parse_location
@@ -120,3 +121,18 @@ def track(request: Request, principal: MaybePrincipal, tracking: str = ""):
         if report is None:
             error = N_("No report has that tracking number. Check it and try again.")
     return render(request, "track.html", principal=principal, tracking=tracking, report=report, error=error)
+
+
+@router.post("/track", response_class=HTMLResponse)
+def track_case(request: Request, principal: MaybePrincipal, fir_number: Annotated[str, Form(max_length=40)] = "",
+               code: Annotated[str, Form(max_length=40)] = ""):
+    """Her case's stage, by the FIR number and the case code in her FIR message (posted, so the code stays out of
+    addresses and logs). A wrong pair answers as an unknown FIR does. Nothing about her or the accused."""
+    c = get_container(request)
+    found = c.cases.updates.public_status(fir_number, code) if fir_number.strip() and code.strip() else None
+    case_error = None if found else N_("No case has that FIR number and case code. Check both and try again.")
+    if found:
+        lang, _ = language.choose(request)
+        found["station_name"] = c.stations.get(found["station_id"]).name_in(lang)
+    return render(request, "track.html", principal=principal, tracking="", report=None,
+                  error=None, case_status=found, case_error=case_error, fir_number=fir_number[:40])

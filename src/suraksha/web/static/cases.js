@@ -18,6 +18,7 @@
     notice.hidden = false;
   }
   function alertText(d) {
+    if (d.days_left === null) return _("Alert: the trial of FIR {fir} was adjourned again.", { fir: d.fir_number });
     if (d.point === "breach" || d.days_left < 0) return _("Alert: FIR {fir} has passed its deadline.", { fir: d.fir_number });
     return _("Alert: FIR {fir} has {days} days left.", { fir: d.fir_number, days: d.days_left });
   }

@@ -1,0 +1,1 @@
+"""courts of the case side (issue 12)."""

@@ -1,0 +1,1 @@
+"""dashboards of the case side (issue 12)."""

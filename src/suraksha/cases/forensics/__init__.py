@@ -1,0 +1,1 @@
+"""forensics of the case side (issue 12)."""
