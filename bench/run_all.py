@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ORDER = ["intake_http.py", "jurisdiction_lookup.py", "dispatch_recommend.py", "positions_load.py", "console_live.py",
-         "registry_search.py", "registry_dedupe.py"]
+         "phone_directory.py", "registry_search.py", "registry_dedupe.py"]
 
 
 def main() -> int:
