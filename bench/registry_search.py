@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from suraksha.registry.search import RegistryIndex
-from suraksha.registry.synth import generate
+from suraksha_lab.registry.synth import generate
 
 VAR = Path(__file__).resolve().parent.parent / "var"
 

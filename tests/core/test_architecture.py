@@ -48,6 +48,11 @@ def test_the_import_contracts_hold():
     ("stations/model.py", "import suraksha.incidents.model", "Layers of the whole"),
     ("http/deps.py", "import suraksha.web.views", "Layers of the whole"),
     ("incidents/model.py", "import suraksha.incidents.service", "Layers inside a capability"),
+    ("registry/matching/features.py", "import suraksha.registry.rules",
+     "The matching engine imports nothing else of the registry"),
+    ("registry/search.py", "import suraksha_lab.registry.synth", "The lab only for the command line and the demo"),
+    ("entrypoints/server.py", "import suraksha.demo.setup",
+     "No lab in the server, even through the command line or the demo"),
 ])
 def test_a_forbidden_import_breaks_the_contracts(copy_of_the_code, module, line, contract):
     target = copy_of_the_code / "src" / "suraksha" / module

@@ -98,9 +98,18 @@ class ServeProcess:
                 "SURAKSHA_LOG_LEVEL": "WARNING", **self.settings}
 
     def start(self) -> ServeProcess:
+        return self.launch().ready()
+
+    def launch(self) -> ServeProcess:
+        """Start the process without waiting for it (`ready` waits): several nodes start side by side."""
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "suraksha", "serve"], env=self.env(),
                                          stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def ready(self) -> ServeProcess:
+        """Wait until it answers."""
+        assert self.proc is not None
         deadline = time.monotonic() + READY_WITHIN_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -22,7 +22,7 @@ from suraksha.places.model import (
 )
 from suraksha.places.service import PlaceService
 from suraksha.places.store import places
-from suraksha.registry.geo import STATES as REGISTRY_STATES
+from suraksha_lab.registry.states import STATES as REGISTRY_STATES
 
 CURRENT_CODES = set("AP AR AS BR CG GA GJ HR HP JH KA KL MP MH MN ML MZ NL OD PB RJ SK TN TG TR UP UK WB".split())
 UT_CODES = set("AN CH DH DL JK LA LD PY".split())

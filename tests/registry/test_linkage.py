@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from suraksha.registry.evaluate import pairwise_scores, run_ours
-from suraksha.registry.linkage import LinkageModel, candidates, compare, dedupe, learn_from_decisions
-from suraksha.registry.model import PersonRecord, birth_year_gap, birth_years
-from suraksha.registry.synth import generate
+from suraksha.registry.matching.linkage import LinkageModel, candidates, compare, dedupe, learn_from_decisions
+from suraksha.registry.matching.record import PersonRecord, birth_year_gap, birth_years
+from suraksha_lab.registry.evaluate import pairwise_scores, run_ours
+from suraksha_lab.registry.synth import generate
 
 DEDUPE_F1_FLOOR = 0.92  # measured F1 0.938-0.958 on seeds 0-5 with 2,000 records (seed 3: 0.949)
 

@@ -1,7 +1,7 @@
 """Name normalisation: titles, variants, transliteration, phonetic keys, initials."""
 
-from suraksha.registry.geo import canonical_district, canonical_state
-from suraksha.registry.names import (
+from suraksha.registry.matching.geo import canonical_district, canonical_state
+from suraksha.registry.matching.names import (
     devanagari_to_latin,
     fold_token,
     phonetic_key,

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from suraksha.registry.linkage import candidates
-from suraksha.registry.model import PersonRecord
+from suraksha.registry.matching.linkage import candidates
+from suraksha.registry.matching.record import PersonRecord
 from suraksha.registry.search import RegistryIndex
-from suraksha.registry.synth import generate
+from suraksha_lab.registry.synth import generate
 
 AS_OF = date(2025, 1, 1)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from suraksha.registry.csvio import read_records
-from suraksha.registry.geo import DISTRICT_RENAMES, canonical_state
-from suraksha.registry.model import is_default_date
-from suraksha.registry.names import has_devanagari
-from suraksha.registry.synth import generate, write_csv
+from suraksha.registry.matching.geo import DISTRICT_RENAMES, canonical_state
+from suraksha.registry.matching.names import has_devanagari
+from suraksha.registry.matching.record import is_default_date
+from suraksha_lab.registry.synth import generate, write_csv
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,20 @@ def driver_execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> An
     return cursor
 
 
+def driver_copy(conn: Connection, sql: str, rows: str) -> None:
+    """PostgreSQL: `COPY … FROM STDIN` of these rows (the text format, built by the caller) in the caller's
+    transaction, on the driver's own cursor; a driver's error as `driver_execute`'s."""
+    raw = conn.connection
+    cursor = raw.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            copy.write(rows)
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise _wrapped(conn, raw, cursor, sql, (), err) from err
+    finally:
+        cursor.close()
+
+
 @contextmanager
 def pipelined(conn: Connection) -> Iterator[None]:
     """PostgreSQL: the statements run with `driver_execute` inside this block are sent at once, without waiting

@@ -95,7 +95,7 @@ def seed_registry(c: Container, n: int = DEMO_REGISTRY_SIZE, seed: int = 5) -> N
 
     from suraksha.registry.audit import Actor
     from suraksha.registry.csvio import write_records
-    from suraksha.registry.synth import generate
+    from suraksha_lab.registry.synth import generate
 
     if c.registry.refresh().records:  # seeded already
         return

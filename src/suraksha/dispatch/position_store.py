@@ -2,14 +2,17 @@
 track kept for replay (the rules: `positions.py`).
 
 Every function takes the caller's Connection (the position writer's transaction, or the prune step's). The hot
-statements are written once per dialect and run on the driver's cursor (`adapters.bulk`), as intake's are. A flush's
-fixes are bound once and used by three statements: the history (an INSERT), the tracks of the units on an assignment
-(an INSERT … SELECT joined to the open tracks, a partial index of a few rows) and the latest positions (one
-`UPDATE … FROM`). On PostgreSQL the three travel in one round trip (`pipelined`), the rows as one JSON parameter.
+statements are written once per dialect and run on the driver's cursor (`adapters.bulk`), as intake's are. A flush
+writes the history (every fix), the tracks (only the fixes of units with an open track: their ids are read first,
+a partial index of a few rows, so a fleet mostly on patrol sends almost nothing to that statement) and the latest
+positions (one `UPDATE … FROM` of each unit's newest fix). On PostgreSQL the history goes in by `COPY` (text rows
+built in one pass: about a third cheaper than a JSON parameter, measured) and the other two travel in one round
+trip (`pipelined`), their rows as a JSON parameter.
 
 The history has no index by unit: at 5,000 fixes a second one would be written at a random place for every fix
 (measured on SQLite: it doubled the cost of the commit); it is read in the order it is written (the prune step), and
-a response's track is kept apart, by assignment.
+a response's track is kept apart, by assignment. Nor has it a foreign key to its unit (units are never deleted, and
+a fix is written only for a unit the fleet index knows): checking one took half the history's insert on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 
-from suraksha.adapters.bulk import bind_processors, driver_execute, marks, pipelined
+from suraksha.adapters.bulk import bind_processors, driver_copy, driver_execute, marks, pipelined
 from suraksha.adapters.db import UtcDateTime, metadata
 from suraksha.dispatch.positions import UnitFix
 from suraksha.dispatch.store import assignments, unit_positions, units
@@ -65,16 +68,17 @@ def write_fixes(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[Uni
     assignment when the fix was taken); each unit's newest fix (`newest`, one per unit, in unit order: the row locks
     are taken in that order) becomes its latest position unless a newer one is already there (late delivery).
     Returns the ids of the units that moved."""
+    tracked = _tracked(conn, fixes)
     if conn.dialect.name == "postgresql":
-        return _write_pg(conn, fixes, newest, now)
+        return _write_pg(conn, fixes, tracked, newest, now)
     time_of = _sqlite_times(conn)
-    for start in range(0, len(fixes), ROWS_PER_STATEMENT):
-        chunk = fixes[start:start + ROWS_PER_STATEMENT]
-        params: list[Any] = []
-        for f in chunk:
-            params += [f.unit_id, f.lon, f.lat, time_of(f.at), time_of(f.received_at)]
-        driver_execute(conn, _sqlite_sql(conn, "history", len(chunk)), params).close()
-        driver_execute(conn, _sqlite_sql(conn, "tracks", len(chunk)), params).close()
+    for kind, rows in (("history", fixes), ("tracks", tracked)):
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            params: list[Any] = []
+            for f in chunk:
+                params += [f.unit_id, f.lon, f.lat, time_of(f.at), time_of(f.received_at)]
+            driver_execute(conn, _sqlite_sql(conn, kind, len(chunk)), params).close()
     moved: set[int] = set()
     for start in range(0, len(newest), ROWS_PER_STATEMENT):
         chunk = newest[start:start + ROWS_PER_STATEMENT]
@@ -85,6 +89,13 @@ def write_fixes(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[Uni
         moved.update(r[0] for r in cursor.fetchall())
         cursor.close()
     return moved
+
+
+def _tracked(conn: Connection, fixes: Sequence[UnitFix]) -> list[UnitFix]:
+    """The fixes of units with an open track (on an assignment, or off one for less than the late grace)."""
+    a = assignments.c
+    open_units = set(conn.execute(select(a.unit_id).where(a.track_closed_at.is_(None))).scalars())
+    return [f for f in fixes if f.unit_id in open_units] if open_units else []
 
 
 _TRACK_JOIN = ("JOIN assignments AS a ON a.unit_id = v.unit_id AND a.track_closed_at IS NULL"
@@ -127,8 +138,7 @@ def _sqlite_times(conn: Connection) -> Callable[[datetime], Any]:
 
 _PG_FIXES = ("json_to_recordset(%s::json) AS v(unit_id integer, lon double precision, lat double precision,"
              " at timestamp, rcv timestamp)")
-_PG_HISTORY = ("INSERT INTO unit_positions (unit_id, lon, lat, recorded_at, received_at)"
-               f" SELECT v.unit_id, v.lon, v.lat, v.at, v.rcv FROM {_PG_FIXES}")
+_PG_HISTORY = "COPY unit_positions (unit_id, lon, lat, recorded_at, received_at) FROM STDIN"
 _PG_TRACKS = ("INSERT INTO response_tracks (assignment_id, unit_id, lon, lat, recorded_at)"
               f" SELECT a.id, v.unit_id, v.lon, v.lat, v.at FROM {_PG_FIXES} {_TRACK_JOIN}")
 _PG_MOVE = ("UPDATE units AS u SET lon = v.lon, lat = v.lat, position_at = v.at, updated_at = %s::timestamp"
@@ -136,19 +146,23 @@ _PG_MOVE = ("UPDATE units AS u SET lon = v.lon, lat = v.lat, position_at = v.at,
             " RETURNING u.id")
 
 
-def _write_pg(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[UnitFix], now: datetime) -> set[int]:
-    every = _pg_json(fixes)
+def _write_pg(conn: Connection, fixes: Sequence[UnitFix], tracked: Sequence[UnitFix], newest: Sequence[UnitFix],
+              now: datetime) -> set[int]:
+    text = _pg_times()
+    if fixes:
+        rows = "".join(f"{f.unit_id}\t{f.lon!r}\t{f.lat!r}\t{text(f.at)}\t{text(f.received_at)}\n" for f in fixes)
+        driver_copy(conn, _PG_HISTORY, rows)
     with pipelined(conn):
-        driver_execute(conn, _PG_HISTORY, (every,))
-        driver_execute(conn, _PG_TRACKS, (every,))
-        cursor = driver_execute(conn, _PG_MOVE, (now.astimezone(UTC).replace(tzinfo=None).isoformat(),
-                                                 _pg_json(newest)))
+        if tracked:
+            driver_execute(conn, _PG_TRACKS, (_pg_json(tracked, text),))
+        cursor = driver_execute(conn, _PG_MOVE, (text(now), _pg_json(newest, text)))
     moved = {int(r[0]) for r in cursor.fetchall()}
     cursor.close()
     return moved
 
 
-def _pg_json(fixes: Sequence[UnitFix]) -> str:
+def _pg_times() -> Callable[[datetime], str]:
+    """UTC datetimes as PostgreSQL reads a `timestamp` (without zone), each distinct one converted once."""
     iso: dict[datetime, str] = {}
 
     def text(at: datetime) -> str:
@@ -157,6 +171,10 @@ def _pg_json(fixes: Sequence[UnitFix]) -> str:
             value = iso[at] = at.astimezone(UTC).replace(tzinfo=None).isoformat()
         return value
 
+    return text
+
+
+def _pg_json(fixes: Sequence[UnitFix], text: Callable[[datetime], str]) -> str:
     return json.dumps([{"unit_id": f.unit_id, "lon": f.lon, "lat": f.lat, "at": text(f.at), "rcv": text(f.received_at)}
                        for f in fixes], allow_nan=False, separators=(",", ":"))
 

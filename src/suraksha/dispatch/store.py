@@ -61,8 +61,8 @@ unit_positions = Table(
     "unit_positions",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("unit_id", Integer, ForeignKey("units.id", ondelete="CASCADE"), nullable=False),
-    Column("lon", Float, nullable=False),
+    Column("unit_id", Integer, nullable=False),  # no foreign key: units are never deleted, and checking it doubled
+    Column("lon", Float, nullable=False),        # the insert's cost (a fix is written only for a unit the fleet knows)
     Column("lat", Float, nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),

@@ -132,6 +132,7 @@ def _lifespan(c: Container, background: bool):
             if c.position_writer is not None:
                 c.position_writer.stop()
             c.writer.stop()
+            c.stations.stop_warming()
 
     return lifespan
 

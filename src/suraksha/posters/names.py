@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-from indic_transliteration import sanscript
-
 LETTERS = {
     "A": "ए", "B": "बी", "C": "सी", "D": "डी", "E": "ई", "F": "एफ", "G": "जी", "H": "एच", "I": "आय", "J": "जे",
     "K": "के", "L": "एल", "M": "एम", "N": "एन", "O": "ओ", "P": "पी", "Q": "क्यू", "R": "आर", "S": "एस", "T": "टी",
@@ -68,6 +66,8 @@ def spell(word: str) -> str:
         return spell(compound.group(1)) + WORDS[compound.group(2).lower()]
     if not bare.isascii() or not bare.isalpha():
         return bare
+    from indic_transliteration import sanscript  # 0.3 s to import: not on a server's way up
+
     return _FINAL_VIRAMA.sub("", sanscript.transliterate(_itrans(bare), sanscript.ITRANS, sanscript.DEVANAGARI))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
-from suraksha.registry.model import Conviction, PersonRecord
+from suraksha.registry.matching.record import Conviction, PersonRecord
 
 RECORD_COLUMNS = ("record_id", "state", "district", "full_name", "aliases", "father_name", "sex",
                   "dob", "age", "age_as_of", "address", "act", "section", "conviction_date", "court")

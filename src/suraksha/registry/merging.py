@@ -12,8 +12,9 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, NotFound
-from suraksha.registry import linkage, store
+from suraksha.registry import store
 from suraksha.registry.audit import Actor, AuditTrail
+from suraksha.registry.matching import linkage
 from suraksha.registry.reading import summaries
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from suraksha.registry.csvio import RECORD_COLUMNS
-from suraksha.registry.geo import STATE_BY_CODE, canonical_district, canonical_state
+from suraksha.registry.matching.geo import STATE_BY_CODE, canonical_district, canonical_state
 from suraksha.registry.rules import DEFAULT_TIER
 
 EXTRA_COLUMNS = ("risk_tier", "registered_on", "marks", "id_numbers", "case_number", "sentence",

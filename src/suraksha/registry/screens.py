@@ -21,7 +21,7 @@ from suraksha.core.auth import ROLES_THAT_REVIEW_REGISTRY_AUDIT, Locus, Principa
 from suraksha.core.errors import Forbidden, SurakshaError
 from suraksha.registry import store
 from suraksha.registry.audit import AuditFilters, AuditReport
-from suraksha.registry.linkage import compare
+from suraksha.registry.matching.linkage import compare
 from suraksha.registry.reading import merges_of, registration_detail, shared_identities, summaries, suspect_links
 
 if TYPE_CHECKING:

@@ -16,11 +16,11 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from suraksha.registry.blocking import unique_sorted
-from suraksha.registry.features import EncodedRecords, Vocabulary, corpus_stats, encode, gc_paused
-from suraksha.registry.geo import canonical_district, canonical_state
-from suraksha.registry.linkage import LinkageModel, Match, Scorer, _score_encoded
-from suraksha.registry.model import PersonRecord
+from suraksha.registry.matching.blocking import unique_sorted
+from suraksha.registry.matching.features import EncodedRecords, Vocabulary, corpus_stats, encode, gc_paused
+from suraksha.registry.matching.geo import canonical_district, canonical_state
+from suraksha.registry.matching.linkage import LinkageModel, Match, Scorer, _score_encoded
+from suraksha.registry.matching.record import PersonRecord
 
 SELECTIVE = 40_000  # postings longer than this only add score, they do not add candidates
 RESCORE = 300  # candidates rescored in full

@@ -31,15 +31,16 @@ from suraksha.core.auth import (
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
 from suraksha.core.geo import Point, haversine_m
+from suraksha.core.threads import finished_before_exit
 from suraksha.registry import retention, store
 from suraksha.registry.audit import Actor, AuditFilters, AuditReport, AuditTrail
 from suraksha.registry.checkpoints import AuditCheckpoints
 from suraksha.registry.files import FileStore
-from suraksha.registry.geo import STATE_BY_CODE, canonical_state
 from suraksha.registry.importing import ImportReport, Progress, RegistrationWriter, raise_movement_alerts
-from suraksha.registry.linkage import learn_from_decisions
+from suraksha.registry.matching.geo import STATE_BY_CODE, canonical_state
+from suraksha.registry.matching.linkage import learn_from_decisions
+from suraksha.registry.matching.record import PersonRecord
 from suraksha.registry.merging import MergeDesk
-from suraksha.registry.model import PersonRecord
 from suraksha.registry.reading import registration_detail, summaries
 from suraksha.registry.rows import parse_row
 from suraksha.registry.rules import StatedPurpose, check_purpose, identity_key
@@ -110,8 +111,7 @@ class RegistryService:
         """A server builds the index after it starts (at national scale it takes most of a minute), so that
         nothing else waits for it; searches answer 503 until it is ready (`ready_index`)."""
         if self._building is None and self._index is None:
-            self._building = threading.Thread(target=self._first_build, name="registry-index", daemon=True)
-            self._building.start()
+            self._building = finished_before_exit(self._first_build, "registry-index", wait_s=5.0)
 
     def _first_build(self) -> None:
         try:

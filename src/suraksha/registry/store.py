@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from suraksha.adapters.db import UtcDateTime, metadata
-from suraksha.registry.model import Conviction, PersonRecord
+from suraksha.registry.matching.record import Conviction, PersonRecord
 
 persons = Table(
     "registry_persons", metadata,

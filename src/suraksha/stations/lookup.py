@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,9 +217,11 @@ class JurisdictionIndex:
     def __len__(self) -> int:
         return len(self.station_ids)
 
-    def warm(self) -> None:
-        """Build every city's cell cache now (otherwise the first bulk lookup does)."""
+    def warm(self, stop: Callable[[], bool] = lambda: False) -> None:
+        """Build every city's cell cache now (otherwise the first bulk lookup does), until `stop()` says so."""
         for city in self._cities:
+            if stop():
+                return
             city.grid()
 
     def resolve(self, lon: float, lat: float) -> tuple[int | None, Match, float]:

@@ -18,6 +18,7 @@ from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.core.phones import to_e164
 from suraksha.core.scripts import has_devanagari, to_latin
+from suraksha.core.threads import finished_before_exit
 from suraksha.places.model import city_key
 from suraksha.places.service import PlaceService
 from suraksha.stations.events import HelplineReassigned, StationsImported
@@ -50,6 +51,8 @@ class StationService:
         self._lock = threading.Lock()
         self._snap = _Snapshot({}, {}, JurisdictionIndex([], gap_distance_m), {}, 0)
         self.warm_cells = False
+        self._warmer: threading.Thread | None = None  # one at a time: it warms the newest lookup, then stops
+        self._to_warm: JurisdictionIndex | None = None
 
     # reading ---------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -70,7 +73,25 @@ class StationService:
             index = JurisdictionIndex(shapes, self._gap)
             self._snap = _Snapshot(by_id, by_number, index, geoms, self._snap.version + 1)
         if self.warm_cells:  # a long-running server: build the cell caches now, off the request path
-            threading.Thread(target=index.warm, name="jurisdiction-cells", daemon=True).start()
+            with self._lock:
+                self._to_warm = index
+                if self._warmer is None:
+                    self._warmer = finished_before_exit(self._warm, "jurisdiction-cells")
+
+    def _warm(self) -> None:
+        """Build the newest lookup's cell caches; a reload meanwhile gives a newer one to build next."""
+        while True:
+            with self._lock:
+                index, self._to_warm = self._to_warm, None
+                if index is None or not self.warm_cells:
+                    self._warmer = None
+                    return
+            index.warm(lambda: not self.warm_cells)
+
+    def stop_warming(self) -> None:
+        """At a server's stop: no more cell caches after the city being built (the process waits for that one when
+        it exits: `core.threads`)."""
+        self.warm_cells = False
 
     @property
     def version(self) -> int:

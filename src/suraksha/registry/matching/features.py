@@ -15,9 +15,9 @@ from itertools import chain
 
 import numpy as np
 
-from suraksha.registry.geo import canonical_district, canonical_state
-from suraksha.registry.model import PersonRecord, birth_years
-from suraksha.registry.names import NameToken, fold_token, letter_code
+from suraksha.registry.matching.geo import canonical_district, canonical_state
+from suraksha.registry.matching.names import NameToken, fold_token, letter_code
+from suraksha.registry.matching.record import PersonRecord, birth_years
 
 NAME_SLOTS = 5
 FATHER_SLOTS = 3

@@ -1,4 +1,9 @@
-"""Plain records of the sex-offender registry."""
+"""The record the engine matches on: one registration of a convicted person, its names and its birth years.
+
+The registry's store, import and search use these types as its records; they live here so that the engine imports
+nothing else of the registry. The registry's rules of lawful use (purposes, retention, identity hashing, the audit
+chain) are in suraksha.registry.rules.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from suraksha.registry.names import NameToken, clean_relative, split_name_field, tokenize
+from suraksha.registry.matching.names import NameToken, clean_relative, split_name_field, tokenize
 
 
 @dataclass(slots=True)

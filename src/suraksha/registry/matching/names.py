@@ -12,8 +12,6 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from indic_transliteration import sanscript
-
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _TOKEN = re.compile(r"[A-Za-z\u0900-\u0963\u0966-\u097f]+\.?")
 _RELATION = re.compile(
@@ -144,6 +142,8 @@ def _ascii_fold(text: str) -> str:
 def devanagari_to_latin(word: str) -> str:
     """Transliterate one Devanagari word to simple lower-case Latin (e.g. इरफ़ान -> irfan)."""
     marked = _delete_schwas(unicodedata.normalize("NFC", word))
+    from indic_transliteration import sanscript  # 0.3 s to import: not on a server's way up
+
     iast = sanscript.transliterate(marked, sanscript.DEVANAGARI, sanscript.IAST).lower()
     iast = iast.replace("jñ", "gy")
     simple = "".join(_IAST_SIMPLE.get(c, c) for c in iast)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from suraksha.registry.features import EncodedRecords
+from suraksha.registry.matching.features import EncodedRecords
 
 LETTER_BLOCK_CAP = 60
 PAIR_BLOCK_CAP = 400

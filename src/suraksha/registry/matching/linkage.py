@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from suraksha.registry import blocking
-from suraksha.registry.comparison import (
+from suraksha.registry.matching import blocking
+from suraksha.registry.matching.comparison import (
     BIRTH_LEVELS,
     CONVICTION_LEVELS,
     NAME_CLASSES,
@@ -24,8 +24,8 @@ from suraksha.registry.comparison import (
     TypoCache,
     compare_rows,
 )
-from suraksha.registry.explain import Reason, explain_pair
-from suraksha.registry.features import (
+from suraksha.registry.matching.explain import Reason, explain_pair
+from suraksha.registry.matching.features import (
     EncodedRecords,
     TokenStats,
     Vocabulary,
@@ -33,7 +33,7 @@ from suraksha.registry.features import (
     encode,
     gc_paused,
 )
-from suraksha.registry.model import PersonRecord
+from suraksha.registry.matching.record import PersonRecord
 
 DEFAULT_THRESHOLD = 0.2  # link probability; tuned for pairwise F1 on synthetic seed 7
 FATHER_CLASSES = (*NAME_CLASSES, "unknown")

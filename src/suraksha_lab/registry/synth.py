@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from suraksha.registry import csvio, variants
-from suraksha.registry.features import _read_rows, gc_paused
-from suraksha.registry.geo import OLD_NAMES, STATES, State, canonical_district
-from suraksha.registry.model import Conviction, PersonRecord
+from suraksha.registry import csvio
+from suraksha.registry.matching.features import _read_rows, gc_paused
+from suraksha.registry.matching.geo import OLD_NAMES, canonical_district
+from suraksha.registry.matching.record import Conviction, PersonRecord
+from suraksha_lab.registry import variants
+from suraksha_lab.registry.states import STATES, State
 
 _SURNAME_FILE_STATES = {
     "andaman": "AN", "andhra": "AP", "arunachal": "AR", "assam": "AS", "bihar": "BR",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
-from suraksha.registry.features import INITIAL_BITS, EncodedRecords, TokenArrays, Vocabulary
+from suraksha.registry.matching.features import INITIAL_BITS, EncodedRecords, TokenArrays, Vocabulary
 
 # Token match levels, weakest first.
 NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)

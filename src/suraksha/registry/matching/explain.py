@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from suraksha.registry.comparison import (
+from suraksha.registry.matching.comparison import (
     BIRTH_LEVELS,
     CONVICTION_LEVELS,
     FATHER,
@@ -18,7 +18,7 @@ from suraksha.registry.comparison import (
     NameAgreement,
     PairComparison,
 )
-from suraksha.registry.features import EncodedRecords, TokenArrays, Vocabulary
+from suraksha.registry.matching.features import EncodedRecords, TokenArrays, Vocabulary
 
 
 @dataclass(frozen=True)

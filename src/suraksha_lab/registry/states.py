@@ -1,16 +1,9 @@
-"""States and districts as the registry uses them: names and codes come from suraksha.places.
-
-The registry keeps its own list of states with synthetic-data weights and sample districts (registry/synth.py);
-every code in it is a current ISO 3166-2:IN code of the places table.
-"""
+"""States and union territories of the synthetic registry: each one's weight in generated data and sample
+districts. Every code is a current ISO 3166-2:IN code of the places table (suraksha.places.model)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-# STATE_BY_CODE holds every valid code (the places table's states and union territories); the registry
-# only asks `code in STATE_BY_CODE`.
-from suraksha.places.model import DISTRICT_RENAMES, OLD_NAMES, STATE_BY_CODE, canonical_district, canonical_state
 
 
 @dataclass(frozen=True)
@@ -71,6 +64,3 @@ STATES: tuple[State, ...] = (
     State("WB", "West Bengal", ("wb",),
           ("Kolkata", "Howrah", "North 24 Parganas", "Purba Bardhaman"), 7.0),
 )
-
-__all__ = ["DISTRICT_RENAMES", "OLD_NAMES", "STATES", "STATE_BY_CODE", "State", "canonical_district",
-           "canonical_state"]

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from indic_transliteration import sanscript
 
-from suraksha.registry.names import VARIANT_GROUPS
+from suraksha.registry.matching.names import VARIANT_GROUPS
 
 if TYPE_CHECKING:
-    from suraksha.registry.synth import Person
+    from suraksha_lab.registry.synth import Person
 
 _GROUPS = {k: [k, *v.split()] for k, v in VARIANT_GROUPS.items()}
 _MEMBER_OF = {m: k for k, ms in _GROUPS.items() for m in ms}
