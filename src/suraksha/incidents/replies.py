@@ -11,14 +11,10 @@ without it, English.
 from __future__ import annotations
 
 from suraksha.core import i18n
+from suraksha.core.i18n import N_  # marks a message for extraction into the catalogs
 from suraksha.stations.model import place_name
 
 DOMAIN = "sms"
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction into the `sms` catalogs; translated when it is sent."""
-    return message
 
 
 ACK_STATION = N_("Suraksha: your message is received and sent to {place} police. Tracking number {tracking}. "

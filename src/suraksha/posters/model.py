@@ -19,15 +19,11 @@ import phonenumbers
 
 from suraksha.core import i18n
 from suraksha.core.errors import Conflict, InvalidInput
+from suraksha.core.i18n import N_  # marks a message for extraction into the catalogs
 from suraksha.posters.names import devanagari
 from suraksha.stations.model import StationRef, place_name
 
 DOMAIN = "posters"
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction into the `posters` catalogs."""
-    return message
 
 
 TITLE = N_("Women's helpline")

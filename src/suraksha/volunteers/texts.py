@@ -9,14 +9,10 @@ address it can carry (tests/volunteers/test_texts.py).
 from __future__ import annotations
 
 from suraksha.core import i18n
+from suraksha.core.i18n import N_  # marks a message for extraction into the catalogs
 
 DOMAIN = "sms"
 MAX_SEGMENTS = {"en": 2, "hi": 4, "mr": 4}
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction into the `sms` catalogs; translated when it is sent."""
-    return message
 
 
 ALERT = N_("Suraksha volunteer alert: a woman needs help near {place}, {distance} from you: {help}. "

@@ -9,14 +9,10 @@ FIR number it can carry (tests/cases/test_updates.py).
 from __future__ import annotations
 
 from suraksha.core import i18n
+from suraksha.core.i18n import N_  # marks a message for extraction into the catalogs
 
 DOMAIN = "sms"
 MAX_SEGMENTS = {"en": 2, "hi": 3, "mr": 3}
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction into the `sms` catalogs; translated when it is sent."""
-    return message
 
 
 FIR_REGISTERED = N_("Suraksha: FIR {fir} is registered at {station}. Follow your case at {link} with case code "
