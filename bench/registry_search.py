@@ -1,6 +1,12 @@
 """Benchmark: registry search latency at 1,200,000 synthetic records.
 
-Usage: python bench/registry_search.py [--n 1200000] [--queries 1000] [--seed 11]
+Usage: python bench/registry_search.py [--n 1200000] [--queries 1000] [--seed 11] [--threads 8]
+
+The index is built from chunks of 50,000 records (as the service streams them from the
+database); the report gives build time, resident memory (RSS growth over the build,
+peak) and the index's own size by part (RegistryIndex.memory_bytes), then latency and
+hit rates; --threads also runs the queries from several threads at once and checks that
+every answer equals the single-threaded one.
 
 Generated records are cached in var/registry_synth_<n>_<seed>.pickle. Queries are
 held-out registrations of persons that have other registrations in the index, so each
@@ -10,14 +16,18 @@ query is a realistic variant (other spelling, script, initials, order, district.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import pickle
 import random
+import resource
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from suraksha.registry.search import RegistryIndex
+from suraksha.registry.search import RegistryIndex, chunked
 from suraksha_lab.registry.synth import generate
 
 VAR = Path(__file__).resolve().parent.parent / "var"
@@ -47,11 +57,57 @@ def held_out(records, truth, count: int, seed: int):
     return indexed, [records[i] for i in sorted(queries)]
 
 
+def rss_mb() -> float:
+    """Current resident set size in MB (Linux /proc)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return float("nan")
+
+
+def trim() -> None:
+    """Collect garbage and give freed heap back to the OS, so that RSS shows what is kept."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) so that the build's own peak shows."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def hwm_mb() -> float:
+    """Peak RSS since the last reset_peak (VmHWM)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_200_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--threads", type=int, default=0, help="also search from this many threads")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -60,9 +116,22 @@ def main() -> None:
           f"in {time.perf_counter() - start:.1f} s")
     indexed, queries = held_out(records, truth, args.queries, args.seed)
 
-    start = time.perf_counter()
-    index = RegistryIndex(indexed)
-    print(f"index build: {time.perf_counter() - start:.1f} s for {len(indexed):,} records")
+    del records
+    trim()
+    rss_before, peak_before = rss_mb(), peak_rss_mb()
+    reset = reset_peak()
+    start, cpu = time.perf_counter(), time.process_time()
+    index = RegistryIndex.build(chunked(indexed, 50_000))
+    print(f"index build: {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s of CPU) "
+          f"for {len(indexed):,} records")
+    build_peak = hwm_mb() if reset else float("nan")
+    trim()
+    print(f"rss: {rss_before:,.0f} MB before build (the bench's records), {rss_mb():,.0f} MB after "
+          f"(+{rss_mb() - rss_before:,.0f} MB kept); peak during the build {build_peak:,.0f} MB "
+          f"(+{build_peak - rss_before:,.0f} MB); process peak {peak_rss_mb():,.0f} MB "
+          f"({peak_before:,.0f} MB before the build, loading the records)")
+    sizes = index.memory_bytes()
+    print("index size: " + ", ".join(f"{k} {v / 2**20:,.0f} MB" for k, v in sizes.items()))
 
     index.search(queries[0].full_name)  # warm-up (typo buckets, caches)
     latencies, hits, hits_filtered = [], 0, 0
@@ -84,6 +153,26 @@ def main() -> None:
           f"p99 {np.percentile(ms, 99):.1f}  max {ms.max():.1f}")
     print(f"same person in top 10: {hits / len(queries):.3f} (full record), "
           f"{hits_filtered / min(200, len(queries)):.3f} (name + sex only)")
+    if args.threads:
+        concurrent(index, queries, args.threads)
+    print(f"peak rss: {peak_rss_mb():,.0f} MB")
+
+
+def concurrent(index: RegistryIndex, queries, threads: int) -> None:
+    """The held-out queries from several threads at once; answers must equal serial ones."""
+    def answer(query):
+        return [(m.record_id, round(m.score, 9)) for m in index.search_record(query, limit=10)]
+
+    start = time.perf_counter()
+    serial = [answer(q) for q in queries]
+    serial_s = time.perf_counter() - start
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        parallel = list(pool.map(answer, queries))
+    parallel_s = time.perf_counter() - start
+    same = sum(a == b for a, b in zip(serial, parallel))
+    print(f"{threads} threads: {len(queries) / parallel_s:,.0f} queries/s vs {len(queries) / serial_s:,.0f} "
+          f"serial; {same}/{len(queries)} answers identical to the serial ones")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ def _restore(c, baseline) -> None:
     c.stations.reload()
     c.dispatch.reload()
     c.targets.reload()
+    c.registry.index.reload()
 
 
 # Two-step sign-in for the accounts whose role needs it: their authenticators' secrets and recovery codes.

@@ -62,7 +62,7 @@ def test_a_server_started_on_a_large_registry_acknowledges_an_sms_within_5_s(
 def test_a_registry_search_while_the_index_is_first_built_answers_503_with_retry_after(container, tmp_path):
     registry = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations)
     officer = Principal(1, "registry", Role.REGISTRY_OFFICER, ScopeKind.STATE, "MH")
-    with registry._lock:  # the server's first build is under way (it waits for this lock)
+    with registry.index._lock:  # the server's first build is under way (it waits for this lock)
         registry.build_in_background()
         with pytest.raises(Unavailable) as refused:
             registry.search(officer, "investigation", "Ramesh Patil")

@@ -6,6 +6,7 @@ import pytest
 
 from suraksha.registry.matching.linkage import LinkageModel, candidates, compare, dedupe, learn_from_decisions
 from suraksha.registry.matching.record import PersonRecord, birth_year_gap, birth_years
+from suraksha.registry.matching.training import EMResult
 from suraksha_lab.registry.evaluate import pairwise_scores, run_ours
 from suraksha_lab.registry.synth import generate
 
@@ -110,3 +111,77 @@ def test_officer_decisions_update_m_and_u() -> None:
     assert rejected.u["name"][0] > model.u["name"][0]
     assert compare(a, b, model=rejected).score < compare(a, b, model=model).score
     assert LinkageModel.from_dict(learned.to_dict()) == learned
+
+
+# Calibration, reasons that say what was missing, and the EM fit (issue 11).
+
+def _irfan_khan() -> PersonRecord:
+    return PersonRecord("a", "MH", "Pune", "Irfan Ahmed Khan", father_name="Salim Khan", sex="M",
+                        dob=date(1985, 3, 4))
+
+
+def test_scores_are_calibrated_from_full_agreement_to_a_bare_initial() -> None:
+    a = _irfan_khan()
+    same = PersonRecord("b", "MH", "Pune", "Irfan Ahmed Khan", father_name="Salim Khan", sex="M",
+                        dob=date(1985, 3, 4))
+    name_only = PersonRecord("d", "MH", "Pune", "Irfan Khan", sex="M")
+    initial = PersonRecord("c", "MH", "Pune", "I Khan", sex="M")
+    assert compare(a, same).score >= 0.99
+    assert compare(a, initial).score <= 0.05
+    assert 0.05 < compare(a, name_only).score < 0.99
+
+
+def test_reasons_say_which_side_is_missing_a_field() -> None:
+    a = _irfan_khan()
+    text = {r.field: str(r) for r in compare(a, PersonRecord("c", "MH", "Pune", "I Khan", sex="M")).reasons}
+    assert "only the first record has a father's name ('salim khan')" in text["father's name"]
+    assert "1985-03-04 vs not recorded: not compared" in text["birth year"]
+    assert "unknown" not in " ".join(text.values())
+    assert "'ahmed' only in the first record" in text["name"]
+    flipped = {r.field: str(r) for r in compare(PersonRecord("c", "MH", "", "I Khan"), a).reasons}
+    assert "only the second record has a father's name" in flipped["father's name"]
+    assert "only the second record has a sex (male)" in flipped["sex"]
+    default_date = PersonRecord("e", "MH", "Pune", "Irfan Khan", dob=date(1985, 1, 1))
+    assert "year only" in str(compare(a, default_date).reasons[2])
+    assert "no father's name on either record" in str(compare(default_date, default_date).reasons[1])
+
+
+def _fitted(n: int = 1500, seed: int = 4) -> EMResult:
+    from suraksha.registry.matching import blocking
+    from suraksha.registry.matching.features import Vocabulary, corpus_stats, encode
+    from suraksha.registry.matching.linkage import Scorer, compare_candidates
+    from suraksha.registry.matching.training import run_em
+
+    records, _truth = generate(n, seed=seed)
+    vocab = Vocabulary()
+    encoded = encode(records, vocab)
+    scorer = Scorer(vocab, corpus_stats(encoded, vocab), LinkageModel())
+    pairs = blocking.prune_incompatible(encoded, blocking.candidate_row_pairs(encoded))
+    found = compare_candidates(encoded, scorer, pairs)
+    return run_em(encoded, scorer, found, seed=1, u_pairs=30_000)
+
+
+def test_em_fits_m_above_u_adapts_and_is_deterministic() -> None:
+    first, again = _fitted(), _fitted()
+    assert first.converged and 0 < first.match_share < 0.01
+    model = first.model
+    agree = 0
+    assert model.m["name"][agree] > model.u["name"][agree]
+    assert model.m["birth"][1] > model.u["birth"][1]  # same date of birth
+    assert model.m["name"][3] < model.u["name"][3]  # different names
+    default = LinkageModel()
+    assert model.m != default.m and model.u != default.u
+    assert model.records_per_person != default.records_per_person
+    assert model.m["birth"][0] == model.u["birth"][0]  # unknown carries no evidence
+    assert again.model == model
+    assert LinkageModel.from_dict(model.to_dict()) == model
+
+
+def test_dedupe_with_fit_and_fit_on_sample_run() -> None:
+    from suraksha.registry.matching.training import fit_on_sample
+
+    records, _truth = generate(600, seed=5)
+    rows = dedupe(records, fit=True)
+    assert len(rows) == len(records)
+    sampled = fit_on_sample(records, size=400, seed=2)
+    assert sampled != LinkageModel() and sampled.m["birth"][1] > sampled.u["birth"][1]

@@ -201,6 +201,44 @@ class BulkInsert:
                 ids.append(new_id)
         return ids
 
+    def load(self, conn: Connection, rows: Sequence[dict[str, Any]], new_ids: bool = False) -> list[int]:
+        """Many rows at once, for a large upload: by `COPY` on PostgreSQL (ids drawn from the sequence first when
+        `new_ids`: `id` is then one of the columns), as `execute`/`execute_new` on SQLite. Returns the new ids."""
+        if conn.dialect.name != "postgresql":
+            if new_ids:
+                return self.execute_new(conn, rows)
+            self.execute(conn, rows)
+            return []
+        ids: list[int] = []
+        if new_ids and rows:
+            ids = allocate_ids(conn, self.table, len(rows))
+            for row, new_id in zip(rows, ids):
+                row["id"] = new_id
+        if rows:
+            names = ", ".join(quoted(conn.dialect, c) for c in self.columns)
+            procs = dict(self._processors(conn.dialect))
+            done: dict[tuple[int, Any], str] = {}  # a chunk repeats its times and codes: each converted once
+            lines = []
+            for row in rows:
+                values = []
+                for i, column in enumerate(self.columns):
+                    value = row.get(column)
+                    if value is None:
+                        values.append("\\N")
+                    elif type(value) is str:
+                        values.append(value.translate(_COPY_ESCAPES))
+                    else:
+                        key = (i, value)
+                        text = done.get(key)
+                        if text is None:
+                            process = procs.get(i)
+                            text = done[key] = _copy_text(process(value) if process else value)
+                        values.append(text)
+                lines.append("\t".join(values))
+            lines.append("")
+            driver_copy(conn, f"COPY {quoted(conn.dialect, self.table.name)} ({names}) FROM STDIN", "\n".join(lines))
+        return ids
+
     def _parameters(self, dialect: Dialect, rows: Sequence[dict[str, Any]]) -> tuple:
         procs, columns = self._processors(dialect), self.columns
         done: dict[tuple[int, Any], Any] = {}  # a batch repeats its times (now, received at): convert each once
@@ -231,6 +269,23 @@ def _pg_rows(columns: tuple[str, ...], values: list[Any]) -> str:
     width = len(columns)
     return json.dumps([dict(zip(columns, values[i:i + width])) for i in range(0, len(values), width)],
                       default=_json_value, allow_nan=False, separators=(",", ":"))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format: NULL as \\N, booleans t/f, times in ISO 8601, text with its backslashes,
+    tabs and line ends escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _json_value(value: Any) -> Any:

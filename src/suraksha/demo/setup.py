@@ -97,7 +97,7 @@ def seed_registry(c: Container, n: int = DEMO_REGISTRY_SIZE, seed: int = 5) -> N
     from suraksha.registry.csvio import write_records
     from suraksha_lab.registry.synth import generate
 
-    if c.registry.refresh().records:  # seeded already
+    if c.registry.registrations_held():  # seeded already
         return
     records, _truth = generate(n, seed)
     with tempfile.NamedTemporaryFile("w+", suffix=".csv") as tmp:

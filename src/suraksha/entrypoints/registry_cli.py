@@ -53,12 +53,19 @@ def synth_command(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
     output: Path = typer.Option(..., "--output", help="Records CSV to write."),
     truth: Path | None = typer.Option(None, "--truth", help="Ground truth CSV (record_id,person_id)."),
+    setting: str = typer.Option("default", "--setting",
+                                help="Generator phenomena preset: default, messy (careless writing), crowded "
+                                     "(dense namesakes and siblings, fewer identifying fields)."),
 ) -> None:
     """Generate a synthetic registry with realistic name, date and place variation."""
     from suraksha_lab.registry import synth
 
-    with console.status(f"Generating {n:,} records"):
-        records, truth_map = synth.generate(n, seed)
+    try:
+        chosen = synth.named(setting)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--setting") from None
+    with console.status(f"Generating {n:,} records ({setting})"):
+        records, truth_map = synth.generate(n, seed, chosen)
     csvio.write_records(output, records)
     if truth is not None:
         csvio.write_truth(truth, truth_map)
@@ -178,12 +185,20 @@ def _scores_table(results: dict[str, PairwiseScores | None], n: int) -> Table:
 def evaluate_command(
     n: int = typer.Option(20_000, "--n", help="Number of synthetic records."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
+    setting: str = typer.Option("default", "--setting",
+                                help="Generator phenomena preset: default (the one the matcher was tuned on), "
+                                     "messy, crowded."),
 ) -> None:
     """Run our dedupe and Splink (configured as its documentation recommends) on the same records; compare."""
-    from suraksha_lab.registry import evaluate
+    from suraksha_lab.registry import evaluate, synth
 
+    try:
+        chosen = synth.named(setting)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--setting") from None
     with _progress() as progress:
-        results = evaluate.compare_with_splink(n, seed, progress=progress)
+        results = evaluate.compare_with_splink(n, seed, progress=progress, settings=chosen)
+    console.print(f"generator settings: {setting}", highlight=False)
     console.print(_scores_table(results, n))
     if results["splink"] is not None:
         console.print("\n".join(evaluate.splink_configuration()), highlight=False, markup=False)

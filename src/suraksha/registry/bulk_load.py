@@ -55,4 +55,7 @@ def load_registrations(engine: Engine, n: int, now: datetime, state: str = "MH",
             f"JOIN s AS s1 ON s1.k = (n.i * 7 + n.i / {len(firsts)}) % {len(lasts)}"
         ).bindparams(bindparam("now", type_=UtcDateTime), bindparam("as_of", type_=Date)),
             {"n": n, "base": base, "now": now, "as_of": date(now.year, 1, 1), "state": state, "district": district})
+        conn.execute(text("INSERT INTO registry_changes (registration_id, kind, at)"
+                          " SELECT id, 'upsert', :now FROM registry_registrations WHERE id > :base ORDER BY id")
+                     .bindparams(bindparam("now", type_=UtcDateTime)), {"base": base, "now": now})
     return base + 1

@@ -6,13 +6,14 @@ import csv
 import hashlib
 import hmac
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from suraksha.adapters.bulk import BulkInsert
 from suraksha.core.errors import InvalidInput
 from suraksha.registry import store
 from suraksha.registry.rows import RegistrationRow, RowProblem, parse_row
@@ -28,6 +29,7 @@ class ImportReport:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     alerts: int = 0
+    written: list[int] = field(default_factory=list, repr=False)  # registrations created or updated
 
     @property
     def rejected(self) -> int:
@@ -38,8 +40,9 @@ class ImportReport:
                 "rejected": self.rejected, "alerts": self.alerts, "problems": [p.as_dict() for p in self.problems]}
 
 
-def read_rows(data: bytes, state_override: str | None) -> tuple[list[dict], list[int]]:
-    """The rows of a CSV upload and the line each starts on; refuses files without the key columns."""
+def read_rows(data: bytes, state_override: str | None) -> Iterator[tuple[dict, int]]:
+    """The rows of a CSV upload and the line each starts on, one at a time; refuses files without the key columns
+    (before any row is read)."""
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -51,16 +54,28 @@ def read_rows(data: bytes, state_override: str | None) -> tuple[list[dict], list
     missing = [c for c in needed if c not in header]
     if missing:
         raise InvalidInput(f"the file has no column {', '.join(missing)}", code="bad_header", missing=missing)
-    rows, lines = [], []
+    return _rows(reader)
+
+
+def _rows(reader: csv.DictReader) -> Iterator[tuple[dict, int]]:
     start = reader.line_num + 1
     for row in reader:
-        rows.append(row)
-        lines.append(start)
+        yield row, start
         start = reader.line_num + 1
-    return rows, lines
 
 
-CHUNK = 500  # rows written together: a few statements per chunk, not ten per row
+CHUNK = 5_000  # rows written together: a few statements per chunk (COPY on PostgreSQL), not ten per row
+_PERSONS = BulkInsert(store.persons, ("id", "created_at"))
+_REGISTRATIONS = BulkInsert(store.registrations, (
+    "id", "person_id", "state", "record_id", "district", "full_name", "father_name", "sex", "dob", "age", "age_as_of",
+    "risk_tier", "registered_on", "purge_due", "fingerprint", "created_at", "updated_at"))
+_NAMES = BulkInsert(store.names, ("registration_id", "name", "is_alias"))
+_MARKS = BulkInsert(store.marks, ("registration_id", "description"))
+_IDENTITIES = BulkInsert(store.identities, ("registration_id", "kind", "number_hmac"))
+_CONVICTIONS = BulkInsert(store.convictions, ("registration_id", "act", "section", "court", "case_number",
+                                               "conviction_date", "sentence"))
+_ADDRESSES = BulkInsert(store.addresses, ("registration_id", "address", "state", "district", "lat", "lon",
+                                          "valid_from", "recorded_at"))
 
 
 class RegistrationWriter:
@@ -71,10 +86,12 @@ class RegistrationWriter:
 
     def run(self, conn: Connection, data: bytes, now: datetime, state_override: str | None,
             allowed_state: str | None, progress: Progress | None = None) -> ImportReport:
-        rows, lines = read_rows(data, state_override)
+        rows = read_rows(data, state_override)
+        total = max(data.count(b"\n") - 1, 1)  # lines after the header: the rows, or a little more (quoted breaks)
         report = ImportReport()
         chunk: dict[tuple[str, str], RegistrationRow] = {}
-        for k, (raw, line) in enumerate(zip(rows, lines), start=1):
+        k = 0
+        for k, (raw, line) in enumerate(rows, start=1):
             row, problems = parse_row(raw, line, now.date(), state_override)
             if row is not None and allowed_state and row.state != allowed_state:
                 problems = [RowProblem(line, "state", f"your account may upload only {allowed_state} records")]
@@ -86,14 +103,18 @@ class RegistrationWriter:
                     self.write_many(conn, list(chunk.values()), now, report)
                     chunk = {}
                 chunk[(row.state, row.record_id)] = row
-            if progress:
-                progress(k, len(rows))
+            if progress and (k % 1000 == 0):
+                progress(k, max(total, k))
         if chunk:
             self.write_many(conn, list(chunk.values()), now, report)
+        if progress:
+            progress(k, k)
+        store.note_changes(conn, "upsert", report.written, now)
         return report
 
     def write(self, conn: Connection, row: RegistrationRow, now: datetime, report: ImportReport) -> None:
         self.write_many(conn, [row], now, report)
+        store.note_changes(conn, "upsert", report.written, now)
 
     def write_many(self, conn: Connection, rows: list[RegistrationRow], now: datetime, report: ImportReport) -> None:
         """Write registrations with distinct keys: new ones inserted, changed ones updated, the same ones left."""
@@ -118,11 +139,9 @@ class RegistrationWriter:
             (changed if found else new).append((row, values | ({"_id": found[0]} if found else {})))
         written: list[tuple[int, RegistrationRow]] = []
         if new:
-            person_ids = conn.execute(insert(store.persons).returning(store.persons.c.id, sort_by_parameter_order=True),
-                                      [{"created_at": now}] * len(new)).scalars().all()
-            reg_ids = conn.execute(insert(regs).returning(regs.c.id, sort_by_parameter_order=True), [
-                values | {"person_id": person_id, "created_at": now}
-                for (_, values), person_id in zip(new, person_ids)]).scalars().all()
+            person_ids = _PERSONS.load(conn, [{"created_at": now} for _ in new], new_ids=True)
+            reg_ids = _REGISTRATIONS.load(conn, [values | {"person_id": person_id, "created_at": now}
+                                                 for (_, values), person_id in zip(new, person_ids)], new_ids=True)
             written += list(zip(reg_ids, (row for row, _ in new)))
             report.created += len(new)
         if changed:
@@ -136,7 +155,8 @@ class RegistrationWriter:
             report.updated += len(changed)
         if written:
             self._details(conn, written)
-            report.alerts += _append_addresses(conn, written, now)
+            report.alerts += _append_addresses(conn, written, now, {values["_id"] for _, values in changed})
+            report.written += [reg_id for reg_id, _ in written]
 
     def _details(self, conn: Connection, written: list[tuple[int, RegistrationRow]]) -> None:
         """Names (and aliases), marks, identity numbers (keyed hashes only) and convictions, each table at once."""
@@ -150,10 +170,10 @@ class RegistrationWriter:
             convictions += [{"registration_id": reg_id, "act": c.act, "section": c.section, "court": c.court,
                              "case_number": c.case_number, "conviction_date": c.conviction_date,
                              "sentence": c.sentence} for c in row.convictions]
-        for table, values in ((store.names, names), (store.marks, marks), (store.identities, identities),
-                              (store.convictions, convictions)):
+        for table, values in ((_NAMES, names), (_MARKS, marks), (_IDENTITIES, identities),
+                              (_CONVICTIONS, convictions)):
             if values:
-                conn.execute(insert(table), values)
+                table.load(conn, values)
 
 
 def _registration_values(row: RegistrationRow) -> dict:
@@ -165,12 +185,15 @@ def _registration_values(row: RegistrationRow) -> dict:
     }
 
 
-def _append_addresses(conn: Connection, written: list[tuple[int, RegistrationRow]], now: datetime) -> int:
-    """A changed address is appended (the history is kept). Returns the number of movement alerts raised."""
+def _append_addresses(conn: Connection, written: list[tuple[int, RegistrationRow]], now: datetime,
+                      updated: set[int]) -> int:
+    """A changed address is appended (the history is kept). Returns the number of movement alerts raised. Only the
+    `updated` registrations can have a current address already."""
     given = [(reg_id, row) for reg_id, row in written if row.address is not None]
     if not given:
         return 0
-    current = store.latest_addresses(conn, [reg_id for reg_id, _ in given])
+    had = [reg_id for reg_id, _ in given if reg_id in updated]
+    current = store.latest_addresses(conn, had) if had else {}
     appended: list[dict] = []
     moved: list[tuple[int, str, str]] = []
     for reg_id, row in given:
@@ -185,7 +208,7 @@ def _append_addresses(conn: Connection, written: list[tuple[int, RegistrationRow
         if there != row.state:
             moved.append((reg_id, row.state, there))
     if appended:
-        conn.execute(insert(store.addresses), appended)
+        _ADDRESSES.load(conn, appended)
     return sum(raise_movement_alerts(conn, reg_id, "moved_address", home, there, now) for reg_id, home, there in moved)
 
 

@@ -93,6 +93,7 @@ class MergeDesk:
                 values |= {"kept_person_id": kept, "moved_person_id": moved,
                            "moved_registrations": ",".join(map(str, ids))}
             conn.execute(update(m).where(m.c.id == merge_id).values(values))
+            store.note_changes(conn, "decision", [], values["decided_at"])  # before the audit's lock, as everywhere
             self._audit.record(actor, "merge_" + values["status"], {"merge_id": merge_id}, conn=conn)
         return {"id": merge_id, "status": values["status"]}
 
@@ -106,6 +107,7 @@ class MergeDesk:
                 conn.execute(update(reg).where(reg.c.id.in_(ids)).values(person_id=row.moved_person_id))
             conn.execute(update(m).where(m.c.id == merge_id).values(
                 status="undone", decided_at=self._clock.now(), decided_by=actor.username))
+            store.note_changes(conn, "decision", [], self._clock.now())
             self._audit.record(actor, "unmerge", {"merge_id": merge_id}, conn=conn)
         return {"id": merge_id, "status": "undone"}
 

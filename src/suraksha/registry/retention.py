@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, delete, exists, or_, select
 
@@ -18,11 +18,18 @@ def due_for_purge(conn: Connection, today: date) -> list[dict]:
              "purge_due": x.purge_due.isoformat()} for x in rows]
 
 
-def purge(conn: Connection, today: date, actor: Actor, audit: AuditTrail,
+CHANGES_KEPT = timedelta(days=7)  # the change log's rows: every running server applies them within seconds
+
+
+def purge(conn: Connection, now: datetime, actor: Actor, audit: AuditTrail,
           dry_run: bool = False) -> tuple[list[dict], set[str]]:
-    """Delete what retention no longer allows, and persons left without registrations; the purge is audited.
+    """Delete what retention no longer allows, and persons left without registrations; the purge is audited. The
+    change log forgets what is older than a week (a server that has not applied it since builds its index again).
 
     Returns what was due and the hashes of files nothing refers to any more (delete them after commit)."""
+    today = now.date()
+    if not dry_run:
+        store.prune_changes(conn, now - CHANGES_KEPT)
     due = due_for_purge(conn, today)
     if dry_run or not due:
         return due, set()
@@ -36,6 +43,7 @@ def purge(conn: Connection, today: date, actor: Actor, audit: AuditTrail,
     for table in store.REGISTRATION_CHILDREN:
         conn.execute(delete(table).where(table.c.registration_id.in_(ids)))
     conn.execute(delete(store.registrations).where(store.registrations.c.id.in_(ids)))
+    store.note_changes(conn, "delete", ids, now)
     conn.execute(delete(p).where(p.c.id.in_(person_ids), ~exists().where(r.c.person_id == p.c.id)))
     still_used = {h for (h,) in conn.execute(select(store.files.c.sha256).where(store.files.c.sha256.in_(hashes)))}
     audit.record(actor, "purge", {"today": today.isoformat(), "purged": [

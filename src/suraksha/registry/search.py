@@ -3,13 +3,22 @@
 Retrieval uses inverted indexes over phonetic token keys and over (token, initial of
 another token) keys held in numpy arrays; candidates are capped and then rescored with
 the linkage scorer, which also gives the reasons.
+
+The index keeps only encoded arrays, postings and record ids (no PersonRecord objects).
+Searches never change shared state: a query is encoded in an overlay of the shared
+vocabulary and scored by its own Scorer, so searches run concurrently without a lock.
+New or changed registrations go into a small delta segment searched alongside the main
+one (tombstones hide replaced and removed entries); the delta is merged into the main
+segment when it grows past a fraction of it. Writers (add, remove, merge) serialise on a
+lock that searches never take, build new objects and swap one reference to publish them.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -17,7 +26,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from suraksha.registry.matching.blocking import unique_sorted
-from suraksha.registry.matching.features import EncodedRecords, Vocabulary, corpus_stats, encode, gc_paused
+from suraksha.registry.matching.comparison import TypoCache
+from suraksha.registry.matching.features import (
+    EncodedRecords,
+    RecordIds,
+    TokenStats,
+    Vocabulary,
+    corpus_stats,
+    encode,
+    encode_chunks,
+    gc_paused,
+    release_name_caches,
+)
 from suraksha.registry.matching.geo import canonical_district, canonical_state
 from suraksha.registry.matching.linkage import LinkageModel, Match, Scorer, _score_encoded
 from suraksha.registry.matching.record import PersonRecord
@@ -26,6 +46,10 @@ SELECTIVE = 40_000  # postings longer than this only add score, they do not add 
 RESCORE = 300  # candidates rescored in full
 TYPO_WEIGHT = 0.5
 PAIR_WEIGHT = 2.0
+CHUNK = 50_000  # records encoded at a time when building from a plain sequence
+MERGE_FRACTION = 0.05  # the delta is merged into the main segment past this share of it
+MERGE_MIN = 2_000  # ... or past this many records, whichever is larger
+TYPO_MEMO = 2_000_000  # distance-1 answers kept across queries
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,22 @@ class SearchFilters:
     district: str | None = None
     birth_low: int | None = None
     birth_high: int | None = None
+
+
+def chunked(records: Iterable[PersonRecord], size: int = CHUNK) -> Iterator[Sequence[PersonRecord]]:
+    """Records in lists of `size` (the shape RegistryIndex.build takes)."""
+    if isinstance(records, Sequence):
+        for start in range(0, len(records), size):
+            yield records[start: start + size]
+        return
+    batch: list[PersonRecord] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class Postings:
@@ -57,96 +97,297 @@ class Postings:
             return self.records[self.starts[k]: self.starts[k + 1]]
         return self.records[:0]
 
+    def nbytes(self) -> int:
+        return int(self.records.nbytes + self.keys.nbytes + self.starts.nbytes)
 
-class RegistryIndex:
-    """Search index over a list of PersonRecord (built once, queried many times).
 
-    Queries add their unseen tokens to the shared vocabulary, so searches are serialised
-    with a lock; one query takes milliseconds.
-    """
+class _Segment:
+    """Encoded records with their postings and an id lookup; never changed once built."""
 
-    def __init__(self, records: Sequence[PersonRecord], model: LinkageModel | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
-        self.records = list(records)
-        self._lock = threading.Lock()
-        self.vocab = Vocabulary()
-        if progress:
-            progress("encoding records")
-        self.encoded: EncodedRecords = encode(self.records, self.vocab)
-        self.scorer = Scorer(self.vocab, corpus_stats(self.encoded, self.vocab), model or LinkageModel())
-        if progress:
-            progress("building postings")
-        with gc_paused():
-            self._build_postings()
-            self._build_typo_buckets()
-
-    def _build_postings(self) -> None:
-        enc = self.encoded
-        names = enc.names
+    def __init__(self, encoded: EncodedRecords) -> None:
+        if not isinstance(encoded.record_ids, RecordIds):
+            encoded.record_ids = RecordIds.of(encoded.record_ids)
+        self.encoded = encoded
+        self.ids: RecordIds = encoded.record_ids
+        names = encoded.names
         valid = names.fold >= 0
         full = valid & ~names.initial
-        rec = np.broadcast_to(enc.row_record[:, None], names.fold.shape)
+        rec = np.broadcast_to(encoded.row_record[:, None], names.fold.shape)
         self.tokens = Postings(names.phon[full], rec[full])
         keys, recs = [], []
         for i in range(names.fold.shape[1]):
             for j in range(names.fold.shape[1]):
                 mask = full[:, i] & valid[:, j] & (i != j)
                 keys.append(names.phon[mask, i].astype(np.int64) * 32 + names.letter[mask, j])
-                recs.append(enc.row_record[mask])
+                recs.append(encoded.row_record[mask])
         self.pairs = Postings(np.concatenate(keys), np.concatenate(recs))
-        counts = np.bincount(enc.row_record, minlength=len(enc))
+        del keys, recs
+        counts = np.bincount(encoded.row_record, minlength=len(encoded))
         self.row_start = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        self.row_count = counts
+        self.row_count = counts.astype(np.int32)
+        keys = self.ids.keys
+        self._order = np.argsort(keys, kind="stable").astype(np.int32)
+        self._sorted = keys[self._order]
 
-    def _build_typo_buckets(self) -> None:
-        folds = self.vocab.strings.get("fold", [])
-        self.fold_phon = np.full(len(folds), -1, dtype=np.int64)
-        names = self.encoded.names
-        self.fold_phon[names.fold[names.fold >= 0]] = names.phon[names.fold >= 0]
-        self.buckets: dict[tuple[str, int], list[str]] = {}
-        for text in folds:
-            if len(text) >= 4:
-                self.buckets.setdefault((text[0], len(text)), []).append(text)
+    def __len__(self) -> int:
+        return len(self.encoded)
 
-    def _typo_neighbours(self, folded: str) -> list[int]:
-        """Phonetic ids of corpus tokens one edit away from a query token."""
-        out: list[int] = []
-        for length in (len(folded) - 1, len(folded), len(folded) + 1):
-            bucket = self.buckets.get((folded[:1], length), [])
-            for text, _dist, _ in process.extract(folded, bucket, scorer=Levenshtein.distance,
-                                                  score_cutoff=1, limit=8):
-                fid = self.vocab.get("fold", text)
-                if fid >= 0 and self.fold_phon[fid] >= 0:
-                    out.append(int(self.fold_phon[fid]))
+    def positions(self, record_ids: Iterable[str]) -> np.ndarray:
+        """Local indexes of entries with these ids (every entry if an id occurs twice)."""
+        wanted = self.ids.key_array(list(record_ids))
+        if not len(wanted) or not len(self._sorted):
+            return np.zeros(0, dtype=np.int64)
+        low = np.searchsorted(self._sorted, wanted, side="left")
+        high = np.searchsorted(self._sorted, wanted, side="right")
+        hits = [self._order[a:b] for a, b in zip(low.tolist(), high.tolist()) if b > a]
+        return np.concatenate(hits).astype(np.int64) if hits else np.zeros(0, dtype=np.int64)
+
+    def take(self, local: np.ndarray) -> EncodedRecords:
+        return self.encoded.take(local, self.row_start, self.row_count)
+
+    def nbytes(self) -> int:
+        return (self.encoded.nbytes() + self.tokens.nbytes() + self.pairs.nbytes() + self.row_start.nbytes
+                + self.row_count.nbytes + self._order.nbytes + self._sorted.nbytes)
+
+
+class _SharedTypos(TypoCache):
+    """The scorer's distance-1 test shared by concurrent queries.
+
+    It knows the shapes of the index's fold ids (below `limit`); a query's own tokens
+    (ids from an overlay) get theirs in a new array per call, and only answers between
+    index tokens are remembered, since overlay ids mean different strings per query.
+    """
+
+    def __init__(self, shape: np.ndarray, limit: int, known: dict[int, bool]) -> None:
+        super().__init__()
+        self._shape, self.limit, self.known = shape, limit, known
+
+    @classmethod
+    def over(cls, vocab: Vocabulary, previous: _SharedTypos | None = None) -> _SharedTypos:
+        """Shapes of all of vocab's folds (extending those of `previous`)."""
+        helper = TypoCache()
+        known: dict[int, bool] = {}
+        if previous is not None:
+            helper._shape, known = previous._shape, previous.known
+        return cls(helper._shapes(vocab), vocab.size("fold"), known)
+
+    def _shapes(self, vocab: Vocabulary) -> np.ndarray:
+        if len(vocab.strings.get("fold", [])) <= len(self._shape):
+            return self._shape
+        helper = TypoCache()
+        helper._shape = self._shape
+        return helper._shapes(vocab)  # a new array: self._shape is left as it is
+
+    def close(self, left: np.ndarray, right: np.ndarray, vocab: Vocabulary) -> np.ndarray:
+        shared = (left < self.limit) & (right < self.limit)
+        if shared.all():
+            if len(self.known) > TYPO_MEMO:
+                self.known = {}
+            return super().close(left, right, vocab)
+        out = np.zeros(len(left), dtype=bool)
+        if shared.any():
+            out[shared] = self.close(left[shared], right[shared], vocab)
+        local = TypoCache()
+        local._shape = self._shapes(vocab)
+        out[~shared] = local.close(left[~shared], right[~shared], vocab)
         return out
 
-    def _retrieve(self, query: EncodedRecords) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate record ids and a cheap score from the postings."""
-        bits = self.scorer.stats.bits_array(self.vocab)
-        score = np.zeros(len(self.records), dtype=np.float32)
-        common: list[tuple[np.ndarray, float]] = []
+
+@dataclass(frozen=True)
+class _State:
+    """What one search reads; replaced as a whole by writers, never changed in place."""
+
+    limits: dict[str, int]  # vocabulary sizes covered (query overlays start after them)
+    stats: TokenStats
+    model: LinkageModel
+    typos: _SharedTypos
+    fold_phon: np.ndarray  # fold id -> phonetic id of name tokens (-1: not a name token)
+    buckets: dict[tuple[str, int], list[str]]  # (first letter, length) -> folded tokens
+    main: _Segment
+    main_alive: np.ndarray | None  # tombstones of the main segment (None: all alive)
+    delta: _Segment | None  # recent registrations (no tombstones: rebuilt when changed)
+
+    def segments(self) -> list[tuple[_Segment, np.ndarray | None]]:
+        out: list[tuple[_Segment, np.ndarray | None]] = [(self.main, self.main_alive)]
+        if self.delta is not None:
+            out.append((self.delta, None))
+        return out
+
+    def live_count(self) -> int:
+        alive = len(self.main) if self.main_alive is None else int(self.main_alive.sum())
+        return alive + (len(self.delta) if self.delta is not None else 0)
+
+
+class _Core:
+    """Shared by an index and its with_model copies: the vocabulary and the writer lock."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.lock = threading.Lock()
+
+
+@dataclass
+class _QueryToken:
+    weight: float
+    phon: int
+    neighbours: list[int]
+    pair_keys: list[int]
+
+
+class RegistryIndex:
+    """Search index over registry records: build once, search concurrently, add/remove.
+
+    `RegistryIndex(records, model)` builds from a sequence; `RegistryIndex.build(chunks,
+    model)` from an iterable of record chunks (rows streamed from a database), so that
+    the caller never holds all records at once. Matches carry `record_id` (and
+    `record=None`): read what else is needed from the store.
+    """
+
+    def __init__(self, records: Sequence[PersonRecord] = (), model: LinkageModel | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self._build(chunked(records), model, progress)
+
+    @classmethod
+    def build(cls, chunks: Iterable[Sequence[PersonRecord]], model: LinkageModel | None = None,
+              progress: Callable[[str], None] | None = None) -> RegistryIndex:
+        """An index over records given in chunks (e.g. 50,000 rows at a time)."""
+        index = cls.__new__(cls)
+        index._build(chunks, model, progress)
+        return index
+
+    def _build(self, chunks: Iterable[Sequence[PersonRecord]], model: LinkageModel | None,
+               progress: Callable[[str], None] | None) -> None:
+        vocab = Vocabulary()
+        if progress:
+            progress("encoding records")
+        encoded = encode_chunks(chunks, vocab)
+        vocab.clear_caches()
+        release_name_caches()
+        if progress:
+            progress("building postings")
+        with gc_paused():
+            main = _Segment(encoded)
+            self._core = _Core(vocab)
+            self._state = self._fresh_state(main, corpus_stats(encoded, vocab), model or LinkageModel(), None)
+
+    def _fresh_state(self, main: _Segment, stats: TokenStats, model: LinkageModel,
+                     typos: _SharedTypos | None) -> _State:
+        vocab = self._core.vocab
+        stats.bits_array(vocab)  # complete: overlays never extend it
+        folds = vocab.strings.get("fold", [])
+        fold_phon = np.full(len(folds), -1, dtype=np.int64)
+        names = main.encoded.names
+        fold_phon[names.fold[names.fold >= 0]] = names.phon[names.fold >= 0]
+        buckets: dict[tuple[str, int], list[str]] = {}
+        for text in folds:
+            if len(text) >= 4:
+                buckets.setdefault((text[0], len(text)), []).append(text)
+        return _State(vocab.sizes(), stats, model, _SharedTypos.over(vocab, typos), fold_phon, buckets,
+                      main, None, None)
+
+    # --- reading -------------------------------------------------------------------------------------
+    @property
+    def model(self) -> LinkageModel:
+        return self._state.model
+
+    @property
+    def vocab(self) -> Vocabulary:
+        return self._core.vocab
+
+    def __len__(self) -> int:
+        """Searchable records."""
+        return self._state.live_count()
+
+    def __contains__(self, record_id: object) -> bool:
+        state = self._state
+        for segment, alive in state.segments():
+            local = segment.positions([str(record_id)])
+            if len(local) and (alive is None or alive[local].any()):
+                return True
+        return False
+
+    def search_record(self, query: PersonRecord, limit: int = 10,
+                      filters: SearchFilters | None = None) -> list[Match]:
+        """Registry records most likely to be the query person, best first."""
+        state = self._state  # one read: writers publish a new state, never change this one
+        vocab = self._core.vocab.overlay(state.limits)
+        scorer = Scorer(vocab, state.stats, state.model, typos=state.typos)
+        encoded = encode([query], vocab)
+        if filters is not None and filters.birth_low is not None:
+            encoded.birth_low[0], encoded.birth_high[0] = filters.birth_low, filters.birth_high
+            encoded.birth_weak[0] = True
+        tokens = self._query_tokens(state, encoded, scorer, vocab)
+        found: list[tuple[_Segment, np.ndarray, np.ndarray]] = []
+        for segment, alive in state.segments():
+            cands, cheap = self._retrieve(segment, tokens)
+            keep = np.ones(len(cands), dtype=bool) if alive is None else alive[cands]
+            if filters is not None:
+                keep &= self._filter(segment, cands, filters, vocab)
+            found.append((segment, cands[keep], cheap[keep]))
+        if sum(len(c) for _s, c, _ in found) > RESCORE:
+            cheap_all = np.concatenate([cheap + self._context_bonus(encoded, s, c) for s, c, cheap in found])
+            top = np.zeros(len(cheap_all), dtype=bool)
+            top[np.argpartition(-cheap_all, RESCORE)[:RESCORE]] = True
+            offsets = np.cumsum([0] + [len(c) for _s, c, _ in found])
+            found = [(s, c[top[o: o + len(c)]], cheap[top[o: o + len(c)]])
+                     for (s, c, cheap), o in zip(found, offsets.tolist())]
+        parts = [segment.take(np.sort(cands)) for segment, cands, _ in found if len(cands)]
+        if not parts:
+            return []
+        corpus = EncodedRecords.concat(parts)
+        rows_b = np.arange(len(corpus.row_record))
+        rows_a = np.repeat(np.arange(len(encoded.row_record)), len(rows_b))
+        rows_b = np.tile(rows_b, len(encoded.row_record))
+        return _score_encoded(scorer, encoded, corpus, rows_a, rows_b, explain=limit)
+
+    def _query_tokens(self, state: _State, query: EncodedRecords, scorer: Scorer,
+                      vocab: Vocabulary) -> list[_QueryToken]:
+        """Per full token of the query: rarity, phonetic key, typo neighbours, pair keys."""
+        bits = scorer.stats.bits_array(vocab)
         names = query.names
+        out = []
         for r in range(len(query.row_record)):
             slots = [s for s in range(names.fold.shape[1]) if names.fold[r, s] >= 0]
             for i in slots:
                 if names.initial[r, i]:
                     continue
-                weight = float(bits[names.fold[r, i]])
-                posting = self.tokens.get(int(names.phon[r, i]))
-                if len(posting) > SELECTIVE:
-                    common.append((posting, weight))
-                else:
-                    score[posting] += weight
-                for phon in self._typo_neighbours(self.vocab.string("fold", int(names.fold[r, i]))):
-                    if phon != names.phon[r, i]:
-                        near = self.tokens.get(phon)
-                        if len(near) <= SELECTIVE:
-                            score[near] += weight * TYPO_WEIGHT
-                for j in slots:
-                    if j != i:
-                        near = self.pairs.get(int(names.phon[r, i]) * 32 + int(names.letter[r, j]))
-                        if len(near) <= SELECTIVE:
-                            score[near] += PAIR_WEIGHT
+                phon = int(names.phon[r, i])
+                near = self._typo_neighbours(state, vocab.string("fold", int(names.fold[r, i])))
+                out.append(_QueryToken(float(bits[names.fold[r, i]]), phon, [p for p in near if p != phon],
+                                       [phon * 32 + int(names.letter[r, j]) for j in slots if j != i]))
+        return out
+
+    def _typo_neighbours(self, state: _State, folded: str) -> list[int]:
+        """Phonetic ids of corpus tokens one edit away from a query token."""
+        out: list[int] = []
+        for length in (len(folded) - 1, len(folded), len(folded) + 1):
+            bucket = state.buckets.get((folded[:1], length), [])
+            for text, _dist, _ in process.extract(folded, bucket, scorer=Levenshtein.distance,
+                                                  score_cutoff=1, limit=8):
+                fid = self._core.vocab.get("fold", text)
+                if 0 <= fid < len(state.fold_phon) and state.fold_phon[fid] >= 0:
+                    out.append(int(state.fold_phon[fid]))
+        return out
+
+    @staticmethod
+    def _retrieve(segment: _Segment, tokens: list[_QueryToken]) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate records of a segment and a cheap score from its postings."""
+        score = np.zeros(len(segment), dtype=np.float32)
+        common: list[tuple[np.ndarray, float]] = []
+        for tok in tokens:
+            posting = segment.tokens.get(tok.phon)
+            if len(posting) > SELECTIVE:
+                common.append((posting, tok.weight))
+            else:
+                score[posting] += tok.weight
+            for phon in tok.neighbours:
+                near = segment.tokens.get(phon)
+                if len(near) <= SELECTIVE:
+                    score[near] += tok.weight * TYPO_WEIGHT
+            for key in tok.pair_keys:
+                near = segment.pairs.get(key)
+                if len(near) <= SELECTIVE:
+                    score[near] += PAIR_WEIGHT
         cands = np.flatnonzero(score)
         cheap = score[cands]
         for posting, weight in common:
@@ -155,9 +396,10 @@ class RegistryIndex:
             cheap = cheap + weight * hit
         return cands, cheap
 
-    def _context_bonus(self, query: EncodedRecords, cands: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _context_bonus(query: EncodedRecords, segment: _Segment, cands: np.ndarray) -> np.ndarray:
         """Cheap pre-ranking evidence: birth-year fit, father's first name, sex."""
-        enc = self.encoded
+        enc = segment.encoded
         bonus = np.zeros(len(cands), dtype=np.float32)
         q_low, q_high = int(query.birth_low[0]), int(query.birth_high[0])
         if q_low:
@@ -173,18 +415,20 @@ class RegistryIndex:
             bonus += np.where((sex > 0) & (sex != query.sex[0]), -6.0, 0.0)
         return bonus
 
-    def _filter(self, cands: np.ndarray, f: SearchFilters) -> np.ndarray:
-        enc = self.encoded
+    @staticmethod
+    def _filter(segment: _Segment, cands: np.ndarray, f: SearchFilters, vocab: Vocabulary) -> np.ndarray:
+        """Which candidates pass the filters (a mask)."""
+        enc = segment.encoded
         keep = np.ones(len(cands), dtype=bool)
         if f.sex:
             code = {"M": 1, "F": 2, "T": 3}.get(f.sex.strip().upper()[:1], 0)
             keep &= (enc.sex[cands] == 0) | (enc.sex[cands] == code)
         if f.state:
-            sid = self.vocab.get("state", canonical_state(f.state))
+            sid = vocab.get("state", canonical_state(f.state))
             keep &= enc.state[cands] == sid
         if f.district:
             state = canonical_state(f.state) if f.state else None
-            names = self.vocab.strings.get("district", [])
+            names = vocab.strings.get("district", [])
             wanted = canonical_district(f.district)
             ids = [k for k, s in enumerate(names) if s.split("/", 1)[1] == wanted
                    and (state is None or s.startswith(state + "/"))]
@@ -192,39 +436,7 @@ class RegistryIndex:
         if f.birth_low is not None and f.birth_high is not None:
             low, high = enc.birth_low[cands], enc.birth_high[cands]
             keep &= (low == 0) | ((high >= f.birth_low - 1) & (low <= f.birth_high + 1))
-        return cands[keep]
-
-    def search_record(self, query: PersonRecord, limit: int = 10,
-                      filters: SearchFilters | None = None) -> list[Match]:
-        """Registry records most likely to be the query person, best first."""
-        with self._lock:
-            return self._search_record(query, limit, filters)
-
-    def _search_record(self, query: PersonRecord, limit: int,
-                       filters: SearchFilters | None) -> list[Match]:
-        encoded = encode([query], self.vocab)
-        if filters is not None and filters.birth_low is not None:
-            encoded.birth_low[0], encoded.birth_high[0] = filters.birth_low, filters.birth_high
-            encoded.birth_weak[0] = True
-        cands, cheap = self._retrieve(encoded)
-        if filters is not None:
-            keep = np.isin(cands, self._filter(cands, filters))
-            cands, cheap = cands[keep], cheap[keep]
-        if len(cands) > RESCORE:
-            cheap = cheap + self._context_bonus(encoded, cands)
-            top = np.argpartition(-cheap, RESCORE)[:RESCORE]
-            cands = cands[top]
-        if not len(cands):
-            return []
-        rows_b = np.concatenate([np.arange(s, s + c) for s, c in
-                                 zip(self.row_start[cands].tolist(), self.row_count[cands].tolist())])
-        rows_a = np.repeat(np.arange(len(encoded.row_record)), len(rows_b))
-        rows_b = np.tile(rows_b, len(encoded.row_record))
-        matches = _score_encoded(self.scorer, encoded, self.encoded, rows_a, rows_b, explain=limit)
-        by_id = {self.records[int(c)].record_id: self.records[int(c)] for c in cands}
-        for m in matches:
-            m.record = by_id[m.record_id]
-        return matches
+        return keep
 
     def search(self, name: str, father_name: str = "", sex: str = "", state: str = "",
                district: str = "", age_min: int | None = None, age_max: int | None = None,
@@ -238,3 +450,143 @@ class RegistryIndex:
             high = as_of.year - (age_min if age_min is not None else 0)
             filters = SearchFilters(sex or None, state or None, district or None, low, high)
         return self.search_record(query, limit, filters)
+
+    # --- writing -------------------------------------------------------------------------------------
+    def add(self, records: Iterable[PersonRecord]) -> None:
+        """Add new registrations or replace changed ones (same record_id); searches see them
+        as soon as this returns. The last of several records with one id wins."""
+        batch = list({r.record_id: r for r in records}.values())
+        if not batch:
+            return
+        with self._core.lock:
+            state = self._state
+            vocab = self._core.vocab
+            new = encode(batch, vocab)
+            new.record_ids = RecordIds.of(new.record_ids)
+            vocab.clear_caches()
+            ids = list(new.record_ids)
+            kept = self._delta_kept(state.delta, ids)
+            delta = _Segment(EncodedRecords.concat([kept, new]) if kept is not None else new)
+            state = self._grown(replace(state, main_alive=self._main_alive(state, ids)), delta)
+            if len(delta) > max(MERGE_MIN, MERGE_FRACTION * len(state.main)):
+                state = self._merged(state)
+            self._state = state
+
+    def remove(self, record_ids: Iterable[object]) -> int:
+        """Stop finding these registrations; returns how many entries were hidden."""
+        ids = [str(i) for i in record_ids]
+        with self._core.lock:
+            state = self._state
+            before = state.live_count()
+            delta = state.delta
+            if delta is not None:
+                kept = self._delta_kept(delta, ids)
+                if kept is None or len(kept) < len(delta):
+                    delta = _Segment(kept) if kept is not None else None
+            self._state = replace(state, main_alive=self._main_alive(state, ids), delta=delta)
+            return before - self._state.live_count()
+
+    def merge(self) -> None:
+        """Fold the delta segment into the main one and drop tombstoned entries (token
+        statistics are recomputed); searches keep using the old segments meanwhile."""
+        with self._core.lock:
+            if self._state.delta is not None or self._state.main_alive is not None:
+                self._state = self._merged(self._state)
+
+    def with_model(self, model: LinkageModel) -> RegistryIndex:
+        """An index over the same encoded records scored with another model (nothing is
+        re-encoded; this index is unchanged). Updates to one are not seen by the other."""
+        other = RegistryIndex.__new__(RegistryIndex)
+        other._core = self._core
+        other._state = replace(self._state, model=model)
+        return other
+
+    def set_model(self, model: LinkageModel) -> None:
+        """Score with another model from now on."""
+        with self._core.lock:
+            self._state = replace(self._state, model=model)
+
+    @staticmethod
+    def _main_alive(state: _State, ids: list[str]) -> np.ndarray | None:
+        """The main segment's tombstones with these ids hidden too (a new array)."""
+        alive = state.main_alive
+        local = state.main.positions(ids)
+        if len(local) and (alive is None or alive[local].any()):
+            alive = np.ones(len(state.main), dtype=bool) if alive is None else alive.copy()
+            alive[local] = False
+        return alive
+
+    @staticmethod
+    def _delta_kept(delta: _Segment | None, ids: list[str]) -> EncodedRecords | None:
+        """The delta's records other than these ids (None when none is left)."""
+        if delta is None:
+            return None
+        gone = delta.positions(ids)
+        if not len(gone):
+            return delta.encoded
+        keep = np.setdiff1d(np.arange(len(delta)), gone)
+        return delta.take(keep) if len(keep) else None
+
+    def _grown(self, state: _State, delta: _Segment) -> _State:
+        """The state with a new delta segment whose tokens may be new to the vocabulary."""
+        vocab = self._core.vocab
+        limits = vocab.sizes()
+        state.stats.bits_array(vocab)  # a longer array replaces the old one; states share it
+        old, size = state.limits.get("fold", 0), limits.get("fold", 0)
+        fold_phon = state.fold_phon
+        names = delta.encoded.names
+        valid = names.fold >= 0
+        if size > len(fold_phon) or (fold_phon[names.fold[valid]] < 0).any():
+            fold_phon = np.r_[fold_phon, np.full(size - len(fold_phon), -1, dtype=np.int64)]
+            fold_phon[names.fold[valid]] = names.phon[valid]
+        buckets = state.buckets
+        if size > old:
+            buckets = dict(buckets)
+            folds = vocab.strings.get("fold", [])
+            for text in folds[old:size]:
+                if len(text) >= 4:
+                    key = (text[0], len(text))
+                    buckets[key] = [*buckets.get(key, []), text]
+        return replace(state, limits=limits, typos=_SharedTypos.over(vocab, state.typos),
+                       fold_phon=fold_phon, buckets=buckets, delta=delta)
+
+    def _merged(self, state: _State) -> _State:
+        main = state.main
+        parts = [main.encoded if state.main_alive is None else main.take(np.flatnonzero(state.main_alive))]
+        if state.delta is not None:
+            parts.append(state.delta.encoded)
+        with gc_paused():
+            encoded = EncodedRecords.concat(parts)
+            stats = corpus_stats(encoded, self._core.vocab)
+            return self._fresh_state(_Segment(encoded), stats, state.model, state.typos)
+
+    # --- size ----------------------------------------------------------------------------------------
+    def memory_bytes(self) -> dict[str, int]:
+        """Estimated bytes held by the index, by part (numpy buffers exactly; Python
+        dicts, lists and strings from sys.getsizeof)."""
+        state = self._state
+        vocab = self._core.vocab
+        segments = sum(s.nbytes() for s, _ in state.segments())
+        tables = sum(_dict_bytes(t) for t in vocab.tables.values())
+        strings = sum(sys.getsizeof(v) for v in vocab.strings.values())
+        counts = state.stats.counts
+        stats = _dict_bytes(counts, keys=False) + 24 * len(counts) + int(state.stats.bits_array(vocab).nbytes)
+        buckets = sum(sys.getsizeof(b) for b in state.buckets.values()) + sys.getsizeof(state.buckets)
+        typos = int(state.typos._shape.nbytes) + _dict_bytes(state.typos.known, keys=False)
+        other = int(state.fold_phon.nbytes) + (state.main_alive.nbytes if state.main_alive is not None else 0)
+        caches = sum(sys.getsizeof(c) for c in (vocab._tokens, vocab._rows, vocab.name_rows,
+                                                vocab.father_rows, vocab.places))
+        out = {"segments": segments, "vocabulary": tables + strings + caches, "token_stats": stats,
+               "typo_buckets": buckets, "typo_memo": typos, "other": int(other)}
+        out["total"] = sum(out.values())
+        return out
+
+
+def _dict_bytes(table: dict, keys: bool = True, values: bool = True) -> int:
+    """Size of a dict with its str keys and int/float values (small ints are shared)."""
+    total = sys.getsizeof(table)
+    if keys:
+        total += sum(sys.getsizeof(k) for k in table)
+    if values:
+        total += 28 * sum(1 for v in table.values() if not (isinstance(v, int) and -5 <= v <= 256))
+    return total

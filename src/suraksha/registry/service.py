@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Collection
 from typing import Any, NoReturn
@@ -29,16 +28,15 @@ from suraksha.core.auth import (
     ScopeKind,
 )
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SurakshaError, Unavailable
+from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound, SurakshaError
 from suraksha.core.geo import Point, haversine_m
-from suraksha.core.threads import finished_before_exit
 from suraksha.registry import retention, store
 from suraksha.registry.audit import Actor, AuditFilters, AuditReport, AuditTrail
 from suraksha.registry.checkpoints import AuditCheckpoints
 from suraksha.registry.files import FileStore
+from suraksha.registry.freshness import IndexKeeper
 from suraksha.registry.importing import ImportReport, Progress, RegistrationWriter, raise_movement_alerts
 from suraksha.registry.matching.geo import STATE_BY_CODE, canonical_state
-from suraksha.registry.matching.linkage import learn_from_decisions
 from suraksha.registry.matching.record import PersonRecord
 from suraksha.registry.merging import MergeDesk
 from suraksha.registry.reading import registration_detail, summaries
@@ -50,7 +48,6 @@ from suraksha.registry.squads import offenders_in_station
 
 log = logging.getLogger(__name__)
 LINK_ALERT_SCORE = 0.5  # a linked suspect this likely in another state alerts both states
-INDEX_RETRY_AFTER_S = 10  # what a search is told to wait while the index is first built
 FILE_KINDS = ("photo", "prints")
 # An FIR's known accused may be looked for in, and linked to, the registry by the case's station officers too
 # (`link_suspect(action="case_linkage")`, `confirm_case_link`): with a purpose, audited like every read.
@@ -86,48 +83,27 @@ class RegistryService:
         self.files = FileStore(files_dir)
         self.screens = RegistryScreens(self, engine)
         self._writer = RegistrationWriter(identity_key(secret_key))
-        self._lock = threading.Lock()
-        self._index: RegistryIndex | None = None
-        self._signature: tuple | None = None
-        self._building: threading.Thread | None = None
-        self.learned = None  # the LinkageModel after officers' merge decisions, when there are any
+        self.index = IndexKeeper(engine)
 
-    # --- the in-memory index -------------------------------------------------------------------------
+    # --- the in-memory index (a cache kept fresh from the change log: `freshness`) ------------------------
+    @property
+    def learned(self):
+        """The LinkageModel after officers' merge decisions, when there are any."""
+        return self.index.learned
+
+    def registrations_held(self) -> int:
+        with self._engine.connect() as conn:
+            return store.count_registrations(conn)
+
     def refresh(self) -> RegistryIndex:
-        """The index, rebuilt when registrations or merge decisions changed (here or in another process)."""
-        with self._lock:
-            with self._engine.connect() as conn:
-                signature = store.index_signature(conn)
-                if self._index is not None and signature == self._signature:
-                    return self._index
-                records = store.load_records(conn)
-                decisions = _decisions(conn)
-            self.learned = learn_from_decisions(decisions) if decisions else None
-            self._index, self._signature = RegistryIndex(records, self.learned), signature
-            log.info("registry index built over %d registrations", len(records))
-            return self._index
+        """The index, with every change committed before this call (here or in another process)."""
+        return self.index.refresh()
 
     def build_in_background(self) -> None:
-        """A server builds the index after it starts (at national scale it takes most of a minute), so that
-        nothing else waits for it; searches answer 503 until it is ready (`ready_index`)."""
-        if self._building is None and self._index is None:
-            self._building = finished_before_exit(self._first_build, "registry-index", wait_s=5.0)
-
-    def _first_build(self) -> None:
-        try:
-            self.refresh()
-        except Exception:
-            log.exception("the registry index could not be built: the next search tries again")
-        finally:
-            self._building = None
+        self.index.build_in_background()
 
     def ready_index(self) -> RegistryIndex:
-        """The index for a request: Unavailable (503, Retry-After) while the server's first build is running;
-        otherwise as `refresh`."""
-        if self._index is None and self._building is not None:
-            raise Unavailable("the registry index is being built: try again shortly", retry_after=INDEX_RETRY_AFTER_S,
-                              code="registry_index_building")
-        return self.refresh()
+        return self.index.ready_index()
 
     # --- admission: role, purpose, scope; every refusal is audited ---------------------------------------
     def refuse(self, p: Principal, action: str, asked: dict[str, Any], err: SurakshaError,
@@ -187,7 +163,7 @@ class RegistryService:
             report = self._writer.run(conn, data, self._clock.now(), code, allowed_state, progress)
             self.audit.record(actor, "import", {k: v for k, v in report.as_dict().items() if k != "problems"}
                               | {"state": code or ""}, conn=conn)
-        self.refresh()
+        self.index.refresh_if_built()
         return report
 
     def register(self, p: Principal, fields: dict[str, str], from_fir: str = "") -> dict:
@@ -217,7 +193,7 @@ class RegistryService:
                                   conn=conn)
         except SurakshaError as err:
             self.refuse(p, "register", asked, err)
-        self.refresh()
+        self.index.refresh_if_built()
         return {"registration_id": reg_id, "state": row.state, "record_id": row.record_id}
 
     # --- search and linkage ----------------------------------------------------------------------------
@@ -430,7 +406,7 @@ class RegistryService:
             outcome = self.merges.decide(actor_of(p), merge_id, confirm)
         except SurakshaError as err:
             self.refuse(p, action, {"merge_id": merge_id}, err)
-        self.refresh()
+        self.index.refresh_if_built()
         return outcome
 
     def unmerge(self, p: Principal, merge_id: int) -> dict:
@@ -439,17 +415,17 @@ class RegistryService:
             outcome = self.merges.unmerge(actor_of(p), merge_id)
         except SurakshaError as err:
             self.refuse(p, "unmerge", {"merge_id": merge_id}, err)
-        self.refresh()
+        self.index.refresh_if_built()
         return outcome
 
     def purge(self, actor: Actor, dry_run: bool = False) -> list[dict]:
         """Delete registrations whose retention ended (tier 1: 15 years, tier 2: 25; tier 3 is kept for life)."""
         with self._engine.begin() as conn:
-            due, orphans = retention.purge(conn, self._clock.now().date(), actor, self.audit, dry_run)
+            due, orphans = retention.purge(conn, self._clock.now(), actor, self.audit, dry_run)
         for digest in orphans:
             self.files.delete(digest)
         if due and not dry_run:
-            self.refresh()
+            self.index.refresh_if_built()
         return due
 
     # --- oversight -----------------------------------------------------------------------------------
@@ -475,19 +451,6 @@ class RegistryService:
 def _in_scope(p: Principal, state_column):
     """The scope rule on a registry table, whose rows belong to a state (no station or city)."""
     return scope_filter(p, station_id=null(), city=null(), state=state_column)
-
-
-def _decisions(conn) -> list[tuple[PersonRecord, PersonRecord, bool]]:
-    """Officers' confirmed (same person) and rejected or undone (different) pairs, for learning."""
-    m = store.merges
-    pairs = conn.execute(select(m.c.left_registration_id, m.c.right_registration_id, m.c.status)
-                         .where(m.c.status.in_(("confirmed", "rejected", "undone")))).all()
-    if not pairs:
-        return []
-    records = {int(r.record_id): r for r in store.load_records(
-        conn, sorted({x for p in pairs for x in (p[0], p[1])}))}
-    return [(records[a], records[b], status == "confirmed") for a, b, status in pairs
-            if a in records and b in records]
 
 
 def _distances(conn, ids: list[int], near: tuple[float, float, float]) -> dict[int, float]:

@@ -7,8 +7,11 @@ record_id (the key for re-sends). Identity numbers are stored only as keyed hash
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -22,7 +25,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    insert,
     select,
+    text,
 )
 
 from suraksha.adapters.db import UtcDateTime, metadata
@@ -168,52 +173,120 @@ audit = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# The change log: a row for every registration written (`upsert`) or deleted (`delete`) and every merge decision
+# (`decision`), numbered in commit order (`note_changes`). What a server process keeps in memory (the search index) is
+# built from the database and kept fresh from these rows.
+changes = Table(
+    "registry_changes", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("registration_id", Integer, nullable=True),  # no foreign key: a deleted registration is logged too
+    Column("kind", String(8), nullable=False),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+)
+CHANGE_KINDS = ("upsert", "delete", "decision")
+IDS_PER_QUERY = 10_000  # an IN list's ids (SQLite takes at most 32,766 parameters a statement)
+_CHANGE_LOCK = 0x5EC0_0001  # PostgreSQL advisory lock: the change log's rows commit in the order of their numbers
+
 Index("ix_registry_registrations_registered_on", registrations.c.registered_on)
 
 REGISTRATION_CHILDREN = (names, marks, identities, files, addresses, convictions)
 
 
-def latest_addresses(conn: Connection, registration_ids: list[int] | None = None) -> dict[int, dict]:
+def latest_addresses(conn: Connection, registration_ids: list[int] | None = None,
+                     between: tuple[int, int] | None = None) -> dict[int, dict]:
     """The current address of each registration (the last one recorded)."""
     newest = select(addresses.c.registration_id, func.max(addresses.c.id).label("id")).group_by(
         addresses.c.registration_id)
     if registration_ids is not None:
         newest = newest.where(addresses.c.registration_id.in_(registration_ids))
+    if between is not None:
+        newest = newest.where(addresses.c.registration_id > between[0], addresses.c.registration_id <= between[1])
     sub = newest.subquery()
     rows = conn.execute(select(addresses).join(sub, sub.c.id == addresses.c.id))
     return {r.registration_id: dict(r._mapping) for r in rows}
 
 
-def load_records(conn: Connection, registration_ids: list[int] | None = None) -> list[PersonRecord]:
-    """Registrations as the core's PersonRecord; record_id is the registration's database id as text."""
+def load_records(conn: Connection, registration_ids: list[int] | None = None,
+                 between: tuple[int, int] | None = None) -> list[PersonRecord]:
+    """Registrations as the core's PersonRecord; record_id is the registration's database id as text. All of them,
+    those of `registration_ids`, or those with ids in `between` = (after, up to)."""
+    if registration_ids is not None and len(registration_ids) > IDS_PER_QUERY:
+        return [r for start in range(0, len(registration_ids), IDS_PER_QUERY)
+                for r in load_records(conn, registration_ids[start:start + IDS_PER_QUERY])]
     q = select(registrations).order_by(registrations.c.id)
     if registration_ids is not None:
         q = q.where(registrations.c.id.in_(registration_ids))
+    if between is not None:
+        q = q.where(registrations.c.id > between[0], registrations.c.id <= between[1])
     regs = conn.execute(q).all()
     wanted = [r.id for r in regs] if registration_ids is not None else None
     alias_of, convs = defaultdict(list), defaultdict(list)
-    for r in conn.execute(_children(names, wanted).where(names.c.is_alias.is_(True))):
+    for r in conn.execute(_children(names, wanted, between).where(names.c.is_alias.is_(True))):
         alias_of[r.registration_id].append(r.name)
-    for r in conn.execute(_children(convictions, wanted)):
+    for r in conn.execute(_children(convictions, wanted, between)):
         convs[r.registration_id].append(Conviction(r.act, r.section, r.conviction_date, r.court))
-    where = latest_addresses(conn, wanted)
+    where = latest_addresses(conn, wanted, between)
     return [PersonRecord(
         str(r.id), r.state, r.district, r.full_name, alias_of[r.id], r.father_name, r.sex, r.dob, r.age,
         r.age_as_of, where.get(r.id, {}).get("address", ""), convs[r.id],
     ) for r in regs]
 
 
-def _children(table: Table, wanted: list[int] | None):
+def _children(table: Table, wanted: list[int] | None, between: tuple[int, int] | None = None):
     q = select(table).order_by(table.c.id)
+    if between is not None:
+        q = q.where(table.c.registration_id > between[0], table.c.registration_id <= between[1])
     return q if wanted is None else q.where(table.c.registration_id.in_(wanted))
 
 
-def index_signature(conn: Connection) -> tuple:
-    """Changes whenever registrations or merge decisions change (also when another process wrote them)."""
-    r = registrations
-    regs = conn.execute(select(func.count(), func.max(r.c.id), func.max(r.c.updated_at),
-                               func.min(r.c.fingerprint), func.max(r.c.fingerprint))).one()
-    decided = conn.execute(select(func.count(), func.max(merges.c.decided_at))
-                           .where(merges.c.status.in_(("confirmed", "rejected", "undone")))).one()
-    return tuple(regs) + tuple(decided)
+def note_changes(conn: Connection, kind: str, registration_ids: Sequence[int], now: datetime) -> None:
+    """Log what this transaction changed, last thing before it commits. On PostgreSQL the rows are numbered under a
+    transaction-long lock, so that a reader that has seen number n has seen every number below it (numbers drawn
+    from a sequence by concurrent transactions would otherwise commit out of order, and a reader could skip one);
+    SQLite has one writer at a time anyway. `decision`: one row without a registration."""
+    assert kind in CHANGE_KINDS
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHANGE_LOCK})
+    ids: Sequence[int | None] = registration_ids if kind != "decision" else [None]
+    for start in range(0, len(ids), 50_000):
+        conn.execute(insert(changes), [{"registration_id": i, "kind": kind, "at": now}
+                                       for i in ids[start:start + 50_000]])
+
+
+def change_head(conn: Connection) -> int:
+    """The number of the newest change (0: none): one step down the primary key."""
+    return int(conn.execute(select(func.max(changes.c.seq))).scalar() or 0)
+
+
+def changes_after(conn: Connection, seq: int, limit: int) -> list[tuple[int, int | None, str]]:
+    """(number, registration, kind) of the changes after `seq`, oldest first, at most `limit`."""
+    c = changes.c
+    return [(int(r.seq), r.registration_id, r.kind) for r in conn.execute(
+        select(c.seq, c.registration_id, c.kind).where(c.seq > seq).order_by(c.seq).limit(limit))]
+
+
+def first_change(conn: Connection) -> int:
+    """The number of the oldest change still kept (0: none)."""
+    return int(conn.execute(select(func.min(changes.c.seq))).scalar() or 0)
+
+
+def prune_changes(conn: Connection, before: datetime) -> int:
+    """Forget changes older than this: an index that has not applied them since builds itself again."""
+    return conn.execute(changes.delete().where(changes.c.at < before)).rowcount
+
+
+def count_registrations(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(registrations)).scalar() or 0)
+
+
+def iter_records(conn: Connection, chunk: int = 50_000) -> Iterator[list[PersonRecord]]:
+    """Every registration as PersonRecords, `chunk` at a time in id order (keyset pages: no offset scans)."""
+    last = 0
+    while True:
+        page = select(registrations.c.id).where(registrations.c.id > last).order_by(registrations.c.id).limit(chunk)
+        high = conn.execute(select(func.max(page.subquery().c.id))).scalar()
+        if high is None:
+            return
+        yield load_records(conn, between=(last, high))
+        last = high
 

@@ -6,7 +6,8 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from statistics import fmean
 from typing import Any
 
 import jellyfish
@@ -15,6 +16,7 @@ from suraksha.registry.matching.geo import canonical_district, canonical_state
 from suraksha.registry.matching.linkage import DEFAULT_THRESHOLD, dedupe
 from suraksha.registry.matching.names import split_name_field, tokenize
 from suraksha.registry.matching.record import PersonRecord, is_default_date
+from suraksha_lab.registry.settings import GeneratorSettings, named
 
 Progress = Callable[[str, int, int], None]
 
@@ -109,7 +111,7 @@ SPLINK_TF_COLUMNS = ("full_name", "first_name", "surname", "father_name", "fathe
 SPLINK_U_MAX_PAIRS = 1e7
 SPLINK_SEED = 1
 SPLINK_THRESHOLDS: tuple[float, ...] = (
-    0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
+    0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
 """Clustering thresholds tried; the one with the best F1 against the truth is reported (an oracle choice)."""
 
 
@@ -266,6 +268,8 @@ def _splink_settings() -> Any:
             cll.ElseLevel(),
         ],
     )
+    prediction_rules: list[Any] = [  # block_on rules and one SQL string
+        *(_block_on(rule) for rule in SPLINK_PREDICTION_RULES), SPLINK_REVERSED_NAMES_RULE]
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
@@ -276,8 +280,7 @@ def _splink_settings() -> Any:
             cl.ExactMatch("sex"),
             cl.ArrayIntersectAtSizes("conviction_dates", [1]),
         ],
-        blocking_rules_to_generate_predictions=[
-            *(_block_on(rule) for rule in SPLINK_PREDICTION_RULES), SPLINK_REVERSED_NAMES_RULE],
+        blocking_rules_to_generate_predictions=prediction_rules,
         retain_intermediate_calculation_columns=False,
     )
 
@@ -286,13 +289,14 @@ def _splink_linker(table: dict[str, list[Any]]) -> Any:
     import splink
     from splink import DuckDBAPI, Linker
 
-    db_api = DuckDBAPI()
+    # Splink 5 and 4 differ in these signatures; typed loosely so that either (or neither) type-checks
+    db_api: Any = DuckDBAPI()
+    linker: Any = Linker
     if int(splink.__version__.split(".")[0]) >= 5:
-        return Linker(db_api.register(table), _splink_settings(),  # type: ignore[attr-defined]
-                      log_level=None)  # type: ignore[call-arg]
+        return linker(db_api.register(table), _splink_settings(), log_level=None)
     import pandas as pd  # Splink 4 (a dependency of it) takes a frame and the database API
 
-    return Linker(pd.DataFrame(table), _splink_settings(), db_api)
+    return linker(pd.DataFrame(table), _splink_settings(), db_api)
 
 
 def run_splink(records: Sequence[PersonRecord], truth: Mapping[str, str],
@@ -349,12 +353,133 @@ def splink_available() -> bool:
     return True
 
 
-def compare_with_splink(n: int, seed: int,
-                        progress: Progress | None = None) -> dict[str, PairwiseScores | None]:
-    """Generate n records, then run our dedupe and (if installed) Splink on them."""
+def compare_with_splink(n: int, seed: int, progress: Progress | None = None,
+                        settings: GeneratorSettings | str = "default") -> dict[str, PairwiseScores | None]:
+    """Generate n records (with the named generator settings), then run our dedupe and (if installed) Splink."""
     from suraksha_lab.registry.synth import generate
 
-    records, truth = generate(n, seed)
+    records, truth = generate(n, seed, settings)
     ours = run_ours(records, truth, progress)
     theirs = run_splink(records, truth, progress=progress) if splink_available() else None
     return {"suraksha": ours, "splink": theirs}
+
+
+# The matcher was tuned on the generator's default settings; the matrix runs both systems on other settings
+# (suraksha_lab.registry.settings.SETTINGS) and several seeds, and reports the spread.
+
+
+@dataclass(frozen=True)
+class MatrixRun:
+    """Both systems on one generated registry: one setting, one seed."""
+
+    setting: str
+    seed: int
+    n: int
+    persons: int
+    ours: PairwiseScores
+    splink: PairwiseScores | None
+
+    @property
+    def ours_better(self) -> bool | None:
+        """Our F1 above Splink's (None without Splink)."""
+        return None if self.splink is None else self.ours.f1 > self.splink.f1
+
+
+@dataclass(frozen=True)
+class SettingSpread:
+    """The spread over seeds of one setting: F1 mean, min, max and mean seconds of each system."""
+
+    setting: str
+    runs: int
+    ours_f1_mean: float
+    ours_f1_min: float
+    ours_f1_max: float
+    ours_seconds_mean: float
+    splink_f1_mean: float | None = None
+    splink_f1_min: float | None = None
+    splink_f1_max: float | None = None
+    splink_seconds_mean: float | None = None
+    ours_better_every_run: bool | None = None
+    """Our F1 above Splink's in every run of the setting (None when Splink did not run)."""
+    f1_margin_min: float | None = None
+    """The smallest (ours - Splink) F1 difference over the runs."""
+
+
+def run_matrix(n: int, settings: Sequence[str], seeds: Sequence[int], *, with_splink: bool | None = None,
+               progress: Progress | None = None,
+               on_run: Callable[[MatrixRun], None] | None = None) -> list[MatrixRun]:
+    """For each named generator setting and each seed: generate n records, run ours and Splink on them.
+
+    with_splink: None runs Splink when it is installed. on_run is called after each run (to print as it goes).
+    """
+    from suraksha_lab.registry.synth import generate
+
+    for name in settings:
+        named(name)  # unknown names fail before anything runs
+    splink_on = splink_available() if with_splink is None else with_splink
+    runs: list[MatrixRun] = []
+    for name in settings:
+        for seed in seeds:
+            records, truth = generate(n, seed, name)
+            ours = run_ours(records, truth, progress)
+            theirs = run_splink(records, truth, progress=progress) if splink_on else None
+            run = MatrixRun(name, seed, len(records), len(set(truth.values())), ours, theirs)
+            runs.append(run)
+            if on_run is not None:
+                on_run(run)
+    return runs
+
+
+def summarise_matrix(runs: Sequence[MatrixRun]) -> list[SettingSpread]:
+    """One SettingSpread per setting, in the order the settings first appear."""
+    by_setting: dict[str, list[MatrixRun]] = {}
+    for run in runs:
+        by_setting.setdefault(run.setting, []).append(run)
+    spreads = []
+    for name, group in by_setting.items():
+        ours = [r.ours for r in group]
+        spread = SettingSpread(
+            name, len(group), fmean(s.f1 for s in ours), min(s.f1 for s in ours), max(s.f1 for s in ours),
+            fmean(s.seconds for s in ours))
+        theirs = [r.splink for r in group if r.splink is not None]
+        if theirs and len(theirs) == len(group):
+            spread = replace(
+                spread, splink_f1_mean=fmean(s.f1 for s in theirs), splink_f1_min=min(s.f1 for s in theirs),
+                splink_f1_max=max(s.f1 for s in theirs), splink_seconds_mean=fmean(s.seconds for s in theirs),
+                ours_better_every_run=all(r.ours_better for r in group),
+                f1_margin_min=min(r.ours.f1 - r.splink.f1 for r in group if r.splink is not None))
+        spreads.append(spread)
+    return spreads
+
+
+def matrix_markdown(spreads: Sequence[SettingSpread], n: int, seeds: Sequence[int]) -> str:
+    """The per-setting spread as a markdown table (for docs/benchmarks.md)."""
+    def num(value: float | None, fmt: str) -> str:
+        return "-" if value is None else format(value, fmt)
+
+    lines = [
+        f"Pairwise F1 on {n:,} synthetic records, seeds {', '.join(map(str, seeds))}: mean (min-max) per"
+        " generator setting; Splink at its oracle threshold.",
+        "",
+        "| setting | runs | ours F1 mean (min-max) | Splink F1 mean (min-max) | ours s | Splink s "
+        "| ours better every run | smallest F1 margin |",
+        "|---|---:|---:|---:|---:|---:|:---:|---:|",
+    ]
+    for s in spreads:
+        splink = "-" if s.splink_f1_mean is None else (
+            f"{s.splink_f1_mean:.4f} ({num(s.splink_f1_min, '.4f')}-{num(s.splink_f1_max, '.4f')})")
+        better = "-" if s.ours_better_every_run is None else ("yes" if s.ours_better_every_run else "no")
+        lines.append(
+            f"| {s.setting} | {s.runs} | {s.ours_f1_mean:.4f} ({s.ours_f1_min:.4f}-{s.ours_f1_max:.4f}) "
+            f"| {splink} | {s.ours_seconds_mean:.1f} | {num(s.splink_seconds_mean, '.1f')} | {better} "
+            f"| {num(s.f1_margin_min, '+.4f')} |")
+    return "\n".join(lines)
+
+
+def matrix_json(runs: Sequence[MatrixRun], spreads: Sequence[SettingSpread]) -> dict[str, Any]:
+    """Every figure of a matrix, and the settings' rates that differ from the default, as plain JSON data."""
+    return {
+        "settings": {name: named(name).changed() for name in dict.fromkeys(r.setting for r in runs)},
+        "runs": [{**asdict(r), "ours_better": r.ours_better} for r in runs],
+        "spread": [asdict(s) for s in spreads],
+    }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from indic_transliteration import sanscript
 
 from suraksha.registry.matching.names import VARIANT_GROUPS
+from suraksha_lab.registry.settings import DEFAULT, FATHER_PREFIXES, GeneratorSettings
 
 if TYPE_CHECKING:
     from suraksha_lab.registry.synth import Person
@@ -30,11 +31,13 @@ NICKNAMES = ("pappu bablu munna raju golu chhotu sonu monu pintu guddu bunty lal
              "rinku sanju kaalu bittu").split()
 TITLES_M = ("Shri", "Sri", "Mr.", "Sh.")
 TITLES_F = ("Smt.", "Km.", "Ms.")
+SOUTH_STATES = ("TN", "KL", "KA", "AP", "TG", "PY")
+TELUGU_STATES = ("AP", "TG")
 
 
-def respell(token: str, rng: random.Random) -> str:
-    """A plausible alternative Latin spelling of a name token."""
-    if token in _MEMBER_OF and rng.random() < 0.8:
+def respell(token: str, rng: random.Random, from_group: float = DEFAULT.respell_from_variant_group) -> str:
+    """A plausible alternative Latin spelling of a name token (a known variant with probability from_group)."""
+    if token in _MEMBER_OF and rng.random() < from_group:
         return rng.choice(_GROUPS[_MEMBER_OF[token]])
     for _ in range(6):
         pattern, repl = rng.choice(_RESPELL)
@@ -74,100 +77,122 @@ def to_devanagari(token: str, known: dict[str, str], rng: random.Random) -> str:
 class Renderer:
     """Renders one registration of a person, Latin or Devanagari."""
 
-    def __init__(self, rng: random.Random, devanagari_map: dict[str, str], devanagari: bool) -> None:
+    def __init__(self, rng: random.Random, devanagari_map: dict[str, str], devanagari: bool,
+                 settings: GeneratorSettings = DEFAULT) -> None:
         self.rng = rng
         self.known = devanagari_map
         self.devanagari = devanagari
+        self.s = settings
 
-    def _word(self, token: str, spell: float = 0.22) -> str:
+    def _word(self, token: str, spell: float | None = None) -> str:
         rng = self.rng
         if self.devanagari:
             return to_devanagari(token, self.known, rng)
-        if rng.random() < spell:
-            token = respell(token, rng)
+        if rng.random() < (self.s.respelling if spell is None else spell):
+            token = respell(token, rng, self.s.respell_from_variant_group)
         return token
 
     def _initial(self, token: str) -> str:
-        return token[0].upper() + ("." if self.rng.random() < 0.7 else "")
+        return token[0].upper() + ("." if self.rng.random() < self.s.initial_dot else "")
 
     def _case(self, words: list[str]) -> str:
         text = " ".join(w for w in words if w)
         if self.devanagari:
             return text
         roll = self.rng.random()
-        return text.upper() if roll < 0.2 else text.lower() if roll < 0.28 else text.title()
+        s = self.s
+        return text.upper() if roll < s.upper_case else \
+            text.lower() if roll < s.upper_case + s.lower_case else text.title()
 
     def _ordered_tokens(self, person: Person, state_code: str) -> list[tuple[str, str]]:
-        """(role, token) in the order this record writes them."""
-        rng = self.rng
-        parts = [("prefix", person.prefix)] if person.prefix and rng.random() < 0.6 else []
+        """(role, token) in the order this record writes them.
+
+        A rate of 0 draws no random number (the default settings' records stay as they were)."""
+        rng, s = self.rng, self.s
+        man = person.sex == "M"
+        parts = [("prefix", person.prefix)] if person.prefix and rng.random() < 1 - s.mohammed_dropped else []
+        if (not person.prefix and person.muslim and man and s.mohammed_added
+                and rng.random() < s.mohammed_added):
+            parts = [("prefix", "mohammad")]
         core = [("given", person.given)]
-        if person.middle and rng.random() < 0.6:
+        if person.middle and rng.random() < 1 - s.middle_dropped:
             core.append(("middle", person.middle))
-        if person.surname and rng.random() > 0.04:
+        elif (not person.middle and not person.muslim and man and s.kumar_added
+              and rng.random() < s.kumar_added):
+            core.append(("middle", "kumar"))
+        if person.surname and rng.random() > s.surname_dropped:
             core.append(("surname", person.surname))
-        if state_code in ("TN", "KL", "KA", "AP", "TG", "PY") and rng.random() < 0.5:
+        if (state_code in TELUGU_STATES and s.telugu_family_first and core[-1][0] == "surname"
+                and rng.random() < s.telugu_family_first):
+            core = [("family", person.surname), *core[:-1]]
+        elif state_code in SOUTH_STATES and rng.random() < s.south_father_token:
             father = ("father", person.father[0])
-            core = [father, *core] if rng.random() < 0.6 else [*core, father]
-        elif len(core) > 1 and rng.random() < (0.35 if state_code == "MH" else 0.05):
+            core = [father, *core] if rng.random() < s.south_father_first else [*core, father]
+        elif len(core) > 1 and rng.random() < (s.reversed_name_mh if state_code == "MH" else s.reversed_name):
             core = [core[-1], *core[:-1]]
         return parts + core
 
     def person_name(self, person: Person, state_code: str) -> tuple[str, list[str]]:
-        rng = self.rng
+        rng, s = self.rng, self.s
+        initial_rate = {"given": s.initial_given, "middle": s.initial_middle, "surname": s.initial_surname,
+                        "father": s.south_father_initial, "family": s.telugu_family_initial}
         words = []
         for role, token in self._ordered_tokens(person, state_code):
-            as_initial = {"given": 0.07, "middle": 0.2, "surname": 0.05, "father": 0.75}.get(role, 0)
+            as_initial = initial_rate.get(role, 0)
             if not self.devanagari and rng.random() < as_initial:
                 words.append(self._initial(token))
             else:
                 words.append(self._word(token))
-        if not self.devanagari and rng.random() < 0.07:
+        if not self.devanagari and rng.random() < s.typo:
             k = rng.randrange(len(words))
             words[k] = typo(words[k], rng)
-        if rng.random() < 0.1 and not self.devanagari:
+        if rng.random() < s.title and not self.devanagari:
             words.insert(0, rng.choice(TITLES_F if person.sex == "F" else TITLES_M))
         name = self._case(words)
         aliases = self._aliases(person)
-        if aliases and rng.random() < 0.15:
+        if aliases and rng.random() < s.alias_inline:
             name = f"{name} {rng.choice(('@', 'urf', 'alias'))} {aliases.pop()}"
         return name, aliases
 
     def _aliases(self, person: Person) -> list[str]:
-        rng = self.rng
-        if rng.random() > 0.18:
+        rng, s = self.rng, self.s
+        if rng.random() > s.alias:
             return []
         nick = rng.choice(NICKNAMES)
-        if person.surname and rng.random() < 0.5:
-            return [self._case([self._word(nick, 0.1), self._word(person.surname)])]
-        if rng.random() < 0.3:
-            return [self._case([self._word(person.given, 0.9), self._word(person.surname, 0.9)])]
-        return [self._case([self._word(nick, 0.1)])]
+        if person.surname and rng.random() < s.alias_nick_surname:
+            return [self._case([self._word(nick, s.alias_nick_respelling), self._word(person.surname)])]
+        if rng.random() < s.alias_respelled_name:
+            return [self._case([self._word(person.given, s.alias_name_respelling),
+                                self._word(person.surname, s.alias_name_respelling)])]
+        return [self._case([self._word(nick, s.alias_nick_respelling)])]
 
     def father_name(self, father: list[str]) -> str:
-        rng = self.rng
-        if rng.random() < 0.12:
+        rng, s = self.rng, self.s
+        if rng.random() < s.father_missing:
             return ""
-        tokens = father if rng.random() > 0.3 else father[:1]
-        words = [self._word(t, 0.2) for t in tokens]
-        if not self.devanagari and len(words) > 1 and rng.random() < 0.05:
+        tokens = father if rng.random() > s.father_first_word_only else father[:1]
+        words = [self._word(t, s.father_respelling) for t in tokens]
+        if not self.devanagari and len(words) > 1 and rng.random() < s.father_initial:
             words[0] = self._initial(tokens[0])
-        prefix = rng.choices(("", "S/o ", "Late ", "Shri ", "S/O Late "), weights=(70, 15, 5, 8, 2))[0]
+        if not self.devanagari and s.father_typo and rng.random() < s.father_typo:
+            k = rng.randrange(len(words))
+            words[k] = typo(words[k], rng)
+        prefix = rng.choices(FATHER_PREFIXES, weights=s.father_prefix_weights)[0]
         return (prefix if not self.devanagari else "") + self._case(words)
 
     def birth(self, dob: date, convicted: date | None) -> tuple[date | None, int | None, date | None]:
         """(dob, age, age_as_of) as written: exact, 1-Jan default, age only, or nothing."""
-        rng = self.rng
+        rng, s = self.rng, self.s
         as_of = (convicted or date(2015, 1, 1)) + timedelta(days=rng.randrange(0, 400))
         age = (as_of - dob).days * 4 // 1461
-        if rng.random() < 0.2:
+        if rng.random() < s.age_misstated:
             age += rng.choice((-1, 1))
         roll = rng.random()
-        if roll < 0.55:
-            return _misread(dob, rng) if rng.random() < 0.04 else dob, None, None
-        if roll < 0.67:
+        if roll < s.dob_exact:
+            return _misread(dob, rng) if rng.random() < s.dob_misread else dob, None, None
+        if roll < s.dob_exact + s.dob_january_first:
             return date(as_of.year - age, 1, 1), None, None
-        if roll < 0.88:
+        if roll < s.dob_exact + s.dob_january_first + s.age_only:
             return None, age, as_of
         return None, None, None
 
