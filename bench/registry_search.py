@@ -1,12 +1,13 @@
 """Benchmark: registry search latency at 1,200,000 synthetic records.
 
-Usage: python bench/registry_search.py [--n 1200000] [--queries 1000] [--seed 11] [--threads 8]
+Usage: python bench/registry_search.py [--n 1200000] [--queries 1000] [--seed 11] [--threads 8] [--snapshot FILE]
 
 The index is built from chunks of 50,000 records (as the service streams them from the
 database); the report gives build time, resident memory (RSS growth over the build,
 peak) and the index's own size by part (RegistryIndex.memory_bytes), then latency and
 hit rates; --threads also runs the queries from several threads at once and checks that
-every answer equals the single-threaded one.
+every answer equals the single-threaded one; --snapshot saves the index to FILE (.npz), times
+RegistryIndex.load and checks that 100 searches of the loaded index answer alike.
 
 Generated records are cached in var/registry_synth_<n>_<seed>.pickle. Queries are
 held-out registrations of persons that have other registrations in the index, so each
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--threads", type=int, default=0, help="also search from this many threads")
+    parser.add_argument("--snapshot", default="", help="save the index to this .npz, load it back and compare")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -155,7 +157,27 @@ def main() -> None:
           f"{hits_filtered / min(200, len(queries)):.3f} (name + sex only)")
     if args.threads:
         concurrent(index, queries, args.threads)
+    if args.snapshot:
+        snapshot(index, queries, args.snapshot)
     print(f"peak rss: {peak_rss_mb():,.0f} MB")
+
+
+def snapshot(index: RegistryIndex, queries, path: str) -> None:
+    """Save the index, load it back (timed) and check that 100 searches answer alike."""
+    start = time.perf_counter()
+    index.save(path)
+    saved_s = time.perf_counter() - start
+    trim()
+    rss_before = rss_mb()
+    start, cpu = time.perf_counter(), time.process_time()
+    loaded = RegistryIndex.load(path)
+    load_s, load_cpu = time.perf_counter() - start, time.process_time() - cpu
+    trim()
+    print(f"snapshot: {Path(path).stat().st_size / 2**20:,.0f} MB written in {saved_s:.1f} s; loaded in {load_s:.1f} s "
+          f"({load_cpu:.1f} s of CPU), +{rss_mb() - rss_before:,.0f} MB resident")
+    same = sum([(m.record_id, m.score) for m in index.search_record(q, limit=10)]
+               == [(m.record_id, m.score) for m in loaded.search_record(q, limit=10)] for q in queries[:100])
+    print(f"snapshot: {same}/{min(100, len(queries))} answers of the loaded index identical to the built one's")
 
 
 def concurrent(index: RegistryIndex, queries, threads: int) -> None:

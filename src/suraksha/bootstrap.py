@@ -95,7 +95,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
                                  stations, settings.registry_recent_years, checkpoints=AuditCheckpoints(
                                      settings.audit_checkpoint_path, settings.audit_checkpoint_key.get_secret_value(),
-                                     settings.secret_key.get_secret_value(), settings.audit_checkpoint_minutes)),
+                                     settings.secret_key.get_secret_value(), settings.audit_checkpoint_minutes),
+                                 index_snapshot=settings.registry_index_snapshot or None),
         posters=PosterService(stations, settings.public_url),
         handsets=HandsetService(engine, clock, stations, settings.zone_for),
         targets=targets,

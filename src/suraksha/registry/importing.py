@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
 from suraksha.adapters.bulk import BulkInsert
 from suraksha.core.errors import InvalidInput
@@ -124,8 +124,7 @@ class RegistrationWriter:
         for row in rows:
             by_state.setdefault(row.state, []).append(row.record_id)
         for state, record_ids in by_state.items():
-            for r in conn.execute(select(regs.c.id, regs.c.record_id, regs.c.fingerprint).where(
-                    regs.c.state == state, regs.c.record_id.in_(record_ids))):
+            for r in conn.execute(_held(conn, state, record_ids)):
                 existing[(state, r.record_id)] = (r.id, r.fingerprint)
         new: list[tuple[RegistrationRow, dict]] = []
         changed: list[tuple[RegistrationRow, dict]] = []
@@ -174,6 +173,23 @@ class RegistrationWriter:
                               (_CONVICTIONS, convictions)):
             if values:
                 table.load(conn, values)
+
+
+_HELD_PG = text("SELECT r.id, r.record_id, r.fingerprint FROM registry_registrations AS r"
+                " JOIN unnest(CAST(:ids AS text[])) AS k(record_id) ON r.record_id = k.record_id"
+                " WHERE r.state = :state")
+
+
+def _held(conn: Connection, state: str, record_ids: list[str]):
+    """The registrations of these keys already held. On PostgreSQL the keys travel as one array joined to the table
+    (an index probe each, or one hash join): a list of thousands of parameters in `IN (…)` is compared linearly
+    against every row of a sequential scan, which the planner picks inside a large upload (73 s a chunk at 1 M
+    rows, measured)."""
+    regs = store.registrations
+    if conn.dialect.name == "postgresql":
+        return _HELD_PG.bindparams(ids=record_ids, state=state)
+    return select(regs.c.id, regs.c.record_id, regs.c.fingerprint).where(
+        regs.c.state == state, regs.c.record_id.in_(record_ids))
 
 
 def _registration_values(row: RegistrationRow) -> dict:

@@ -15,9 +15,12 @@ lock that searches never take, build new objects and swap one reference to publi
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -30,6 +33,7 @@ from suraksha.registry.matching.comparison import TypoCache
 from suraksha.registry.matching.features import (
     EncodedRecords,
     RecordIds,
+    TokenArrays,
     TokenStats,
     Vocabulary,
     corpus_stats,
@@ -50,6 +54,7 @@ CHUNK = 50_000  # records encoded at a time when building from a plain sequence
 MERGE_FRACTION = 0.05  # the delta is merged into the main segment past this share of it
 MERGE_MIN = 2_000  # ... or past this many records, whichever is larger
 TYPO_MEMO = 2_000_000  # distance-1 answers kept across queries
+SNAPSHOT_FORMAT = 1  # RegistryIndex.save's layout; a snapshot of another format is refused
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,13 @@ class Postings:
         self.keys = keys_sorted[starts]
         self.starts = np.r_[starts, len(keys_sorted)]
 
+    @classmethod
+    def restore(cls, keys: np.ndarray, starts: np.ndarray, records: np.ndarray) -> Postings:
+        """Postings from the arrays of one saved earlier."""
+        out = cls.__new__(cls)
+        out.keys, out.starts, out.records = keys, starts, records
+        return out
+
     def get(self, key: int) -> np.ndarray:
         k = int(np.searchsorted(self.keys, key))
         if k < len(self.keys) and self.keys[k] == key:
@@ -122,12 +134,23 @@ class _Segment:
                 recs.append(encoded.row_record[mask])
         self.pairs = Postings(np.concatenate(keys), np.concatenate(recs))
         del keys, recs
-        counts = np.bincount(encoded.row_record, minlength=len(encoded))
+        self._finish(np.argsort(self.ids.keys, kind="stable").astype(np.int32))
+
+    def _finish(self, order: np.ndarray) -> None:
+        counts = np.bincount(self.encoded.row_record, minlength=len(self.encoded))
         self.row_start = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
         self.row_count = counts.astype(np.int32)
-        keys = self.ids.keys
-        self._order = np.argsort(keys, kind="stable").astype(np.int32)
-        self._sorted = keys[self._order]
+        self._order = order
+        self._sorted = self.ids.keys[order]
+
+    @classmethod
+    def restore(cls, encoded: EncodedRecords, tokens: Postings, pairs: Postings, order: np.ndarray) -> _Segment:
+        """A segment from the arrays of one saved earlier (nothing is sorted again)."""
+        segment = cls.__new__(cls)
+        segment.encoded, segment.ids = encoded, RecordIds.of(encoded.record_ids)
+        segment.tokens, segment.pairs = tokens, pairs
+        segment._finish(order)
+        return segment
 
     def __len__(self) -> int:
         return len(self.encoded)
@@ -560,6 +583,105 @@ class RegistryIndex:
             stats = corpus_stats(encoded, self._core.vocab)
             return self._fresh_state(_Segment(encoded), stats, state.model, state.typos)
 
+    # --- snapshot ------------------------------------------------------------------------------------
+    def save(self, path: str, extra: Mapping[str, object] | None = None) -> None:
+        """Write what a search needs to one uncompressed .npz (numpy arrays only: loading it runs no code), with
+        the delta folded into the main segment on a copy (this index is not changed) and `extra` (JSON values,
+        e.g. the change-log number the index holds) in its metadata. The file is written aside and then renamed
+        over `path`, so that a reader (another process) sees the old snapshot or the new one, never half of one."""
+        state = self._state  # one read: writers publish new states, never change this one
+        if state.delta is not None or state.main_alive is not None:
+            state = self._merged(state)
+        vocab = self._core.vocab
+        arrays: dict[str, np.ndarray] = {}
+        kinds = sorted(state.limits)
+        for kind in kinds:
+            arrays[f"vocab.{kind}.blob"], arrays[f"vocab.{kind}.ends"] = _pack(
+                list(vocab.strings.get(kind, []))[: state.limits[kind]])
+        counts = state.stats.counts
+        arrays["stats.blob"], arrays["stats.ends"] = _pack(list(counts))
+        arrays["stats.values"] = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        main, enc = state.main, state.main.encoded
+        arrays["enc.ids"] = main.ids.keys
+        for field in _ENCODED_ARRAYS:
+            arrays[f"enc.{field}"] = getattr(enc, field)
+        for field in _TOKEN_ARRAYS:
+            arrays[f"enc.names.{field}"] = getattr(enc.names, field)
+            arrays[f"enc.fathers.{field}"] = getattr(enc.fathers, field)
+        for name, postings in (("tokens", main.tokens), ("pairs", main.pairs)):
+            arrays[f"seg.{name}.keys"], arrays[f"seg.{name}.starts"] = postings.keys, postings.starts
+            arrays[f"seg.{name}.records"] = postings.records
+        arrays["seg.order"] = main._order
+        meta = {"format": SNAPSHOT_FORMAT, "records": len(main), "kinds": kinds, "n_docs": state.stats.n_docs,
+                "ids": "numbers" if main.ids.numbers is not None else "texts", "extra": dict(extra or {})}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"  # one per writer: processes may share path
+        try:
+            with open(temporary, "wb") as handle:
+                np.savez(handle, **arrays)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+
+    @classmethod
+    def load(cls, path: str, model: LinkageModel | None = None) -> RegistryIndex:
+        """The index saved at `path` (RegistryIndex.save), scored with `model`; it answers every search as the
+        saved one did (after its delta was merged) and takes add, remove and merge as a built one does.
+        ValueError when the file is not a snapshot of this format or is damaged."""
+        return cls.read_snapshot(path, model)[0]
+
+    @staticmethod
+    def snapshot_info(path: str) -> dict:
+        """A snapshot's metadata (format, records, extra) without loading its arrays; ValueError as `load`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return _snapshot_meta(data)
+        except FileNotFoundError:
+            raise
+        except SnapshotError:
+            raise
+        except (OSError, ValueError, KeyError, EOFError, TypeError, AttributeError, zipfile.BadZipFile) as error:
+            raise SnapshotError(f"{path} is not a usable registry index snapshot: {error}") from error
+
+    @classmethod
+    def read_snapshot(cls, path: str, model: LinkageModel | None = None) -> tuple[RegistryIndex, dict]:
+        """`load`, with the snapshot's metadata (its `extra` as saved)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = _snapshot_meta(data)
+                index = cls.__new__(cls)
+                index._core = _Core(Vocabulary.from_strings(
+                    {kind: _unpack(data[f"vocab.{kind}.blob"], data[f"vocab.{kind}.ends"]) for kind in meta["kinds"]}))
+                values = data["stats.values"]
+                keys = _unpack(data["stats.blob"], data["stats.ends"])
+                _require(len(keys) == len(values), "token statistics")
+                stats = TokenStats(dict(zip(keys, values.tolist())), float(meta["n_docs"]))
+                ids = data["enc.ids"]
+                encoded = EncodedRecords(
+                    record_ids=RecordIds(ids) if meta["ids"] == "numbers" else RecordIds(texts=ids),
+                    names=TokenArrays(*(data[f"enc.names.{f}"] for f in _TOKEN_ARRAYS)),
+                    fathers=TokenArrays(*(data[f"enc.fathers.{f}"] for f in _TOKEN_ARRAYS)),
+                    **{f: data[f"enc.{f}"] for f in _ENCODED_ARRAYS})
+                postings = {name: Postings.restore(data[f"seg.{name}.keys"], data[f"seg.{name}.starts"],
+                                                   data[f"seg.{name}.records"]) for name in ("tokens", "pairs")}
+                _check_encoded(encoded, int(meta["records"]), index._core.vocab, postings.values())
+                order = data["seg.order"]
+                _require(len(order) == len(encoded), "record order")
+                main = _Segment.restore(encoded, postings["tokens"], postings["pairs"], order)
+                index._state = index._fresh_state(main, stats, model or LinkageModel(), None)
+        except FileNotFoundError:
+            raise
+        except SnapshotError:
+            raise
+        except (OSError, ValueError, KeyError, EOFError, IndexError, TypeError, AttributeError,
+                zipfile.BadZipFile) as error:
+            raise SnapshotError(f"{path} is not a usable registry index snapshot: {error}") from error
+        return index, meta["extra"]
+
     # --- size ----------------------------------------------------------------------------------------
     def memory_bytes(self) -> dict[str, int]:
         """Estimated bytes held by the index, by part (numpy buffers exactly; Python
@@ -580,6 +702,67 @@ class RegistryIndex:
                "typo_buckets": buckets, "typo_memo": typos, "other": int(other)}
         out["total"] = sum(out.values())
         return out
+
+
+class SnapshotError(ValueError):
+    """A file that is not a registry index snapshot of this format, or a damaged one."""
+
+
+_ENCODED_ARRAYS = ("row_record", "row_alias", "row_width", "birth_low", "birth_high", "birth_weak", "dob", "sex",
+                   "state", "district", "convictions")
+_TOKEN_ARRAYS = ("text", "fold", "phon", "letter", "initial", "devanagari", "optional")
+
+
+def _pack(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array and the end offset of each."""
+    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+    ends = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
+
+
+def _unpack(blob: np.ndarray, ends: np.ndarray) -> list[str]:
+    data = blob.tobytes()
+    _require(blob.dtype == np.uint8 and ends.ndim == 1 and (not len(ends) or int(ends[-1]) == len(data)), "strings")
+    starts = [0, *ends[:-1].tolist()]
+    return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends.tolist())]
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise SnapshotError(f"damaged registry index snapshot ({what})")
+
+
+def _snapshot_meta(data: Mapping[str, np.ndarray]) -> dict:
+    if "meta" not in data:
+        raise SnapshotError("not a registry index snapshot (no metadata)")
+    meta = json.loads(data["meta"].tobytes().decode())
+    if not isinstance(meta, dict) or meta.get("format") != SNAPSHOT_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise SnapshotError(f"registry index snapshot of format {found!r}, this version reads {SNAPSHOT_FORMAT}")
+    return meta
+
+
+def _check_encoded(enc: EncodedRecords, records: int, vocab: Vocabulary, postings: Iterable[Postings]) -> None:
+    """Cheap consistency checks, so that a damaged file fails here rather than in a search."""
+    _require(len(enc) == records, "record count")
+    for field in _ENCODED_ARRAYS:
+        if field not in ("row_record", "row_alias", "row_width"):
+            _require(len(getattr(enc, field)) == records, field)
+    rows = len(enc.row_record)
+    _require(len(enc.row_alias) == rows and len(enc.row_width) == rows, "name rows")
+    _require(not rows or (0 <= int(enc.row_record.min()) and int(enc.row_record.max()) < records), "row records")
+    for tokens, count in ((enc.names, rows), (enc.fathers, records)):
+        for field in _TOKEN_ARRAYS:
+            _require(getattr(tokens, field).shape[0] == count, field)
+        for field in ("text", "fold", "phon"):
+            values = getattr(tokens, field)
+            _require(not values.size or int(values.max()) < vocab.size(field), field)
+    for field in ("state", "district"):
+        values = getattr(enc, field)
+        _require(not values.size or int(values.max()) < vocab.size(field), field)
+    for post in postings:
+        _require(len(post.starts) == len(post.keys) + 1 and int(post.starts[-1]) == len(post.records), "postings")
+        _require(not len(post.records) or int(post.records.max()) < records, "postings")
 
 
 def _dict_bytes(table: dict, keys: bool = True, values: bool = True) -> int:

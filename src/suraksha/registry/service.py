@@ -76,14 +76,15 @@ def upload_scope(p: Principal) -> str | None:
 
 class RegistryService:
     def __init__(self, engine: Engine, clock: Clock, secret_key: str, files_dir: str, stations,
-                 recent_years: int = 5, checkpoints: AuditCheckpoints | None = None) -> None:
+                 recent_years: int = 5, checkpoints: AuditCheckpoints | None = None,
+                 index_snapshot: str | None = None) -> None:
         self._engine, self._clock, self._stations, self.recent_years = engine, clock, stations, recent_years
         self.audit = AuditTrail(engine, clock, checkpoints)
         self.merges = MergeDesk(engine, clock, self.audit)
         self.files = FileStore(files_dir)
         self.screens = RegistryScreens(self, engine)
         self._writer = RegistrationWriter(identity_key(secret_key))
-        self.index = IndexKeeper(engine)
+        self.index = IndexKeeper(engine, index_snapshot)
 
     # --- the in-memory index (a cache kept fresh from the change log: `freshness`) ------------------------
     @property

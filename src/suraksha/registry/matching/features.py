@@ -46,6 +46,17 @@ class Vocabulary:
         self.name_rows: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[int, ...], ...]]] = {}
         self.father_rows: dict[str, tuple[tuple[int, ...], ...]] = {}
 
+    @classmethod
+    def from_strings(cls, strings: Mapping[str, list[str]]) -> Vocabulary:
+        """A vocabulary holding these strings by kind (id = position); ValueError if one occurs twice."""
+        vocab = cls()
+        for kind, values in strings.items():
+            table = dict(zip(values, range(len(values))))
+            if len(table) != len(values):
+                raise ValueError(f"repeated strings in the vocabulary's {kind!r} table")
+            vocab.tables[kind], vocab._strings[kind] = table, list(values)
+        return vocab
+
     @property
     def strings(self) -> Mapping[str, Sequence[str]]:
         """Strings by kind, indexed by id."""
