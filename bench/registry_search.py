@@ -17,8 +17,6 @@ query is a realistic variant (other spelling, script, initials, order, district.
 from __future__ import annotations
 
 import argparse
-import ctypes
-import gc
 import pickle
 import random
 import resource
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from suraksha.core.memory import give_back_memory
 from suraksha.registry.search import RegistryIndex, chunked
 from suraksha_lab.registry.synth import generate
 
@@ -68,13 +67,6 @@ def rss_mb() -> float:
         return float("nan")
 
 
-def trim() -> None:
-    """Collect garbage and give freed heap back to the OS, so that RSS shows what is kept."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def reset_peak() -> bool:
@@ -119,7 +111,7 @@ def main() -> None:
     indexed, queries = held_out(records, truth, args.queries, args.seed)
 
     del records
-    trim()
+    give_back_memory()
     rss_before, peak_before = rss_mb(), peak_rss_mb()
     reset = reset_peak()
     start, cpu = time.perf_counter(), time.process_time()
@@ -127,7 +119,7 @@ def main() -> None:
     print(f"index build: {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s of CPU) "
           f"for {len(indexed):,} records")
     build_peak = hwm_mb() if reset else float("nan")
-    trim()
+    give_back_memory()
     print(f"rss: {rss_before:,.0f} MB before build (the bench's records), {rss_mb():,.0f} MB after "
           f"(+{rss_mb() - rss_before:,.0f} MB kept); peak during the build {build_peak:,.0f} MB "
           f"(+{build_peak - rss_before:,.0f} MB); process peak {peak_rss_mb():,.0f} MB "
@@ -167,12 +159,12 @@ def snapshot(index: RegistryIndex, queries, path: str) -> None:
     start = time.perf_counter()
     index.save(path)
     saved_s = time.perf_counter() - start
-    trim()
+    give_back_memory()
     rss_before = rss_mb()
     start, cpu = time.perf_counter(), time.process_time()
     loaded = RegistryIndex.load(path)
     load_s, load_cpu = time.perf_counter() - start, time.process_time() - cpu
-    trim()
+    give_back_memory()
     print(f"snapshot: {Path(path).stat().st_size / 2**20:,.0f} MB written in {saved_s:.1f} s; loaded in {load_s:.1f} s "
           f"({load_cpu:.1f} s of CPU), +{rss_mb() - rss_before:,.0f} MB resident")
     same = sum([(m.record_id, m.score) for m in index.search_record(q, limit=10)]

@@ -40,7 +40,6 @@ time is HTTP, FastAPI and the middlewares, and, with several searchers, waiting 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import dataclasses
 import gc
 import json
@@ -400,6 +399,7 @@ def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int) 
     the audit write), then the same K as whole `RegistryService.search` calls. Not in these: HTTP, FastAPI's
     validation and serialisation, the middlewares."""
     from suraksha.bootstrap import build_container
+    from suraksha.core.memory import give_back_memory
     from suraksha.registry.audit import Actor
     from suraksha.registry.reading import summaries
     from suraksha.registry.rules import check_purpose
@@ -409,13 +409,13 @@ def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int) 
         c = build_container(Settings(database_url=url, secret_key=SECRET, registry_files_dir=files,
                                      audit_checkpoint_path=str(Path(files) / "checkpoints.jsonl")))
         service, engine = c.registry, c.engine
-        trim()
+        give_back_memory()
         rss0 = rss_mb(os.getpid())
         start = time.perf_counter()
         index = service.refresh()
         build_s = time.perf_counter() - start
         rss_built = rss_mb(os.getpid())
-        trim()
+        give_back_memory()
         rss_trimmed = rss_mb(os.getpid())
         sizes = index.memory_bytes()
         stated, today = check_purpose(PURPOSE), date.today()
@@ -457,13 +457,6 @@ def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int) 
                    for k, v in parts.items()}, "searches": len(parts["total"])}
 
 
-def trim() -> None:
-    """Collect garbage and hand freed heap back to the OS (glibc), so that RSS shows what is kept."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 # the run -----------------------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ keeper's lock (one refresh at a time) while searches keep using the index as it 
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
 import threading
@@ -21,6 +19,7 @@ from collections.abc import Iterator
 from sqlalchemy import Connection, Engine, select
 
 from suraksha.core.errors import Unavailable
+from suraksha.core.memory import give_back_memory
 from suraksha.core.threads import finished_before_exit
 from suraksha.registry import store
 from suraksha.registry.matching.linkage import LinkageModel, learn_from_decisions
@@ -79,7 +78,7 @@ class IndexKeeper:
 
         self._index = RegistryIndex.build(chunks(), self.learned)
         self._seq = head
-        _give_back_memory()
+        give_back_memory()
         log.info("registry index built over %d registrations (changes up to %d)", self._size, head)
         self._save_snapshot()
 
@@ -193,14 +192,6 @@ class IndexKeeper:
             self.refresh()
 
 
-def _give_back_memory() -> None:
-    """Return the build's freed memory to the operating system (glibc keeps freed small blocks for reuse: after a
-    build over 1.2 M registrations the process would keep hundreds of MB it no longer uses). Elsewhere: nothing."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _learned(conn: Connection) -> LinkageModel | None:
