@@ -1,6 +1,7 @@
 """Benchmark: the offender registry's search through the real HTTP API at national size (issue 11).
 
-The whole path of `GET /api/v1/registry/search` on a real server (`suraksha serve`, one process, on 127.0.0.1):
+The whole path of `GET /api/v1/registry/search` on a real server (`suraksha serve`, one process unless `--servers N`,
+on 127.0.0.1):
 the bearer token, the stated purpose, the index's freshness check (the change log's head), the in-memory index, the
 results' summaries read from the database and the audit entry (hash chain) every search writes.
 
@@ -15,7 +16,8 @@ these registrations) are reused by later runs. The queries and the ground truth 
 (var/registry_search_api_<n>_<seed>_<queries>.pickle), so that a later run does not load the records at all.
 
     .venv/bin/python bench/registry_search_api.py [--n 1200000] [--seed 11] [--queries 5000] [--seconds 60]
-        [--warmup 10] [--searchers 8] [--breakdown 300] [--json FILE] [--prepare-only]
+        [--warmup 10] [--searchers 8] [--breakdown 300] [--servers 1] [--snapshot FILE] [--json FILE]
+        [--prepare-only]
         [--database-url postgresql://postgres@127.0.0.1:5432/h_regsearch]
 
 The server builds its index in the background after it starts; a search answers 503 `registry_index_building`
@@ -276,11 +278,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(url: str, tmp: Path) -> tuple[subprocess.Popen, str, Path]:
+def start_server(url: str, tmp: Path, snapshot: str) -> tuple[subprocess.Popen, str, Path]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, **serve_env(url, port, base), "SURAKSHA_HOST": "127.0.0.1",
-           "SURAKSHA_REGISTRY_FILES_DIR": str(tmp / "files"),
+           "SURAKSHA_REGISTRY_FILES_DIR": str(tmp / "files"), "SURAKSHA_REGISTRY_INDEX_SNAPSHOT": snapshot,
            "SURAKSHA_AUDIT_CHECKPOINT_PATH": str(tmp / "audit-checkpoints.jsonl")}
     log = tmp / "server.log"
     with log.open("wb") as err:
@@ -322,8 +324,8 @@ class Load:
     """`searchers` threads, each a closed loop of searches (one at a time, its own connection), taking the queries
     in turn from a shared list (no query twice until all have been asked)."""
 
-    def __init__(self, base: str, token: str, params: list[tuple[dict, str]], truth: dict[str, str]) -> None:
-        self.base, self.token, self.params, self.truth = base, token, params, truth
+    def __init__(self, bases: list[str], token: str, params: list[tuple[dict, str]], truth: dict[str, str]) -> None:
+        self.bases, self.token, self.params, self.truth = bases, token, params, truth
         self._next = 0
         self._lock = threading.Lock()
 
@@ -333,16 +335,17 @@ class Load:
             self._next += 1
         return self.params[k % len(self.params)]
 
-    def run(self, searchers: int, seconds: float, pid: int) -> dict:
+    def run(self, searchers: int, seconds: float, pids: list[int]) -> dict:
+        """Searcher k asks server k mod N (as a proxy spreading connections over N processes would)."""
         ms: list[float] = []
         statuses: Counter[int] = Counter()
         found = {"top1": 0, "top10": 0, "results": 0, "answers": 0}
         lock = threading.Lock()
         until = time.monotonic() + seconds
 
-        def loop() -> None:
+        def loop(k: int) -> None:
             mine, codes, hits = [], Counter(), Counter()
-            with httpx.Client(base_url=self.base, timeout=60,
+            with httpx.Client(base_url=self.bases[k % len(self.bases)], timeout=60,
                               headers={"Authorization": f"Bearer {self.token}"}) as http:
                 while time.monotonic() < until:
                     params, held = self._take()
@@ -367,8 +370,8 @@ class Load:
                 for k, v in hits.items():
                     found[k] += v
 
-        threads = [threading.Thread(target=loop, name=f"searcher-{k}") for k in range(searchers)]
-        cpu0, own0, t0 = cpu_seconds(pid), time.process_time(), time.monotonic()
+        threads = [threading.Thread(target=loop, args=(k,), name=f"searcher-{k}") for k in range(searchers)]
+        cpu0, own0, t0 = sum(map(cpu_seconds, pids)), time.process_time(), time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
@@ -380,9 +383,9 @@ class Load:
                 "mean": statistics.fmean(ms) if ms else float("nan"),
                 "non_200": sum(v for k, v in statuses.items() if k != 200),
                 "statuses": {str(k): v for k, v in sorted(statuses.items())},
-                "server_cpu": (cpu_seconds(pid) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
+                "server_cpu": (sum(map(cpu_seconds, pids)) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
                 "same_person_top1": found["top1"] / answers, "same_person_top10": found["top10"] / answers,
-                "results_per_answer": found["results"] / answers, "rss_after_mb": rss_mb(pid)}
+                "results_per_answer": found["results"] / answers, "rss_after_mb": sum(map(rss_mb, pids))}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -393,7 +396,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 # where a request's time goes ---------------------------------------------------------------------------------
-def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int) -> dict:
+def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int, snapshot: str) -> dict:
     """The server's container in this process over the same database: K searches timed piece by piece, as the route
     and `RegistryService.search` run them (the bearer token's lookup, the freshness check, the index, the summaries,
     the audit write), then the same K as whole `RegistryService.search` calls. Not in these: HTTP, FastAPI's
@@ -407,6 +410,7 @@ def breakdown(url: str, token: str, params: list[tuple[dict, str]], count: int) 
 
     with tempfile.TemporaryDirectory() as files:
         c = build_container(Settings(database_url=url, secret_key=SECRET, registry_files_dir=files,
+                                     registry_index_snapshot=snapshot,
                                      audit_checkpoint_path=str(Path(files) / "checkpoints.jsonl")))
         service, engine = c.registry, c.engine
         give_back_memory()
@@ -472,6 +476,11 @@ def main() -> None:
                                                                "afterwards (0: none)")
     ap.add_argument("--database-url", default="", help="PostgreSQL database of its own (emptied unless it holds "
                                                        "exactly this registry); default: a SQLite file under var/")
+    ap.add_argument("--servers", type=int, default=1, help="`suraksha serve` processes on the one database, the "
+                                                           "searchers spread over them (default 1)")
+    ap.add_argument("--snapshot", default="", help="SURAKSHA_REGISTRY_INDEX_SNAPSHOT for the server (and the "
+                                                   "breakdown): a run that finds none builds the index and saves it "
+                                                   "there, later runs load it (default: none, every run builds)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--prepare-only", action="store_true", help="fill (or check) the database, then stop")
     args = ap.parse_args()
@@ -486,7 +495,8 @@ def main() -> None:
     token = account(url)
     tmp = Path(tempfile.mkdtemp(prefix="suraksha-regsearch-"))
     spawned = time.monotonic()
-    proc, base, log = start_server(url, tmp)
+    proc, base, log = start_server(url, tmp, args.snapshot)
+    servers = [(proc, base, log)]
     print(f"server pid {proc.pid} on {base}, {db}, {held:,} registrations; load average {os.getloadavg()[0]:.1f}",
           flush=True)
     phases = []
@@ -496,13 +506,25 @@ def main() -> None:
               f"its start); RSS {build['rss_up_mb']:,.0f} MB at the first answer, {build['rss_ready_mb']:,.0f} MB "
               f"when ready (+{build['rss_ready_mb'] - build['rss_up_mb']:,.0f} MB), peak {build['hwm_ready_mb']:,.0f} "
               f"MB", flush=True)
-        load = Load(base, token, params, truth)
+        build["others"] = []
+        for k in range(1, args.servers):  # the same database (and snapshot, when given): as more nodes would
+            more = tmp / f"node{k}"
+            more.mkdir()
+            started = time.monotonic()
+            servers.append(start_server(url, more, args.snapshot))
+            p, b, lg = servers[-1]
+            other = wait_for_index(p, b, token, params[-1][0], lg, started)
+            build["others"].append(other)
+            print(f"server {k + 1} (pid {servers[-1][0].pid}) ready {other['ready_s']:.1f} s after its start, RSS "
+                  f"{other['rss_ready_mb']:,.0f} MB", flush=True)
+        pids = [p.pid for p, _b, _l in servers]
+        load = Load([b for _p, b, _l in servers], token, params, truth)
         if args.warmup:
-            w = load.run(args.searchers, args.warmup, proc.pid)
+            w = load.run(args.searchers, args.warmup, pids)
             print(f"warm-up ({args.searchers} searchers, {args.warmup:g} s, not counted): {w['rps']:.0f} req/s, "
                   f"p99 {w['p99']:.1f} ms, non-200 {w['non_200']}", flush=True)
         for searchers in (1, args.searchers):
-            r = load.run(searchers, args.seconds, proc.pid)
+            r = load.run(searchers, args.seconds, pids)
             phases.append(r)
             print(f"{searchers} searcher(s): {r['requests']} requests, {r['rps']:.1f} req/s, p50 {r['p50']:.1f} "
                   f"p90 {r['p90']:.1f} p99 {r['p99']:.1f} max {r['max']:.1f} ms, non-200 {r['non_200']} "
@@ -511,14 +533,17 @@ def main() -> None:
         build["hwm_end_mb"] = status_kb(proc.pid, "VmHWM") / 1024
         build["rss_end_mb"] = rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    parts = breakdown(url, token, params, args.breakdown) if args.breakdown else None
+        for p, _b, _l in servers:
+            p.terminate()
+        for p, _b, _l in servers:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    parts = breakdown(url, token, params, args.breakdown, args.snapshot) if args.breakdown else None
     figures = {"database": db, "registrations": held, "queries": len(params), "seconds": args.seconds,
+               "servers": args.servers, "snapshot": bool(args.snapshot),
                "warmup": args.warmup, "build": build, "phases": phases, "breakdown": parts,
                "load_average_end": os.getloadavg()[0], "cpus": os.cpu_count()}
     report(figures)
@@ -527,17 +552,25 @@ def main() -> None:
         print(f"figures: {args.json}")
 
 
+def processes(n: int) -> str:
+    return "one `suraksha serve` process" if n == 1 else f"{n} `suraksha serve` processes on the one database"
+
+
 def report(f: dict) -> None:
     b = f["build"]
     print(f"\nregistry search through the API: {f['database']}, {f['registrations']:,} registrations, "
           f"{f['queries']:,} held-out queries (name, father 4 in 5, sex, age range on half of those known; limit 20), "
-          f"{f['seconds']:g} s per phase after {f['warmup']:g} s of warm-up, one `suraksha serve` process, "
+          f"{f['seconds']:g} s per phase after {f['warmup']:g} s of warm-up, "
+          f"{processes(f.get('servers', 1))}{' (the index from a snapshot)' if f.get('snapshot') else ''}, "
           f"{f['cpus']} CPUs shared with the load generator\n")
     print(f"index build: {b['build_s']:.1f} s from the server's first answer to the first 200 "
           f"({b['ready_s']:.1f} s from the process's start)  ")
     print(f"server RSS (whole process, VmRSS): {b['rss_up_mb']:,.0f} MB at its first answer, {b['rss_ready_mb']:,.0f} "
           f"MB with the index ready (+{b['rss_ready_mb'] - b['rss_up_mb']:,.0f} MB), {b['rss_end_mb']:,.0f} MB after "
-          f"the load; peak {b['hwm_end_mb']:,.0f} MB\n")
+          f"the load; peak {b['hwm_end_mb']:,.0f} MB")
+    for k, o in enumerate(b.get("others", []), start=2):
+        print(f"server {k}: ready {o['ready_s']:.1f} s after its start, RSS {o['rss_ready_mb']:,.0f} MB")
+    print()
     print("| searchers | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | server CPU | bench CPU "
           "| same person top 1 / top 10 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -547,7 +580,7 @@ def report(f: dict) -> None:
               f"{r['same_person_top1']:.3f} / {r['same_person_top10']:.3f} |")
     d = f["breakdown"]
     if d:
-        print(f"\nin-process breakdown ({d['searches']} searches, one at a time, index built here in "
+        print(f"\nin-process breakdown ({d['searches']} searches, one at a time, index built or loaded here in "
               f"{d['build_s']:.1f} s; index size "
               + ", ".join(f"{k} {v:,.0f} MB" for k, v in d["index_mb"].items())
               + f"; this process's RSS grew {d['rss_growth_mb']:,.0f} MB over the build, "

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import event, update
 from typer.testing import CliRunner
 
 from suraksha.entrypoints.registry_cli import app as registry_cli
 from suraksha.registry import store
+from suraksha.registry.audit import Actor
+from suraksha.registry.rules import check_purpose
 from tests.registry.registry_data import RAMESH, SUNIL, csv_bytes, operator
 
 
@@ -113,3 +118,34 @@ def test_the_supervisors_check_resumes_after_what_it_checked_and_rechecks_the_wh
     container.clock._now += timedelta(minutes=61)
     audit.keep_checked()  # the timer step's hourly whole check
     assert chain()["first_bad_seq"] == 1
+
+
+def test_concurrent_entries_share_one_commit_and_keep_the_chain_whole(container):
+    """Group commit: entries queued while another writer holds the lock are written together, in one transaction,
+    each caller getting its own sequence number; the chain stays intact."""
+    trail = container.registry.audit
+    commits: list[int] = []
+    listen = lambda conn: commits.append(1)  # noqa: E731
+    event.listen(container.engine, "commit", listen)
+    seqs: list[int] = []
+    try:
+        with trail._lock:  # a writer is busy: these eight queue up behind it
+            threads = [threading.Thread(target=lambda k=k: seqs.append(
+                trail.record(Actor("registry", "registry_officer"), "search", {"query": {"name": f"n{k}"}},
+                             check_purpose("investigation")))) for k in range(8)]
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 10
+            while len(trail._queue) < 8 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(trail._queue) == 8
+        for t in threads:
+            t.join(10)
+    finally:
+        event.remove(container.engine, "commit", listen)
+    assert sorted(seqs) == list(range(1, 9))
+    assert len(commits) == 1
+    assert trail.verify() == (8, None)
+    with pytest.raises(TypeError):
+        trail.record(Actor("registry", "registry_officer"), "search", {"query": {(1, 2): "not JSON"}})
+    assert trail.record(Actor("registry", "registry_officer"), "search", {"query": {}}) == 9

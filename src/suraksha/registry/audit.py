@@ -43,6 +43,19 @@ def entry_of(row) -> dict[str, Any]:
 
 
 SYSTEM = Actor("suraksha", "system")  # who takes the checkpoints
+Written = tuple[int, str, datetime]  # an entry just appended: (seq, hash, time)
+
+
+@dataclass
+class _Queued:
+    """An entry waiting for a group commit, and what became of it."""
+
+    actor: Actor
+    action: str
+    detail: dict[str, Any]
+    purpose: StatedPurpose | None
+    seq: int | None = None
+    error: BaseException | None = None
 
 
 @dataclass(frozen=True)
@@ -77,15 +90,45 @@ class AuditTrail:
         self._checked: tuple[int, str] | None = None  # (seq, hash) of the newest entry this process checked
         self._full_at: datetime | None = None  # when this process last recomputed the whole chain
         self._lock = threading.Lock()  # one writer at a time in this process; PostgreSQL also takes a lock
+        self._queue: list[_Queued] = []  # entries waiting for the next group commit (see record)
+        self._queue_lock = threading.Lock()
 
     def record(self, actor: Actor, action: str, detail: dict[str, Any],
                purpose: StatedPurpose | None = None, conn: Connection | None = None) -> int:
-        """Append an entry (inside the caller's transaction when given one). Returns its sequence number."""
-        with self._lock:
-            if conn is not None:
+        """Append an entry (inside the caller's transaction when given one). Returns its sequence number.
+
+        Without a transaction, the entries of concurrent callers are committed together (group commit): each caller
+        queues its entry, and whoever next holds the writer's lock writes every queued entry in one transaction, so
+        that many searches share one commit (and its flush to disk). A caller returns only once its own entry is
+        committed, and raises if that transaction failed."""
+        if conn is not None:
+            with self._lock:
                 return self._append(conn, actor, action, detail, purpose)
+        mine = _Queued(actor, action, _plain(detail), purpose)  # a detail that cannot be written fails here, alone
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self._lock:
+            if mine.seq is None and mine.error is None:  # not written by an earlier holder of the lock
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit(batch)
+        if mine.error is not None:
+            raise mine.error
+        assert mine.seq is not None
+        return mine.seq
+
+    def _commit(self, batch: list[_Queued]) -> None:
+        """Write queued entries in one transaction (the caller holds the writer's lock)."""
+        try:
             with self._engine.begin() as own:
-                return self._append(own, actor, action, detail, purpose)
+                _lock_chain(own)
+                last = None
+                for item in batch:
+                    last = self._write(own, item.actor, item.action, item.detail, item.purpose, last)
+                    item.seq = last[0]
+        except BaseException as error:
+            for item in batch:
+                item.seq, item.error = None, error
 
     def _append(self, conn: Connection, actor: Actor, action: str, detail: dict[str, Any],
                 purpose: StatedPurpose | None) -> int:
@@ -93,14 +136,18 @@ class AuditTrail:
         return self._write(conn, actor, action, detail, purpose)[0]
 
     def _write(self, conn: Connection, actor: Actor, action: str, detail: dict[str, Any],
-               purpose: StatedPurpose | None) -> tuple[int, str, datetime]:
-        """Append after the head (the caller holds the chain's lock): (seq, hash, time) of the new entry."""
-        last = conn.execute(select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)).first()
-        seq, previous = (last.seq + 1, last.hash) if last else (1, GENESIS)
+               purpose: StatedPurpose | None, last: Written | None = None) -> Written:
+        """Append after the head (the caller holds the chain's lock): (seq, hash, time) of the new entry. `last`: the
+        entry this transaction wrote just before (the head is not read again)."""
+        if last is not None:
+            seq, previous = last[0] + 1, last[1]
+        else:
+            head = conn.execute(select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)).first()
+            seq, previous = (head.seq + 1, head.hash) if head else (1, GENESIS)
         at = self._clock.now().replace(microsecond=0)
         entry = {"seq": seq, "at": at.isoformat(), "actor": actor.username, "role": actor.role, "action": action,
                  "purpose": purpose.purpose.value if purpose else "", "purpose_text": purpose.text if purpose else "",
-                 "detail": json.loads(json.dumps(detail, default=str))}
+                 "detail": _plain(detail)}
         digest = chain_hash(previous, entry)
         conn.execute(insert(audit).values(
             seq=seq, at=at, actor=actor.username, role=actor.role, action=action, purpose=entry["purpose"],
@@ -245,6 +292,11 @@ def _heads(conn: Connection, signed: list[Checkpoint], rows: list | None) -> dic
     if named:
         heads |= {r.seq: (r.hash, r.at, r.action) for r in conn.execute(columns.where(audit.c.seq.in_(named)))}
     return heads
+
+
+def _plain(detail: dict[str, Any]) -> dict[str, Any]:
+    """The detail as it is stored and hashed: JSON types only (dates and other values as text)."""
+    return json.loads(json.dumps(detail, default=str))
 
 
 def _lock_chain(conn: Connection) -> None:

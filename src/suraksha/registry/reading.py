@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from suraksha.registry import store
 
@@ -25,21 +25,24 @@ def summaries(conn: Connection, ids: list[int]) -> dict[int, dict]:
     """Registration id -> what a results list shows (names, father, sex, birth, place, current address)."""
     if not ids:
         return {}
-    r = store.registrations
+    r, a = store.registrations, store.addresses
     aliases: dict[int, list[str]] = defaultdict(list)
-    for row in conn.execute(select(store.names).where(store.names.c.registration_id.in_(ids),
-                                                      store.names.c.is_alias.is_(True))):
+    for row in conn.execute(select(store.names.c.registration_id, store.names.c.name).where(
+            store.names.c.registration_id.in_(ids), store.names.c.is_alias.is_(True))):
         aliases[row.registration_id].append(row.name)
-    where = store.latest_addresses(conn, ids)
+    other = a.alias("other")
+    newest = select(func.max(other.c.id)).where(other.c.registration_id == r.c.id).scalar_subquery()  # current one
     out = {}
-    for row in conn.execute(select(r).where(r.c.id.in_(ids))):
-        address = where.get(row.id) or {}
+    shown = [r.c[k] for k in ("id", "person_id", "state", "record_id", "district", "full_name", "father_name", "sex",
+                              "dob", "age", "age_as_of", "risk_tier", "registered_on")]
+    for row in conn.execute(select(*shown, a.c.address.label("current_address"), a.c.state.label("current_state"))
+                            .select_from(r.outerjoin(a, a.c.id == newest)).where(r.c.id.in_(ids))):
         out[row.id] = {
             "registration_id": row.id, "person_id": row.person_id, "state": row.state, "record_id": row.record_id,
             "district": row.district, "name": row.full_name, "aliases": aliases[row.id],
             "father_name": row.father_name, "sex": row.sex, "dob": _iso(row.dob), "age": row.age,
             "age_as_of": _iso(row.age_as_of), "risk_tier": row.risk_tier, "registered_on": _iso(row.registered_on),
-            "address": address.get("address", ""), "address_state": address.get("state", ""),
+            "address": row.current_address or "", "address_state": row.current_state or "",
         }
     return out
 

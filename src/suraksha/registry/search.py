@@ -50,6 +50,9 @@ SELECTIVE = 40_000  # postings longer than this only add score, they do not add 
 RESCORE = 300  # candidates rescored in full
 TYPO_WEIGHT = 0.5
 PAIR_WEIGHT = 2.0
+# pre-ranking bonuses (RegistryIndex._best): birth year within a year, near (2-3 years off), far; another sex; the
+# father's first name the same
+BIRTH_FIT, BIRTH_NEAR, BIRTH_FAR, SEX_OTHER, FATHER_SAME = 3.0, -1.0, -6.0, -6.0, 6.0
 CHUNK = 50_000  # records encoded at a time when building from a plain sequence
 MERGE_FRACTION = 0.05  # the delta is merged into the main segment past this share of it
 MERGE_MIN = 2_000  # ... or past this many records, whichever is larger
@@ -348,12 +351,7 @@ class RegistryIndex:
                 keep &= self._filter(segment, cands, filters, vocab)
             found.append((segment, cands[keep], cheap[keep]))
         if sum(len(c) for _s, c, _ in found) > RESCORE:
-            cheap_all = np.concatenate([cheap + self._context_bonus(encoded, s, c) for s, c, cheap in found])
-            top = np.zeros(len(cheap_all), dtype=bool)
-            top[np.argpartition(-cheap_all, RESCORE)[:RESCORE]] = True
-            offsets = np.cumsum([0] + [len(c) for _s, c, _ in found])
-            found = [(s, c[top[o: o + len(c)]], cheap[top[o: o + len(c)]])
-                     for (s, c, cheap), o in zip(found, offsets.tolist())]
+            found = self._best(encoded, found)
         parts = [segment.take(np.sort(cands)) for segment, cands, _ in found if len(cands)]
         if not parts:
             return []
@@ -394,49 +392,83 @@ class RegistryIndex:
 
     @staticmethod
     def _retrieve(segment: _Segment, tokens: list[_QueryToken]) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate records of a segment and a cheap score from its postings."""
-        score = np.zeros(len(segment), dtype=np.float32)
+        """Candidate records of a segment and a cheap score from its postings.
+
+        The selective postings are concatenated and summed per record (sort-based: the cost follows the postings'
+        length, not the segment's size); postings longer than SELECTIVE only add their weight to candidates found
+        by the others."""
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         common: list[tuple[np.ndarray, float]] = []
+
+        def add(posting: np.ndarray, weight: float) -> None:
+            if len(posting):
+                ids.append(posting)
+                weights.append(np.full(len(posting), weight, dtype=np.float32))
+
         for tok in tokens:
             posting = segment.tokens.get(tok.phon)
             if len(posting) > SELECTIVE:
                 common.append((posting, tok.weight))
             else:
-                score[posting] += tok.weight
+                add(posting, tok.weight)
             for phon in tok.neighbours:
                 near = segment.tokens.get(phon)
                 if len(near) <= SELECTIVE:
-                    score[near] += tok.weight * TYPO_WEIGHT
+                    add(near, tok.weight * TYPO_WEIGHT)
             for key in tok.pair_keys:
                 near = segment.pairs.get(key)
                 if len(near) <= SELECTIVE:
-                    score[near] += PAIR_WEIGHT
-        cands = np.flatnonzero(score)
-        cheap = score[cands]
+                    add(near, PAIR_WEIGHT)
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cands, slot = np.unique(np.concatenate(ids), return_inverse=True)
+        cheap = np.bincount(slot, weights=np.concatenate(weights), minlength=len(cands)).astype(np.float32)
         for posting, weight in common:
             pos = np.searchsorted(posting, cands)
             hit = posting[np.minimum(pos, len(posting) - 1)] == cands
             cheap = cheap + weight * hit
-        return cands, cheap
+        return cands.astype(np.int64), cheap
+
+    @classmethod
+    def _best(cls, query: EncodedRecords, found: list[tuple[_Segment, np.ndarray, np.ndarray]]
+              ) -> list[tuple[_Segment, np.ndarray, np.ndarray]]:
+        """The RESCORE candidates with the best cheap score plus context bonus (birth-year fit, father's first name,
+        sex). The father's part needs the most reading, so it is added only where it can change the outcome: it
+        adds 0 or FATHER_SAME, so a candidate whose score without it is more than FATHER_SAME below the RESCORE-th
+        best such score cannot reach the top."""
+        partial = [cheap + cls._birth_sex_bonus(query, s, c) for s, c, cheap in found]
+        kth = float(np.partition(np.concatenate(partial), -RESCORE)[-RESCORE])
+        found = [(s, c[p >= kth - FATHER_SAME], p[p >= kth - FATHER_SAME]) for (s, c, _), p in zip(found, partial)]
+        total = np.concatenate([p + cls._father_bonus(query, s, c) for s, c, p in found])
+        top = np.zeros(len(total), dtype=bool)
+        top[np.argpartition(-total, min(RESCORE, len(total) - 1))[:RESCORE]] = True
+        offsets = np.cumsum([0] + [len(c) for _s, c, _ in found]).tolist()
+        return [(s, c[top[o: o + len(c)]], p[top[o: o + len(c)]]) for (s, c, p), o in zip(found, offsets)]
 
     @staticmethod
-    def _context_bonus(query: EncodedRecords, segment: _Segment, cands: np.ndarray) -> np.ndarray:
-        """Cheap pre-ranking evidence: birth-year fit, father's first name, sex."""
+    def _birth_sex_bonus(query: EncodedRecords, segment: _Segment, cands: np.ndarray) -> np.ndarray:
+        """Cheap pre-ranking evidence: birth-year fit and sex."""
         enc = segment.encoded
         bonus = np.zeros(len(cands), dtype=np.float32)
         q_low, q_high = int(query.birth_low[0]), int(query.birth_high[0])
         if q_low:
             low, high = enc.birth_low[cands].astype(np.int32), enc.birth_high[cands].astype(np.int32)
             gap = np.maximum(0, np.maximum(low - q_high, q_low - high))
-            bonus += np.where(low == 0, 0.0, np.where(gap <= 1, 3.0, np.where(gap >= 4, -6.0, -1.0)))
-        father = query.fathers
-        if father.fold[0, 0] >= 0 and not father.initial[0, 0]:
-            same = (enc.fathers.phon[cands] == father.phon[0, 0]).any(axis=1)
-            bonus += np.where(same, 6.0, 0.0)
+            bonus += np.where(low == 0, 0.0, np.where(gap <= 1, BIRTH_FIT, np.where(gap >= 4, BIRTH_FAR, BIRTH_NEAR)))
         if query.sex[0]:
             sex = enc.sex[cands]
-            bonus += np.where((sex > 0) & (sex != query.sex[0]), -6.0, 0.0)
+            bonus += np.where((sex > 0) & (sex != query.sex[0]), SEX_OTHER, 0.0)
         return bonus
+
+    @staticmethod
+    def _father_bonus(query: EncodedRecords, segment: _Segment, cands: np.ndarray) -> np.ndarray:
+        """Cheap pre-ranking evidence: the father's first name (FATHER_SAME or 0)."""
+        father = query.fathers
+        if father.fold[0, 0] < 0 or father.initial[0, 0]:
+            return np.zeros(len(cands), dtype=np.float32)
+        same = (segment.encoded.fathers.phon[cands] == father.phon[0, 0]).any(axis=1)
+        return np.where(same, FATHER_SAME, 0.0).astype(np.float32)
 
     @staticmethod
     def _filter(segment: _Segment, cands: np.ndarray, f: SearchFilters, vocab: Vocabulary) -> np.ndarray:
