@@ -96,7 +96,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                                  stations, settings.registry_recent_years, checkpoints=AuditCheckpoints(
                                      settings.audit_checkpoint_path, settings.audit_checkpoint_key.get_secret_value(),
                                      settings.secret_key.get_secret_value(), settings.audit_checkpoint_minutes),
-                                 index_snapshot=settings.registry_index_snapshot or None),
+                                 index_snapshot=settings.registry_index_snapshot or None,
+                                 search_slots=settings.registry_search_slots),
         posters=PosterService(stations, settings.public_url),
         handsets=HandsetService(engine, clock, stations, settings.zone_for),
         targets=targets,

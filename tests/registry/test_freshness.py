@@ -4,8 +4,12 @@ character kept."""
 
 from __future__ import annotations
 
+import os
+import threading
+
 from sqlalchemy import func, select
 
+from suraksha.core.auth import Principal, Role, ScopeKind
 from suraksha.registry import store
 from suraksha.registry.audit import Actor
 from suraksha.registry.service import RegistryService
@@ -101,3 +105,24 @@ def test_an_upload_keeps_every_character_and_spans_chunks(container):
     assert persons == 6_001 and logged == 6_001
     again = container.registry.import_csv(csv_bytes(odd, *many), operator())
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6_001)
+
+
+def test_index_searches_beyond_the_slots_wait_their_turn(container, tmp_path):
+    """`SURAKSHA_REGISTRY_SEARCH_SLOTS`: no more index searches run at once in a process than it allows (one per CPU
+    by default); a search beyond them waits for a slot, then answers."""
+    registry = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations,
+                               search_slots=1)
+    registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
+    registry.refresh()
+    officer = Principal(0, "registry", Role.REGISTRY_OFFICER, ScopeKind.NATIONAL, "")
+    answers: list[list[dict]] = []
+    search = threading.Thread(target=lambda: answers.append(
+        registry.search(officer, "investigation", "Ramesh Yadav")))
+    with registry.index.slots:  # the one slot is taken
+        search.start()
+        search.join(0.5)
+        assert search.is_alive() and not answers
+    search.join(10)
+    assert answers and answers[0][0]["name"] == "Ramesh Kumar Yadav"
+    default = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations)
+    assert default.index.slots._initial_value == (os.cpu_count() or 1)  # type: ignore[attr-defined]

@@ -34,8 +34,11 @@ CHUNK = 50_000  # registrations read at a time while building
 
 
 class IndexKeeper:
-    def __init__(self, engine: Engine, snapshot_path: str | None = None) -> None:
+    def __init__(self, engine: Engine, snapshot_path: str | None = None, search_slots: int = 0) -> None:
         self._engine = engine
+        # index searches running at once in this process (0: one per CPU): a search is almost all CPU under the
+        # interpreter lock, so more at once only interleave, each slower; the others wait their turn
+        self.slots = threading.BoundedSemaphore(search_slots or os.cpu_count() or 1)
         self.snapshot_path = snapshot_path or None  # the index saved after each build, loaded instead of one
         self._snapshot_unread = True
         self._lock = threading.Lock()

@@ -57,6 +57,7 @@ CHUNK = 50_000  # records encoded at a time when building from a plain sequence
 MERGE_FRACTION = 0.05  # the delta is merged into the main segment past this share of it
 MERGE_MIN = 2_000  # ... or past this many records, whichever is larger
 TYPO_MEMO = 2_000_000  # distance-1 answers kept across queries
+NEAR_MEMO = 200_000  # query tokens whose typo neighbours are kept
 SNAPSHOT_FORMAT = 1  # RegistryIndex.save's layout; a snapshot of another format is refused
 
 
@@ -229,6 +230,7 @@ class _State:
     typos: _SharedTypos
     fold_phon: np.ndarray  # fold id -> phonetic id of name tokens (-1: not a name token)
     buckets: dict[tuple[str, int], list[str]]  # (first letter, length) -> folded tokens
+    near_memo: dict[str, list[int]]  # a query token's typo neighbours (valid for these buckets and fold_phon)
     main: _Segment
     main_alive: np.ndarray | None  # tombstones of the main segment (None: all alive)
     delta: _Segment | None  # recent registrations (no tombstones: rebuilt when changed)
@@ -308,7 +310,7 @@ class RegistryIndex:
         for text in folds:
             if len(text) >= 4:
                 buckets.setdefault((text[0], len(text)), []).append(text)
-        return _State(vocab.sizes(), stats, model, _SharedTypos.over(vocab, typos), fold_phon, buckets,
+        return _State(vocab.sizes(), stats, model, _SharedTypos.over(vocab, typos), fold_phon, buckets, {},
                       main, None, None)
 
     # --- reading -------------------------------------------------------------------------------------
@@ -379,7 +381,10 @@ class RegistryIndex:
         return out
 
     def _typo_neighbours(self, state: _State, folded: str) -> list[int]:
-        """Phonetic ids of corpus tokens one edit away from a query token."""
+        """Phonetic ids of corpus tokens one edit away from a query token (remembered per state: names recur)."""
+        known = state.near_memo.get(folded)
+        if known is not None:
+            return known
         out: list[int] = []
         for length in (len(folded) - 1, len(folded), len(folded) + 1):
             bucket = state.buckets.get((folded[:1], length), [])
@@ -388,6 +393,9 @@ class RegistryIndex:
                 fid = self._core.vocab.get("fold", text)
                 if 0 <= fid < len(state.fold_phon) and state.fold_phon[fid] >= 0:
                     out.append(int(state.fold_phon[fid]))
+        if len(state.near_memo) >= NEAR_MEMO:
+            state.near_memo.clear()
+        state.near_memo[folded] = out
         return out
 
     @staticmethod
@@ -603,7 +611,7 @@ class RegistryIndex:
                     key = (text[0], len(text))
                     buckets[key] = [*buckets.get(key, []), text]
         return replace(state, limits=limits, typos=_SharedTypos.over(vocab, state.typos),
-                       fold_phon=fold_phon, buckets=buckets, delta=delta)
+                       fold_phon=fold_phon, buckets=buckets, near_memo={}, delta=delta)
 
     def _merged(self, state: _State) -> _State:
         main = state.main

@@ -77,14 +77,14 @@ def upload_scope(p: Principal) -> str | None:
 class RegistryService:
     def __init__(self, engine: Engine, clock: Clock, secret_key: str, files_dir: str, stations,
                  recent_years: int = 5, checkpoints: AuditCheckpoints | None = None,
-                 index_snapshot: str | None = None) -> None:
+                 index_snapshot: str | None = None, search_slots: int = 0) -> None:
         self._engine, self._clock, self._stations, self.recent_years = engine, clock, stations, recent_years
         self.audit = AuditTrail(engine, clock, checkpoints)
         self.merges = MergeDesk(engine, clock, self.audit)
         self.files = FileStore(files_dir)
         self.screens = RegistryScreens(self, engine)
         self._writer = RegistrationWriter(identity_key(secret_key))
-        self.index = IndexKeeper(engine, index_snapshot)
+        self.index = IndexKeeper(engine, index_snapshot, search_slots)
 
     # --- the in-memory index (a cache kept fresh from the change log: `freshness`) ------------------------
     @property
@@ -207,8 +207,9 @@ class RegistryService:
                  "age_min": age_min, "age_max": age_max, "near": list(near) if near else None}
         stated = self._stated(p, "search", {"query": query}, purpose, purpose_text)
         index = self.ready_index()
-        matches = index.search(name, father_name, sex, state, district, age_min, age_max,
-                               as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
+        with self.index.slots:
+            matches = index.search(name, father_name, sex, state, district, age_min, age_max,
+                                   as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
         ids = [int(m.record_id) for m in matches]
         with self._engine.connect() as conn:
             rows = summaries(conn, ids)
@@ -234,7 +235,9 @@ class RegistryService:
         query = PersonRecord("suspect", state, suspect.get("district") or "", suspect["name"],
                              father_name=suspect.get("father_name") or "", sex=suspect.get("sex") or "",
                              age=suspect.get("age"), age_as_of=today if suspect.get("age") is not None else None)
-        matches = self.ready_index().search_record(query, limit=limit * 3)
+        index = self.ready_index()
+        with self.index.slots:
+            matches = index.search_record(query, limit=limit * 3)
         with self._engine.begin() as conn:
             rows = summaries(conn, [int(m.record_id) for m in matches])
             persons: dict[int, dict] = {}
