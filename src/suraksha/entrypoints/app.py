@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from suraksha.cases.forensics import views as forensics_views
 from suraksha.cases.updates import api as case_updates_api
 from suraksha.cases.updates import views as case_updates_views
 from suraksha.core.errors import ConfigurationError
+from suraksha.core.memory import settle_long_lived
 from suraksha.dispatch import api as dispatch_api
 from suraksha.dispatch import views as dispatch_views
 from suraksha.entrypoints.workers import start_workers, stop_workers
@@ -125,6 +127,8 @@ def _lifespan(c: Container, background: bool):
             c.position_writer.start()
         c.registry.build_in_background()  # slow at national scale: intake must not wait for it
         tasks = start_workers(c) if background else []
+        # what the process keeps for its lifetime, out of the collector's sight (core.memory): off the start's path
+        tasks.append(asyncio.create_task(asyncio.to_thread(settle_long_lived), name="settle-long-lived"))
         try:
             yield
         finally:

@@ -16,6 +16,7 @@ from suraksha.core.auth import Principal, ScopeKind
 from suraksha.core.clock import Clock
 from suraksha.core.errors import InvalidInput, NotFound
 from suraksha.core.geo import Point
+from suraksha.core.memory import settle_long_lived
 from suraksha.core.phones import to_e164
 from suraksha.core.scripts import has_devanagari, to_latin
 from suraksha.core.threads import finished_before_exit
@@ -87,6 +88,7 @@ class StationService:
                     self._warmer = None
                     return
             index.warm(lambda: not self.warm_cells)
+            settle_long_lived()  # the cells are kept until the next import: out of the collector's sight
 
     def stop_warming(self) -> None:
         """At a server's stop: no more cell caches after the city being built (the process waits for that one when
