@@ -54,4 +54,4 @@ bench: venv
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf var/suraksha-demo.db* .pytest_cache
+	rm -rf var/suraksha-demo.db* var/suraksha-demo-positions.db* .pytest_cache

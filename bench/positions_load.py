@@ -17,7 +17,7 @@ balancer would route `POST /api/v1/units/positions`; intake, recommendations and
 whose fleet index and console follow the gateway's `UnitsMoved` events through the outbox.
 
     .venv/bin/python bench/positions_load.py [--units 50000] [--rate 5000] [--batch 500] [--seconds 60] [--rounds 2]
-        [--connections 16 | --intake-rate 100] [--writer intake|own] [--flush 1.0] [--history-minutes 2]
+        [--connections 16 | --intake-rate 100] [--flush 1.0] [--history-minutes 2]
         [--gateway-node]
         [--database-url postgresql://postgres@127.0.0.1:5432/perf_positions]
 
@@ -109,15 +109,17 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
     not delay the next), each timed from its scheduled moment (so a server that falls behind is seen in the
     latencies, not hidden by a slower sender)."""
     ms: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (wall-clock time it was due, ms)
     failed = [0]
     lock = threading.Lock()
-    local = threading.local()
+    wall0 = time.time() - time.monotonic()
+    # One client for every sending thread (httpx's are thread-safe), made before the clock starts: a client each,
+    # made as its thread first sent, cost this process about two seconds of CPU at the start of every phase (each
+    # builds a TLS context), which the server, on the same two cores, paid for in its answers.
+    http = httpx.Client(base_url=base, timeout=30, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
 
     def post(line: str, due: float) -> None:
-        http = getattr(local, "http", None)
-        if http is None:
-            http = local.http = httpx.Client(base_url=base, timeout=30, headers={
-                "Content-Type": "application/x-www-form-urlencoded"})
         form, sig = line.rstrip("\n").split("\t")
         try:
             ok = http.post(path, content=form, headers={"X-Twilio-Signature": sig}).status_code == 200
@@ -125,11 +127,12 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
             ok = False
         with lock:
             ms.append((time.monotonic() - due) * 1000)
+            timeline.append((wall0 + due, ms[-1]))
             failed[0] += not ok
 
     start = time.monotonic()
     n = int(rate * seconds)
-    with ThreadPoolExecutor(max_workers=64) as pool:
+    with http, ThreadPoolExecutor(max_workers=64) as pool:
         for k in range(n):
             due = start + k / rate
             time.sleep(max(0.0, due - time.monotonic()))
@@ -137,7 +140,7 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
     wall = time.monotonic() - start
     if failed[0]:
         raise RuntimeError(f"{failed[0]} of {n} intake requests failed")
-    return {"rps": len(ms) / wall, "p50": pct(ms, 50), "p99": pct(ms, 99), "n": len(ms)}
+    return {"rps": len(ms) / wall, "p50": pct(ms, 50), "p99": pct(ms, 99), "n": len(ms), "timeline": sorted(timeline)}
 
 
 class Gateway:
@@ -209,6 +212,7 @@ class Probe:
     def __init__(self, base: str, token: str, tracking: list[str]) -> None:
         self.base, self.token, self.tracking = base, token, tracking
         self.ms: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (wall-clock time it was sent, ms)
         self.errors = 0
 
     def run(self, until: float) -> None:
@@ -218,6 +222,7 @@ class Probe:
                 t0 = time.perf_counter()
                 r = http.get(f"/api/v1/incidents/{rng.choice(self.tracking)}/recommendations")
                 self.ms.append((time.perf_counter() - t0) * 1000)
+                self.timeline.append((time.time() - self.ms[-1] / 1000, self.ms[-1]))
                 self.errors += r.status_code != 200
                 time.sleep(max(0.0, PROBE_EVERY_S - (time.perf_counter() - t0)))
 
@@ -285,6 +290,10 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
             t.join()
         time.sleep(1.0)  # the last flush's events reach the console
     wall = time.monotonic() - t0
+    if args.timeline and "timeline" in intake:
+        with open(args.timeline, "a") as out:
+            out.write(json.dumps({"phase": name, "intake": [[round(t, 3), round(m, 1)] for t, m in intake["timeline"]],
+                                  "recommendation": [[round(t, 3), round(m, 1)] for t, m in probe.timeline]}) + "\n")
     r = {"phase": name, "positions": positions, "intake_rps": intake["rps"], "intake_p50": intake["p50"],
          "intake_p99": intake["p99"], "rec_p50": pct(probe.ms, 50), "rec_p99": pct(probe.ms, 99), "rec_n": len(probe.ms),
          "rec_errors": probe.errors, "fixes_s": gateway.accepted / args.seconds, "rejected": gateway.rejected,
@@ -310,18 +319,21 @@ def pct(values: list[float], q: float) -> float:
 def table_sizes(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    from suraksha.adapters.db import make_engine
+    from suraksha.adapters.db import companion_url, make_engine
     from suraksha.adapters.outbox import events_table
-    from suraksha.dispatch.position_store import response_tracks
-    from suraksha.dispatch.store import unit_positions
+    from suraksha.dispatch.position_store import response_tracks, unit_fixes, unit_positions
+    from suraksha.dispatch.positions import POSITIONS_STORE
 
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        sizes = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                 for t in (unit_positions, response_tracks, events_table)}
-        sizes["UnitsMoved in the outbox"] = conn.execute(select(func.count()).select_from(events_table).where(
-            events_table.c.type == "UnitsMoved")).scalar_one()
-    engine.dispose()
+    sizes = {}
+    for where, tables in ((companion_url(url, POSITIONS_STORE), (unit_positions, unit_fixes)),
+                          (url, (response_tracks, events_table))):
+        engine = make_engine(where)
+        with engine.connect() as conn:
+            sizes.update({t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables})
+            if events_table in tables:
+                sizes["UnitsMoved in the outbox"] = conn.execute(select(func.count()).select_from(events_table)
+                                                                 .where(events_table.c.type == "UnitsMoved")).scalar_one()
+        engine.dispose()
     return sizes
 
 
@@ -333,13 +345,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=60, help="per phase")
     ap.add_argument("--rounds", type=int, default=2, help="A B pairs")
     ap.add_argument("--connections", type=int, default=16, help="wrk's connections to the SMS webhook")
-    ap.add_argument("--writer", choices=("intake", "own"), default="intake", help="SURAKSHA_POSITION_WRITER")
     ap.add_argument("--flush", type=float, default=1.0, help="SURAKSHA_POSITION_FLUSH_SECONDS")
     ap.add_argument("--history-minutes", type=int, default=2, help="SURAKSHA_POSITION_HISTORY_MINUTES")
     ap.add_argument("--database-url", default="", help="PostgreSQL database to use (emptied first)")
     ap.add_argument("--intake-rate", type=float, default=0,
                     help="SMS a second at a fixed offered rate (paced, timed from each one's schedule) instead of "
                          "wrk as fast as the server answers")
+    ap.add_argument("--timeline", default="", help="append each phase's latencies, by the wall-clock time each "
+                    "request was due, to this file (JSON lines: to set beside a trace of the servers)")
     ap.add_argument("--gateway-node", action="store_true",
                     help="post the fixes to a second server process, a position gateway node")
     args = ap.parse_args()
@@ -354,8 +367,7 @@ def main() -> None:
     print(f"{len(unit_ids)} units over {len(numbers)} stations loaded in {time.monotonic() - started:.1f} s", flush=True)
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    env = {**serve_env(url, port, public), "SURAKSHA_POSITION_WRITER": args.writer,
-           "SURAKSHA_POSITION_FLUSH_SECONDS": str(args.flush),
+    env = {**serve_env(url, port, public), "SURAKSHA_POSITION_FLUSH_SECONDS": str(args.flush),
            "SURAKSHA_POSITION_HISTORY_MINUTES": str(args.history_minutes)}
     server = start([sys.executable, "-m", "suraksha", "serve"], env, port)
     gateway_node, gateway_base = None, public
@@ -370,7 +382,7 @@ def main() -> None:
            "gateway_pid": gateway_node.pid if gateway_node else None}
     db = "PostgreSQL" if url.startswith("postgresql") else "SQLite WAL synchronous=FULL"
     print(f"server pid {server.pid}{f', gateway node pid {gateway_node.pid}' if gateway_node else ''}, {db}, "
-          f"writer {args.writer}, flush {args.flush} s, history {args.history_minutes} min; "
+          f"flush {args.flush} s, history {args.history_minutes} min; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
     try:
@@ -402,7 +414,7 @@ def report(results: list[dict], args, db: str, sizes: dict) -> None:
     print(f"\npositions beside intake: {args.units} units, {args.rate} fixes/s in batches of {args.batch} (B phases), "
           f"{f'{args.intake_rate:g} SMS/s offered' if args.intake_rate else f'wrk -c{args.connections}'} on the "
           f"SMS webhook, {args.seconds} s phases x {args.rounds} A/B rounds, {db}, "
-          f"writer {args.writer}, flush {args.flush} s, "
+          f"flush {args.flush} s, "
           f"{'fixes to a gateway node' if args.gateway_node else 'one server process'}; medians of phases")
     print("phases | intake req/s | intake p50 / p99 ms | recommendation p50 / p99 ms | fixes/s | gateway p50 / p99 ms "
           "| server CPU | gateway node CPU | bench CPU | UnitsMoved events (units)")

@@ -30,7 +30,7 @@ from suraksha.demo.setup import demo_numbers, shipped_jurisdictions
 from suraksha.entrypoints.server import ServerThread
 from suraksha.messaging.providers import ConsoleProvider
 from suraksha.migrations.run import upgrade
-from suraksha.migrations.tables import metadata
+from suraksha.migrations.tables import metadata, positions_metadata
 from suraksha.settings import Settings
 
 START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
@@ -121,6 +121,9 @@ def _restore(c, baseline) -> None:
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    with c.dispatch.positions.store_engine.begin() as conn:  # the positions' store (a file of its own on SQLite)
+        for table in positions_metadata.sorted_tables:
+            conn.execute(delete(table))
     if c.registry.audit.checkpoints.path is not None:  # the signed checkpoints of an audit trail emptied above
         c.registry.audit.checkpoints.path.unlink(missing_ok=True)
     c.stations.reload()

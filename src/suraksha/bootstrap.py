@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from suraksha.accounts.service import AccountService
-from suraksha.adapters.db import make_engine
+from suraksha.adapters.db import companion_url, make_engine
 from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import OutboxRelay
 from suraksha.analytics.service import WallboardService
@@ -17,6 +17,7 @@ from suraksha.cases.service import CaseService
 from suraksha.core.clock import Clock, SystemClock
 from suraksha.core.events import InProcessBus
 from suraksha.core.privacy import Sealer
+from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
 from suraksha.handsets.service import HandsetService
 from suraksha.incidents.service import IncidentService
@@ -58,7 +59,7 @@ class Container:
     volunteers: VolunteerService
     cases: CaseService
     background: list[Any] = field(default_factory=list)
-    position_writer: GroupCommitWriter | None = None  # positions' own writer thread (SURAKSHA_POSITION_WRITER=own)
+    position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
 
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None,
@@ -74,11 +75,11 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     messages = MessageService(engine, clock, provider or build_provider(settings), sealer)
     writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
-    # Positions share intake's writer, or have their own, whose commits do not wait for the disk (docs/dispatch.md).
-    position_writer = (GroupCommitWriter(make_engine(settings.database_url, durable=False), name="position-writer")
-                       if settings.position_writer == "own" else None)
+    # Positions have a store and a writer of their own, whose commits do not wait for the disk (docs/dispatch.md).
+    positions_engine = make_engine(companion_url(settings.database_url, POSITIONS_STORE), durable=False)
+    position_writer = GroupCommitWriter(positions_engine, name="position-writer")
     dispatch = DispatchService(engine, clock, settings, incidents=incidents, stations=stations,
-                               positions_writer=position_writer or writer)
+                               positions_engine=positions_engine, positions_writer=position_writer)
     incidents.units = dispatch
     targets = TargetService(engine, clock, stations)
     incidents.targets = targets

@@ -69,10 +69,9 @@ class Settings(BaseSettings):
     # its unit was when sent, then its fixes until it ended) for N days after; the rest is pruned (a timer).
     position_history_minutes: int = Field(10, ge=1, le=24 * 60)
     track_retention_days: int = Field(90, ge=1, le=3660)
-    # Fixes arriving together are written together, at most one flush this often (0: each request on its own),
-    # by a writer thread of their own whose commits do not wait for the disk (`own`), or by intake's (`intake`).
+    # Fixes arriving together are written together, at most one flush this often (0: each request on its own), by
+    # the writer thread of the positions' store (on SQLite the file `<database>-positions.db` beside the database).
     position_flush_seconds: float = Field(1.0, ge=0, le=10)
-    position_writer: Literal["own", "intake"] = "own"
     # The timers a server process fires (escalation, the unassigned alarm, the deadline watch, volunteer call-outs,
     # handset reminders).
     # Off only where something else drives them: the test suite calls each step with its injected clock.

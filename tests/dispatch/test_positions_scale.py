@@ -11,14 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select, text
 
-from suraksha.adapters.db import make_engine
+from suraksha.adapters.db import companion_url, make_engine
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.demo.setup import shipped_jurisdictions
-from suraksha.dispatch.position_store import response_tracks
-from suraksha.dispatch.store import assignments, unit_positions, units
+from suraksha.dispatch.position_store import response_tracks, unit_positions
+from suraksha.dispatch.store import assignments, units
 from suraksha.migrations.run import upgrade
-from tests.conftest import START
+from tests.conftest import START, rows_in
 
 WINDOW = timedelta(minutes=10)  # SURAKSHA_POSITION_HISTORY_MINUTES, the default the tests run with
 STEP = timedelta(seconds=30)
@@ -38,7 +38,7 @@ def history(container, unit_ids: list[int] | None = None) -> int:
     q = select(func.count()).select_from(unit_positions)
     if unit_ids is not None:
         q = q.where(unit_positions.c.unit_id.in_(unit_ids))
-    with container.engine.connect() as conn:
+    with container.dispatch.positions.store_engine.connect() as conn:
         return conn.execute(q).scalar_one()
 
 
@@ -98,7 +98,7 @@ def test_the_history_stays_bounded_and_keeps_the_track_of_a_response(at_once, ht
     # Bounded: the window's fixes of every unit (20 or 21 of each, 30 s apart over 10 minutes), nothing older.
     d.prune_positions()
     assert history(container) <= 20 * (WINDOW // STEP + 1)
-    with container.engine.connect() as conn:
+    with container.dispatch.positions.store_engine.connect() as conn:
         oldest = conn.execute(select(func.min(unit_positions.c.received_at))).scalar_one()
     assert oldest >= clock.now() - WINDOW
 
@@ -347,3 +347,28 @@ def test_each_units_newest_fix_wins_whatever_the_order():
     assert newest_per_unit(fixes)[1] is fixes[3]  # of two at the same time, the later one in the batch
     assert {place: [f.unit_id for f in group] for place, group in by_place(newest_per_unit(fixes)).items()} == {
         (1, "mumbai", "MH"): [1, 2], (7, "mumbai", "MH"): [3]}
+
+
+def test_intake_commits_while_a_flush_holds_the_positions_store(container, make_incident, home_station):
+    """A gateway's flush stopped half-way (its process paused by a garbage collection while it holds the lock) does
+    not hold up intake: the positions' store has a lock of its own (SQLite: a file of its own; PostgreSQL: tables of
+    its own, here locked against every other writer)."""
+    [unit] = make_fleet(container, home_station, 1, "MUM-L")
+    now = container.clock.now()
+    with container.dispatch.positions.store_engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, the store's lock
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("LOCK TABLE unit_fixes, unit_positions IN EXCLUSIVE MODE"))
+        conn.execute(insert(unit_positions).values(unit_id=unit, lon=72.8, lat=18.9, recorded_at=now, received_at=now))
+        tracking = make_incident(lat=home_station.anchor.lat, lon=home_station.anchor.lon)  # answered: committed
+        assert rows_in(container, "incidents", tracking=tracking) == 1
+    assert history(container, [unit]) == 1
+
+
+def test_the_positions_store_lies_beside_a_sqlite_database_and_inside_a_postgresql_one():
+    assert companion_url("sqlite:////var/lib/suraksha/suraksha.db", "positions") == \
+        "sqlite:////var/lib/suraksha/suraksha-positions.db"
+    assert companion_url("sqlite:///var/suraksha", "positions") == "sqlite:///var/suraksha-positions"
+    url = "postgresql://postgres@127.0.0.1:5432/test"
+    assert companion_url(url, "positions") == url
+    with pytest.raises(ValueError):
+        companion_url("sqlite:///:memory:", "positions")

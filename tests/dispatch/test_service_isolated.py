@@ -20,7 +20,7 @@ from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.dispatch import store
 from suraksha.dispatch.ports import IncidentForDispatch
-from suraksha.dispatch.position_store import response_tracks
+from suraksha.dispatch.position_store import positions_metadata, response_tracks
 from suraksha.dispatch.service import DispatchService
 from suraksha.settings import Settings
 
@@ -126,7 +126,8 @@ class FakeIncidents:
 @pytest.fixture
 def world(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path}/dispatch.db")
-    store.metadata.create_all(engine, tables=[events_table, store.units, store.unit_positions, store.assignments,
+    positions_metadata.create_all(engine)  # the positions' store, here in the same file
+    store.metadata.create_all(engine, tables=[events_table, store.units, store.assignments,
                                               store.unit_shifts, store.unit_log, response_tracks])
     fake_meta.create_all(engine)
     clock = FixedClock(NOW)

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, DateTime, Engine, MetaData, create_engine, event, text, true
 from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import TypeDecorator
 
 from suraksha.core.auth import Principal, scope_key
@@ -21,6 +23,7 @@ NAMING_CONVENTION = {
 }
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
+UNLOGGED = "unlogged"  # a table's `info` key: on PostgreSQL it is created UNLOGGED (no WAL; emptied after a crash)
 SQLITE_CACHE_KIB = 65536  # each connection's page cache: the hot parts of large indexes stay in memory
 SQLITE_ANALYSIS_LIMIT = 1000  # rows of each index ANALYZE reads
 SQLITE_STATEMENT_CACHE = 1024  # prepared statements kept per connection: a batch's statements differ by its size
@@ -70,6 +73,37 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True, **options)
     _ping_when_idle(engine)
     return engine
+
+
+def companion_url(url: str, name: str) -> str:
+    """Where a store kept apart from the main database lives: on SQLite a file of its own beside the main one
+    (`suraksha.db` → `suraksha-positions.db`), so that writing it never takes the main file's write lock; on
+    PostgreSQL, which has no such lock, the same database."""
+    if not url.startswith("sqlite"):
+        return url
+    prefix, _, path = url.partition(":///")
+    if not path or path == ":memory:" or path.startswith("file:"):
+        raise ValueError(f"a store beside {url!r} needs a SQLite file")
+    stem, dot, suffix = path.rpartition(".")
+    return f"{prefix}:///{stem}-{name}.{suffix}" if dot and "/" not in suffix else f"{prefix}:///{path}-{name}"
+
+
+def create_store(url: str, store_metadata: MetaData) -> None:
+    """Create a companion store's tables where they are missing (`suraksha db upgrade`, the tests' set-up): what it
+    holds is replaced within minutes, so it has no migrations of its own."""
+    engine = make_engine(url)
+    try:
+        store_metadata.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+@compiles(CreateTable, "postgresql")
+def _create_unlogged(create: CreateTable, compiler, **kw) -> str:
+    sql = compiler.visit_create_table(create, **kw)
+    if create.element.info.get(UNLOGGED):
+        sql = sql.replace("CREATE TABLE", "CREATE UNLOGGED TABLE", 1)
+    return sql
 
 
 def _ping_when_idle(engine: Engine) -> None:

@@ -3,21 +3,26 @@
 The dispatch service checks each fix and who may report it; this writes the accepted ones (rules: positions.py):
 
 - Fixes from requests arriving together are written together: at most one flush every
-  `SURAKSHA_POSITION_FLUSH_SECONDS` (`Coalescer`), each flush one piece of work for a group-commit writer, so a
-  flush is one transaction of a few statements whatever the number of fixes (the history in bulk, the latest
-  positions in one `UPDATE … FROM`, one `UnitsMoved` event per station). A lone fix is written at once.
-- The writer is the positions' own by default (`SURAKSHA_POSITION_WRITER=own`), on a database engine whose commits
-  do not wait for the disk (`make_engine(durable=False)`): a fix lost to a power cut is replaced ten seconds later.
-  `intake` writes them with intake's group-commit writer instead, in its durable commits (on SQLite one thread then
-  takes the write lock for both). Measured side by side in docs/benchmarks.md: `own` costs intake a little less.
-- A caller is answered once its flush has committed.
+  `SURAKSHA_POSITION_FLUSH_SECONDS` (`Coalescer`), each flush one piece of work for the positions' group-commit
+  writer, so a flush is one transaction of a few statements whatever the number of fixes. A lone fix is written at
+  once.
+- A flush writes in two steps. First the positions' store (`position_store`: on SQLite a file of its own, on
+  PostgreSQL unlogged tables): the history in bulk and the latest fixes in one upsert, on an engine whose commits do
+  not wait for the disk (`make_engine(durable=False)`: a fix lost to a power cut is replaced ten seconds later);
+  intake's commits never wait for that lock. Then, once that has committed, the main database, in a short
+  transaction: the fixes of units on a response into their tracks, and one `UnitsMoved` event per station into the
+  outbox (5,000 fixes make about 90 small rows). The two are not one transaction: if the process stops between
+  them, the fixes are kept but their movement is not announced, and other processes' fleet indexes learn of it
+  from the unit's next fix (ten seconds) or their next load.
+- A caller is answered once both have committed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -35,9 +40,13 @@ Moved = list[tuple[int, float, float, datetime]]  # (unit id, lon, lat, recorded
 
 
 class PositionLog:
-    def __init__(self, engine: Engine, clock: Clock, policy: HistoryPolicy, stale_after: timedelta,
-                 writer: GroupCommitWriter | None, flush_seconds: float, on_moved: Callable[[Moved], None]) -> None:
-        self._engine, self._clock, self.policy, self._stale_after = engine, clock, policy, stale_after
+    def __init__(self, engine: Engine, store_engine: Engine, clock: Clock, policy: HistoryPolicy,
+                 stale_after: timedelta, writer: GroupCommitWriter | None, flush_seconds: float,
+                 on_moved: Callable[[Moved], None]) -> None:
+        """`engine`: the main database (tracks, events); `store_engine`: the positions' store, which `writer`, if
+        given, writes."""
+        self._engine, self.store_engine = engine, store_engine
+        self._clock, self.policy, self._stale_after = clock, policy, stale_after
         self._writer, self._on_moved = writer, on_moved
         self._coalescer = Coalescer(self._flush, flush_seconds)
 
@@ -70,48 +79,70 @@ class PositionLog:
     def _flush(self, requests: list[list[UnitFix]]) -> None:
         fixes = [f for r in requests for f in r]
         if self._writer is None:
-            with self._engine.begin() as conn:
+            with self.store_engine.begin() as conn:
                 moved = self._store(conn, fixes)
         else:
             moved = self._writer.execute(fixes, self._store_each)
-        self._on_moved(moved)
+        self._announce(fixes, moved)
+        self._on_moved([(f.unit_id, f.lon, f.lat, f.at) for f in moved])
 
-    def _store_each(self, conn: Connection, flushes: list[list[UnitFix]]) -> list[Moved]:
+    def _store_each(self, conn: Connection, flushes: list[list[UnitFix]]) -> list[list[UnitFix]]:
         """The writer's handler: each flush in the writer's transaction."""
         return [self._store(conn, fixes) for fixes in flushes]
 
-    def _store(self, conn: Connection, fixes: list[UnitFix]) -> Moved:
-        now = self._clock.now()
+    @staticmethod
+    def _store(conn: Connection, fixes: list[UnitFix]) -> list[UnitFix]:
+        """The first step, in the positions' store: the newest fix of each unit that moved."""
         newest = newest_per_unit(fixes)
-        moved_ids = store.write_fixes(conn, fixes, newest, now)
-        moved = [f for f in newest if f.unit_id in moved_ids]
+        moved_ids = store.write_fixes(conn, fixes, newest)
+        return [f for f in newest if f.unit_id in moved_ids]
+
+    def _announce(self, fixes: list[UnitFix], moved: list[UnitFix]) -> None:
+        """The second step, in the main database: the tracks and one `UnitsMoved` event per station (nothing is
+        written, nor the write lock taken, when no unit moved and none is on a response)."""
+        with self._engine.connect() as conn:
+            tracked = store.tracked(conn, fixes)
+        if not moved and not tracked:
+            return
+        now = self._clock.now()
         events: list[tuple[DomainEvent, datetime]] = [(UnitsMoved(station_id=station_id, city=city, state=state,
                               units=[moved_entry(f, is_stale(f.at, now, self._stale_after)) for f in group]), now)
                   for (station_id, city, state), group in by_place(moved).items()]
-        record_many(conn, events)
-        return [(f.unit_id, f.lon, f.lat, f.at) for f in moved]
+        with self._engine.begin() as conn:
+            store.write_tracks(conn, tracked)
+            record_many(conn, events)
 
     # ------------------------------------------------------------ the prune step (a timer)
 
     def prune(self, limit: int = 2000) -> int:
         """Close the tracks of assignments that ended more than a minute ago, then delete what nothing needs any
-        more: fixes older than the window, and tracks older than the retention. Up to `limit` rows of each per call
-        (in a transaction each: SQLite's write lock is held briefly); the largest count is returned, so that reaching
+        more: fixes older than the window (in the positions' store), and tracks older than the retention (in the
+        main database, whose write lock is taken only when a read finds some due: while a fleet's history is pruned
+        this step runs again at once, and a write transaction each time would keep intake's commits waiting). Up to
+        `limit` rows of each per call (in a transaction each); the largest count is returned, so that reaching
         `limit` means: call again at once. Every process may run it: closing is a conditional update, and rows
         deleted by one are not deleted again (PostgreSQL: another process's rows are skipped, not waited for)."""
         now = self._clock.now()
-        closed = self._write(lambda conn: store.close_tracks(conn, self.policy.tracks_ended_before(now), now, limit))
+        ended_before, retained_after = self.policy.tracks_ended_before(now), self.policy.tracks_before(now)
+        with self._engine.connect() as conn:  # the main database's lock only for work to do: a read first
+            closing, pruning = store.track_work(conn, ended_before, retained_after)
+        closed = tracks = 0
+        if closing:
+            with self._engine.begin() as conn:
+                closed = store.close_tracks(conn, ended_before, now, limit)
         history = self._write(lambda conn: store.prune_history(conn, self.policy.history_before(now), limit))
-        tracks = self._write(lambda conn: store.prune_tracks(conn, self.policy.tracks_before(now), limit))
+        if pruning:
+            with self._engine.begin() as conn:
+                tracks = store.prune_tracks(conn, retained_after, limit)
         if history or tracks or closed:
             log.debug("pruned %s fixes and %s track fixes, closed %s tracks", history, tracks, closed)
         return max(history, tracks, closed)
 
     def _write(self, work: Callable[[Connection], int]) -> int:
-        """A write of the prune step: through the writer (sharing its commits), else in its own transaction."""
+        """A write to the positions' store: through the writer (sharing its commits), else in its own transaction."""
         if self._writer is not None:
             return self._writer.execute(work)
-        with self._engine.begin() as conn:
+        with self.store_engine.begin() as conn:
             return work(conn)
 
     # ------------------------------------------------------------ tracks
@@ -126,6 +157,18 @@ class PositionLog:
         """An assignment's track, oldest first."""
         return [{"lon": r.lon, "lat": r.lat, "recorded_at": r.recorded_at} for r in store.track_points(conn, job.id)]
 
+    # ------------------------------------------------------------ reading the store
+
+    def latest_of(self, unit_ids: Collection[int] | None = None) -> dict[int, Any]:
+        """The latest fixes (lon, lat, recorded_at) of these units (None: of all), by unit id: only units that have
+        had a fix since the store was created are there."""
+        with self.store_engine.connect() as conn:
+            return store.latest_of(conn, unit_ids)
+
+    def history(self, unit_id: int, limit: int = 100) -> list:
+        with self.store_engine.connect() as conn:
+            return store.position_history(conn, unit_id, limit)
+
     def history_rows(self) -> int:
-        with self._engine.connect() as conn:
+        with self.store_engine.connect() as conn:
             return store.history_rows(conn)

@@ -1,13 +1,27 @@
 """Positions at a fleet's rate: a flush's fixes written in a few statements, the history pruned, and each response's
 track kept for replay (the rules: `positions.py`).
 
-Every function takes the caller's Connection (the position writer's transaction, or the prune step's). The hot
-statements are written once per dialect and run on the driver's cursor (`adapters.bulk`), as intake's are. A flush
-writes the history (every fix), the tracks (only the fixes of units with an open track: their ids are read first,
-a partial index of a few rows, so a fleet mostly on patrol sends almost nothing to that statement) and the latest
-positions (one `UPDATE … FROM` of each unit's newest fix). On PostgreSQL the history goes in by `COPY` (text rows
-built in one pass: about a third cheaper than a JSON parameter, measured) and the other two travel in one round
-trip (`pipelined`), their rows as a JSON parameter.
+The positions' store is kept apart from the main database (`positions_metadata`; `adapters.db.companion_url`): on
+SQLite a file of its own, so that writing 5,000 fixes a second and pruning them never takes the write lock intake's
+commits need; on PostgreSQL unlogged tables in the same database (no WAL for what the next ten seconds replace;
+after a crash they are empty, and each unit is where its row last put it until its next fix). It holds:
+
+- the history (`unit_positions`): every fix, for the rolling window;
+- the latest fixes (`unit_fixes`): each unit's newest fix, one row per unit that has had one. A unit's latest
+  position is that fix, or, before its first, the position on its row in the main database (its home station's
+  anchor, or where it was registered): `latest_of` reads them, the dispatch service lays them over the rows.
+
+A response's track (`response_tracks`) stays in the main database, beside the assignments it belongs to: it is kept
+for months, and written only for the few units on a response.
+
+Every function takes the caller's Connection: the position writer's transaction on the positions' store, or one on
+the main database (the tracks). The hot statements are written once per dialect and run on the driver's cursor
+(`adapters.bulk`), as intake's are. A flush writes the history (every fix) and the latest fixes (an upsert of each
+unit's newest, kept only where it is newer) in the positions' store; then the tracks (only the fixes of units with
+an open track: their ids are read first, a partial index of a few rows, so a fleet mostly on patrol sends almost
+nothing to that statement) with the flush's events in the main database. On PostgreSQL the history goes in by
+`COPY` (text rows built in one pass: about a third cheaper than a JSON parameter, measured) and the others take
+their rows as one JSON parameter.
 
 The history has no index by unit: at 5,000 fixes a second one would be written at a random place for every fix
 (measured on SQLite: it doubled the cost of the commit); it is read in the order it is written (the prune step), and
@@ -18,7 +32,7 @@ a fix is written only for a unit the fleet index knows): checking one took half 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +44,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     Table,
     delete,
     func,
@@ -38,10 +53,40 @@ from sqlalchemy import (
     update,
 )
 
-from suraksha.adapters.bulk import bind_processors, driver_copy, driver_execute, marks, pipelined
-from suraksha.adapters.db import UtcDateTime, metadata
+from suraksha.adapters.bulk import bind_processors, driver_copy, driver_execute, marks
+from suraksha.adapters.db import NAMING_CONVENTION, UNLOGGED, UtcDateTime, metadata
 from suraksha.dispatch.positions import UnitFix
-from suraksha.dispatch.store import assignments, unit_positions, units
+from suraksha.dispatch.store import assignments
+
+positions_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Every fix received, for the rolling window (`SURAKSHA_POSITION_HISTORY_MINUTES`).
+unit_positions = Table(
+    "unit_positions",
+    positions_metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("unit_id", Integer, nullable=False),  # a unit of the main database's `units`
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    # Read in the order written (the prune step): no index by unit, which every fix would write at a random place.
+    Index("ix_unit_positions_received_at", "received_at"),
+    info={UNLOGGED: True},
+)
+
+# Each unit's newest fix. PostgreSQL: half of each page kept free, so that rewriting a unit's row every 10 s is a
+# heap-only update (measured on the units' table: 5,000 rows 150-350 ms with full pages, 80-90 with room).
+unit_fixes = Table(
+    "unit_fixes",
+    positions_metadata,
+    Column("unit_id", Integer, primary_key=True, autoincrement=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    info={UNLOGGED: True},
+    postgresql_with={"fillfactor": 50},
+)
 
 # A response's track: the fixes of a unit sent to an incident, from its position when it was sent until it ended.
 response_tracks = Table(
@@ -63,39 +108,53 @@ ROWS_PER_STATEMENT = 500  # SQLite: 2,500 parameters a statement
 # ---------------------------------------------------------------- writing a flush
 
 
-def write_fixes(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[UnitFix], now: datetime) -> set[int]:
-    """Every fix into the history, and into the track of an assignment it falls in (an open track: its unit on the
-    assignment when the fix was taken); each unit's newest fix (`newest`, one per unit, in unit order: the row locks
-    are taken in that order) becomes its latest position unless a newer one is already there (late delivery).
-    Returns the ids of the units that moved."""
-    tracked = _tracked(conn, fixes)
+def write_fixes(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[UnitFix]) -> set[int]:
+    """In the positions' store: every fix into the history; each unit's newest fix (`newest`, one per unit, in unit
+    order: the row locks are taken in that order) becomes its latest unless a newer one is already there (late
+    delivery). Returns the ids of the units that moved."""
     if conn.dialect.name == "postgresql":
-        return _write_pg(conn, fixes, tracked, newest, now)
+        return _write_pg(conn, fixes, newest)
     time_of = _sqlite_times(conn)
-    for kind, rows in (("history", fixes), ("tracks", tracked)):
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start:start + ROWS_PER_STATEMENT]
-            params: list[Any] = []
-            for f in chunk:
-                params += [f.unit_id, f.lon, f.lat, time_of(f.at), time_of(f.received_at)]
-            driver_execute(conn, _sqlite_sql(conn, kind, len(chunk)), params).close()
+    _sqlite_insert(conn, "history", fixes, time_of)
     moved: set[int] = set()
     for start in range(0, len(newest), ROWS_PER_STATEMENT):
         chunk = newest[start:start + ROWS_PER_STATEMENT]
-        params = []
+        params: list[Any] = []
         for f in chunk:
             params += [f.unit_id, f.lon, f.lat, time_of(f.at)]
-        cursor = driver_execute(conn, _sqlite_sql(conn, "move", len(chunk)), [*params, time_of(now)])
+        cursor = driver_execute(conn, _sqlite_sql(conn, "move", len(chunk)), params)
         moved.update(r[0] for r in cursor.fetchall())
         cursor.close()
     return moved
 
 
-def _tracked(conn: Connection, fixes: Sequence[UnitFix]) -> list[UnitFix]:
-    """The fixes of units with an open track (on an assignment, or off one for less than the late grace)."""
+def tracked(conn: Connection, fixes: Sequence[UnitFix]) -> list[UnitFix]:
+    """The fixes of units with an open track (on an assignment, or off one for less than the late grace): a read of
+    the main database, a partial index of a few rows."""
     a = assignments.c
     open_units = set(conn.execute(select(a.unit_id).where(a.track_closed_at.is_(None))).scalars())
     return [f for f in fixes if f.unit_id in open_units] if open_units else []
+
+
+def write_tracks(conn: Connection, tracked: Sequence[UnitFix]) -> None:
+    """In the main database: these fixes (of units with an open track) into the tracks they fall in: their unit's
+    assignment when the fix was taken, if its track is still open."""
+    if not tracked:
+        return
+    if conn.dialect.name == "postgresql":
+        driver_execute(conn, _PG_TRACKS, (_pg_json(tracked, _pg_times()),)).close()
+        return
+    _sqlite_insert(conn, "tracks", tracked, _sqlite_times(conn))
+
+
+def _sqlite_insert(conn: Connection, kind: str, fixes: Sequence[UnitFix], time_of: Callable[[datetime], Any]) -> None:
+    """Fixes into the history or the tracks, `ROWS_PER_STATEMENT` a statement."""
+    for start in range(0, len(fixes), ROWS_PER_STATEMENT):
+        chunk = fixes[start:start + ROWS_PER_STATEMENT]
+        params: list[Any] = []
+        for f in chunk:
+            params += [f.unit_id, f.lon, f.lat, time_of(f.at), time_of(f.received_at)]
+        driver_execute(conn, _sqlite_sql(conn, kind, len(chunk)), params).close()
 
 
 _TRACK_JOIN = ("JOIN assignments AS a ON a.unit_id = v.unit_id AND a.track_closed_at IS NULL"
@@ -113,10 +172,10 @@ def _sqlite_sql(conn: Connection, kind: str, rows: int) -> str:
             "tracks": f"WITH v(unit_id, lon, lat, at, rcv) AS (VALUES {values})"
                       " INSERT INTO response_tracks (assignment_id, unit_id, lon, lat, recorded_at)"
                       f" SELECT a.id, v.unit_id, v.lon, v.lat, v.at FROM v {_TRACK_JOIN}",
-            "move": f"WITH v(unit_id, lon, lat, at) AS (VALUES {values})"
-                    " UPDATE units SET lon = v.lon, lat = v.lat, position_at = v.at, updated_at = ?"
-                    " FROM v WHERE units.id = v.unit_id AND (units.position_at IS NULL OR units.position_at < v.at)"
-                    " RETURNING units.id",
+            "move": f"INSERT INTO unit_fixes (unit_id, lon, lat, recorded_at) VALUES {values}"
+                    " ON CONFLICT (unit_id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat,"
+                    " recorded_at = excluded.recorded_at WHERE unit_fixes.recorded_at < excluded.recorded_at"
+                    " RETURNING unit_id",
         }[kind]
     return sql
 
@@ -124,7 +183,7 @@ def _sqlite_sql(conn: Connection, kind: str, rows: int) -> str:
 def _sqlite_times(conn: Connection) -> Callable[[datetime], Any]:
     """UTC datetimes as SQLite stores them (the columns' own processor), each distinct one converted once: the
     stored text compares as the times do."""
-    process = bind_processors(conn.dialect, [units.c.position_at])[0]
+    process = bind_processors(conn.dialect, [unit_fixes.c.recorded_at])[0]
     done: dict[datetime, Any] = {}
 
     def time_of(at: datetime) -> Any:
@@ -141,21 +200,21 @@ _PG_FIXES = ("json_to_recordset(%s::json) AS v(unit_id integer, lon double preci
 _PG_HISTORY = "COPY unit_positions (unit_id, lon, lat, recorded_at, received_at) FROM STDIN"
 _PG_TRACKS = ("INSERT INTO response_tracks (assignment_id, unit_id, lon, lat, recorded_at)"
               f" SELECT a.id, v.unit_id, v.lon, v.lat, v.at FROM {_PG_FIXES} {_TRACK_JOIN}")
-_PG_MOVE = ("UPDATE units AS u SET lon = v.lon, lat = v.lat, position_at = v.at, updated_at = %s::timestamp"
-            f" FROM {_PG_FIXES} WHERE u.id = v.unit_id AND (u.position_at IS NULL OR u.position_at < v.at)"
-            " RETURNING u.id")
+_PG_MOVE = (f"INSERT INTO unit_fixes AS u (unit_id, lon, lat, recorded_at) SELECT v.unit_id, v.lon, v.lat, v.at"
+            f" FROM {_PG_FIXES} ORDER BY v.unit_id"
+            " ON CONFLICT (unit_id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat,"
+            " recorded_at = excluded.recorded_at WHERE u.recorded_at < excluded.recorded_at"
+            " RETURNING u.unit_id")
 
 
-def _write_pg(conn: Connection, fixes: Sequence[UnitFix], tracked: Sequence[UnitFix], newest: Sequence[UnitFix],
-              now: datetime) -> set[int]:
+def _write_pg(conn: Connection, fixes: Sequence[UnitFix], newest: Sequence[UnitFix]) -> set[int]:
     text = _pg_times()
     if fixes:
         rows = "".join(f"{f.unit_id}\t{f.lon!r}\t{f.lat!r}\t{text(f.at)}\t{text(f.received_at)}\n" for f in fixes)
         driver_copy(conn, _PG_HISTORY, rows)
-    with pipelined(conn):
-        if tracked:
-            driver_execute(conn, _PG_TRACKS, (_pg_json(tracked, text),))
-        cursor = driver_execute(conn, _PG_MOVE, (text(now), _pg_json(newest, text)))
+    if not newest:
+        return set()
+    cursor = driver_execute(conn, _PG_MOVE, (_pg_json(newest, text),))
     moved = {int(r[0]) for r in cursor.fetchall()}
     cursor.close()
     return moved
@@ -179,6 +238,30 @@ def _pg_json(fixes: Sequence[UnitFix], text: Callable[[datetime], str]) -> str:
                        for f in fixes], allow_nan=False, separators=(",", ":"))
 
 
+# ---------------------------------------------------------------- reading the latest fixes and the history
+
+
+def latest_of(conn: Connection, unit_ids: Collection[int] | None = None) -> dict[int, Any]:
+    """The latest fixes (lon, lat, recorded_at) of these units (None: of every unit that has one), by unit id."""
+    f = unit_fixes.c
+    query = select(f.unit_id, f.lon, f.lat, f.recorded_at)
+    if unit_ids is None:
+        return {r.unit_id: r for r in conn.execute(query)}
+    ids = sorted(set(unit_ids))
+    found: dict[int, Any] = {}
+    for start in range(0, len(ids), ROWS_PER_STATEMENT):
+        chunk = ids[start:start + ROWS_PER_STATEMENT]
+        found.update((r.unit_id, r) for r in conn.execute(query.where(f.unit_id.in_(chunk))))
+    return found
+
+
+def position_history(conn: Connection, unit_id: int, limit: int = 100) -> list:
+    """A unit's fixes in the rolling window, newest first."""
+    p = unit_positions.c
+    return list(conn.execute(select(unit_positions).where(p.unit_id == unit_id)
+                             .order_by(p.recorded_at.desc(), p.id.desc()).limit(limit)))
+
+
 # ---------------------------------------------------------------- the tracks
 
 
@@ -188,6 +271,17 @@ def start_track(conn: Connection, assignment_id: int, unit_id: int, lon: float, 
     if position_at is not None:
         conn.execute(insert(response_tracks).values(assignment_id=assignment_id, unit_id=unit_id, lon=lon, lat=lat,
                                                     recorded_at=position_at))
+
+
+def track_work(conn: Connection, ended_before: datetime, retained_after: datetime) -> tuple[bool, bool]:
+    """Whether any track is due to close (its assignment ended before `ended_before`) and whether any track's fixes
+    are due to go (their assignment ended before `retained_after`): two reads, so that the prune step takes the
+    main database's write lock only when it has something to write."""
+    a, t = assignments.c, response_tracks.c
+    closing = select(a.id).where(a.track_closed_at.is_(None), a.cleared_at.is_not(None), a.cleared_at < ended_before)
+    pruning = (select(t.id).join(assignments, a.id == t.assignment_id)
+               .where(t.recorded_at < retained_after, a.cleared_at < retained_after))
+    return (conn.execute(closing.limit(1)).first() is not None, conn.execute(pruning.limit(1)).first() is not None)
 
 
 def close_tracks(conn: Connection, ended_before: datetime, now: datetime, limit: int) -> int:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+POSITIONS_STORE = "positions"  # the positions' store: on SQLite the file `<database>-positions.db` beside the main one
 LATE_GRACE = timedelta(minutes=1)  # a fix delivered this long after its assignment ended still joins its track
 
 

@@ -46,14 +46,18 @@ STATUS_SETTERS = frozenset({Role.RESPONDER, Role.DISPATCHER})
 CREWS = frozenset({Role.RESPONDER})  # the responder's screen: a unit's own crew
 MAX_RECOMMENDATIONS = 50
 log = logging.getLogger(__name__)
+LATEST_BY_ID = 500  # a list of more units reads every latest fix instead of theirs by id
+_UNREAD = object()  # a unit's latest fix not read yet
 
 
 class DispatchService:
     def __init__(
         self, engine: Engine, clock: Clock, settings: Any, incidents: IncidentPort,
         stations: StationDirectory, *, fleet: FleetIndex | None = None, travel: TravelTimes | None = None,
-        positions_writer: GroupCommitWriter | None = None,
+        positions_engine: Engine | None = None, positions_writer: GroupCommitWriter | None = None,
     ) -> None:
+        """`positions_engine`: the positions' store (`position_store`; the main database when not given), which
+        `positions_writer` writes."""
         self._engine, self._clock = engine, clock
         self._incidents, self._stations = incidents, stations
         self.stale_after = timedelta(minutes=settings.stale_position_minutes)
@@ -67,15 +71,18 @@ class DispatchService:
         self._shifts: dict[int, list[model.Shift]] = {}  # their shifts that have not ended (a cache)
         policy = HistoryPolicy(timedelta(minutes=getattr(settings, "position_history_minutes", 10)),
                                timedelta(days=getattr(settings, "track_retention_days", 90)))
-        self.positions = PositionLog(engine, clock, policy, self.stale_after, positions_writer,
-                                     getattr(settings, "position_flush_seconds", 1.0), self._mirror_moves)
+        self.positions = PositionLog(engine, positions_engine or engine, clock, policy, self.stale_after,
+                                     positions_writer, getattr(settings, "position_flush_seconds", 1.0),
+                                     self._mirror_moves)
 
     # ------------------------------------------------------------ the in-memory index
 
     def load(self) -> None:
         """(Re)build the FleetIndex from the database."""
         with self._sync, self._engine.connect() as conn:
-            self.fleet.load(_fleet_unit(r) for r in store.unit_rows(conn))
+            rows = store.unit_rows(conn)
+            latest = self.positions.latest_of()  # after the rows: a unit added since has no fix yet
+            self.fleet.load(_fleet_unit(_Located(r, latest.get(r.id))) for r in rows)
             self._load_rosters(conn)
             self._loaded = True
 
@@ -146,7 +153,7 @@ class DispatchService:
                 lon=lon, lat=lat), now)
             row = store.unit_row(conn, unit_id)
         self._after_commit(lambda f: f.upsert(_fleet_unit(row)))
-        return self._unit_dict(row)
+        return self._unit_dict(row, None)  # a new unit: no fix yet
 
     def get_unit(self, unit_id: int, *, principal: Principal | None = None, crew_unit_id: int | None = None) -> dict:
         with self._engine.connect() as conn:
@@ -164,7 +171,8 @@ class DispatchService:
             scope = scope_filter(principal, station_id=u.home_station_id, city=u.city, state=u.state)
         with self._engine.connect() as conn:
             rows = store.unit_rows(conn, city=city, station_id=station_id, where=scope)
-        return [self._unit_dict(r) for r in rows]
+        latest = self.positions.latest_of([r.id for r in rows] if len(rows) <= LATEST_BY_ID else None)
+        return [self._unit_dict(r, latest.get(r.id)) for r in rows]
 
     def units_by_status(self, principal: Principal) -> dict[str, int]:
         """Units in the principal's area (by home station), counted by status: every status, zeros included."""
@@ -178,7 +186,7 @@ class DispatchService:
         """The unit's latest fixes (those the rolling window keeps), newest first."""
         with self._engine.connect() as conn:
             _existing(store.unit_row(conn, unit_id), unit_id)
-            rows = store.position_history(conn, unit_id, limit)
+        rows = self.positions.history(unit_id, limit)
         return [{"lon": r.lon, "lat": r.lat, "recorded_at": r.recorded_at, "received_at": r.received_at} for r in rows]
 
     # ------------------------------------------------------------ positions (written by the PositionLog)
@@ -292,7 +300,7 @@ class DispatchService:
                 conn, incident_id=incident.id, tracking=incident.tracking, unit_id=row.id, dispatched_at=now,
                 dispatched_by=principal.account_id if principal else None,
             )
-            self.positions.start_track(conn, assignment_id, row)  # the replay starts where the unit was
+            self.positions.start_track(conn, assignment_id, self._located(row))  # the replay starts where the unit was
             self._incidents.unit_dispatched(conn, incident.id, row.call_sign, now)
             store.log_change(conn, row.id, now, principal.username if principal else "suraksha (escalation)",
                              "status", f"{current.value} -> dispatched to {incident.tracking}")
@@ -547,7 +555,7 @@ class DispatchService:
                 with self._engine.connect() as conn:
                     row = store.unit_row(conn, unit_id)
                 if row is not None:
-                    self.fleet.upsert(_fleet_unit(row))
+                    self.fleet.upsert(_fleet_unit(self._located(row)))
 
     # ------------------------------------------------------------ rosters, crews and the unit's log
 
@@ -654,7 +662,15 @@ class DispatchService:
             raise NotFound(f"no incident {tracking}", code="incident_not_found")
         raise Forbidden(f"incident {incident.tracking} is outside your area", code="out_of_scope")
 
-    def _unit_dict(self, row) -> dict:
+    def _located(self, row, fix: Any = _UNREAD) -> Any:
+        """The unit's row with its latest position: its newest fix (`fix`, or read from the positions' store) when
+        that is newer than the position on the row."""
+        if fix is _UNREAD:
+            fix = self.positions.latest_of([row.id]).get(row.id)
+        return _Located(row, fix)
+
+    def _unit_dict(self, row, fix: Any = _UNREAD) -> dict:
+        row = self._located(row, fix)
         now = self._clock.now()
         return {
             "id": row.id, "call_sign": row.call_sign, "kind": row.kind, "home_station_id": row.home_station_id,
@@ -663,6 +679,22 @@ class DispatchService:
             "stale": model.is_stale(row.position_at, now, self.stale_after),
             "position_age_seconds": _rounded(model.position_age_seconds(row.position_at, now)),
         }
+
+
+class _Located:
+    """A unit's row seen with its latest fix laid over the position it holds (`position_store`)."""
+
+    __slots__ = ("_row", "lon", "lat", "position_at")
+
+    def __init__(self, row: Any, fix: Any) -> None:
+        self._row = row
+        if fix is not None and (row.position_at is None or fix.recorded_at > row.position_at):
+            self.lon, self.lat, self.position_at = fix.lon, fix.lat, fix.recorded_at
+        else:
+            self.lon, self.lat, self.position_at = row.lon, row.lat, row.position_at
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
 
 
 def _fix(row, lon: float, lat: float, at: datetime, received_at: datetime) -> UnitFix:

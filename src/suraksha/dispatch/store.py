@@ -1,4 +1,4 @@
-"""Tables and queries for units, their position history and their assignments to incidents.
+"""Tables and queries for units and their assignments to incidents (their fixes: `position_store`).
 
 Every function takes the caller's Connection, so a use case decides the transaction. `incident_id` and
 `tracking` refer to the incidents capability's incidents, and `dispatched_by` to an account: no foreign keys across
@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Column,
     Connection,
@@ -55,19 +54,6 @@ units = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint(_one_of("kind", UnitKind), name="kind"),
     CheckConstraint(_one_of("status", UnitStatus), name="status"),
-)
-
-unit_positions = Table(
-    "unit_positions",
-    metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("unit_id", Integer, nullable=False),  # no foreign key: units are never deleted, and checking it doubled
-    Column("lon", Float, nullable=False),        # the insert's cost (a fix is written only for a unit the fleet knows)
-    Column("lat", Float, nullable=False),
-    Column("recorded_at", UtcDateTime, nullable=False),
-    Column("received_at", UtcDateTime, nullable=False),
-    # Read in the order written (the prune step): no index by unit, which every fix would write at a random place.
-    Index("ix_unit_positions_received_at", "received_at"),
 )
 
 assignments = Table(
@@ -181,14 +167,6 @@ def change_status(conn: Connection, unit_id: int, expected: str, new: str, at: d
         .values(status=new, updated_at=at, status_reason=reason)
     )
     return result.rowcount == 1
-
-
-def position_history(conn: Connection, unit_id: int, limit: int = 100) -> list:
-    q = (
-        select(unit_positions).where(unit_positions.c.unit_id == unit_id)
-        .order_by(unit_positions.c.recorded_at.desc(), unit_positions.c.id.desc()).limit(limit)
-    )
-    return conn.execute(q).all()
 
 
 # ---------------------------------------------------------------- assignments

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from suraksha.adapters.db import make_engine
-from suraksha.migrations.tables import metadata  # every capability's tables
+from suraksha.migrations.tables import metadata, migrated  # every capability's tables
 
 config = context.config
 
@@ -22,7 +22,8 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, compare_type=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, compare_type=True,
+                      include_object=migrated)
     with context.begin_transaction():
         context.run_migrations()
 

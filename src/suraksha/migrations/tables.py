@@ -11,7 +11,7 @@ from suraksha.cases.courts import store as courts  # noqa: F401
 from suraksha.cases.dashboards import store as case_dashboards  # noqa: F401
 from suraksha.cases.forensics import store as forensics  # noqa: F401
 from suraksha.cases.updates import store as case_updates  # noqa: F401
-from suraksha.dispatch import position_store as dispatch_positions  # noqa: F401
+from suraksha.dispatch import position_store as dispatch_positions
 from suraksha.dispatch import store as dispatch  # noqa: F401
 from suraksha.handsets import store as handsets  # noqa: F401
 from suraksha.incidents import store as incidents  # noqa: F401
@@ -22,4 +22,14 @@ from suraksha.stations import store as stations  # noqa: F401
 from suraksha.targets import store as targets  # noqa: F401
 from suraksha.volunteers import store as volunteers  # noqa: F401
 
-__all__ = ["metadata"]
+positions_metadata = dispatch_positions.positions_metadata  # the positions' store, kept apart: see its module
+
+
+def migrated(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's `include_object`: everything but the positions' store, which shares a PostgreSQL database and is
+    created by `upgrade` instead (a store of minutes, with no migrations of its own)."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in positions_metadata.tables
+
+
+__all__ = ["metadata", "migrated", "positions_metadata"]

@@ -27,7 +27,7 @@ from suraksha.core.clock import Clock, SystemClock
 from suraksha.core.errors import ConfigurationError, InvalidInput, NotFound
 from suraksha.demo.setup import random_point_in
 from suraksha.messaging.providers import ConsoleProvider
-from suraksha.migrations.run import upgrade
+from suraksha.migrations.run import create_positions_store, upgrade
 from suraksha.places import localities
 from suraksha.places.model import city_key
 from suraksha.places.service import PlaceService
@@ -128,6 +128,7 @@ class ScratchCity:
         finally:
             src.close()
             dst.close()
+        create_positions_store(f"sqlite:///{path}")  # the units' fixes: a store of their own, empty at the start
         return path
 
 
