@@ -273,23 +273,32 @@ def start_track(conn: Connection, assignment_id: int, unit_id: int, lon: float, 
                                                     recorded_at=position_at))
 
 
+def _tracks_to_close(ended_before: datetime):
+    """The assignments whose tracks are still open though they ended before this moment."""
+    a = assignments.c
+    return select(a.id).where(a.track_closed_at.is_(None), a.cleared_at.is_not(None), a.cleared_at < ended_before)
+
+
+def _track_fixes_to_prune(ended_before: datetime):
+    """The tracks' fixes of assignments that ended before this moment."""
+    t, a = response_tracks.c, assignments.c
+    return (select(t.id).join(assignments, a.id == t.assignment_id)
+            .where(t.recorded_at < ended_before, a.cleared_at < ended_before))
+
+
 def track_work(conn: Connection, ended_before: datetime, retained_after: datetime) -> tuple[bool, bool]:
     """Whether any track is due to close (its assignment ended before `ended_before`) and whether any track's fixes
     are due to go (their assignment ended before `retained_after`): two reads, so that the prune step takes the
     main database's write lock only when it has something to write."""
-    a, t = assignments.c, response_tracks.c
-    closing = select(a.id).where(a.track_closed_at.is_(None), a.cleared_at.is_not(None), a.cleared_at < ended_before)
-    pruning = (select(t.id).join(assignments, a.id == t.assignment_id)
-               .where(t.recorded_at < retained_after, a.cleared_at < retained_after))
-    return (conn.execute(closing.limit(1)).first() is not None, conn.execute(pruning.limit(1)).first() is not None)
+    return (conn.execute(_tracks_to_close(ended_before).limit(1)).first() is not None,
+            conn.execute(_track_fixes_to_prune(retained_after).limit(1)).first() is not None)
 
 
 def close_tracks(conn: Connection, ended_before: datetime, now: datetime, limit: int) -> int:
     """Close the tracks of assignments that ended before this moment: late fixes no longer join them. A conditional
     update: of two processes, each closes a track at most once."""
     a = assignments.c
-    due = (select(a.id).where(a.track_closed_at.is_(None), a.cleared_at.is_not(None), a.cleared_at < ended_before)
-           .order_by(a.cleared_at, a.id).limit(limit))
+    due = _tracks_to_close(ended_before).order_by(a.cleared_at, a.id).limit(limit)
     return conn.execute(update(assignments).where(a.id.in_(due.scalar_subquery()), a.track_closed_at.is_(None))
                         .values(track_closed_at=now)).rowcount
 
@@ -315,10 +324,8 @@ def prune_history(conn: Connection, received_before: datetime, limit: int) -> in
 
 def prune_tracks(conn: Connection, ended_before: datetime, limit: int) -> int:
     """Delete up to `limit` fixes of the tracks of assignments that ended before this moment."""
-    t, a = response_tracks.c, assignments.c
-    doomed = (select(t.id).join(assignments, a.id == t.assignment_id)
-              .where(t.recorded_at < ended_before, a.cleared_at < ended_before)
-              .order_by(t.recorded_at).limit(limit))
+    t = response_tracks.c
+    doomed = _track_fixes_to_prune(ended_before).order_by(t.recorded_at).limit(limit)
     if conn.dialect.name == "postgresql":
         doomed = doomed.with_for_update(of=response_tracks, skip_locked=True)
     return conn.execute(delete(response_tracks).where(t.id.in_(doomed.scalar_subquery()))).rowcount
