@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SURAKSHA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export SURAKSHA_TEST_POSTGRES_URL
 
-.PHONY: demo test check test-sqlite test-postgres venv browser postgres bench clean
+.PHONY: demo test check test-sqlite test-postgres venv browser postgres nats bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,15 +38,23 @@ check: venv
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-test: venv browser postgres check
+test: venv browser postgres nats check
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
 	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
 
 test-sqlite: venv browser
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
 
-test-postgres: venv browser postgres
+test-postgres: venv browser postgres nats
 	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
+
+# NATS with JetStream, for the tests of several app nodes on one bus; started if it has stopped.
+nats:
+	@$(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 4222), 2)" 2>/dev/null || { \
+	  command -v nats-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null; }; \
+	  mkdir -p /var/lib/nats-server; \
+	  start-stop-daemon --start --oknodo --background --exec $$(command -v nats-server) -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server; \
+	  sleep 1; }
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[test,bench]'

@@ -7,13 +7,18 @@ are the baseline; every test starts from it (all tables emptied and the baseline
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import threading
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import nats
 import pyotp
 import pytest
 from sqlalchemy import delete, func, insert, select, text
@@ -23,6 +28,7 @@ from suraksha.accounts.model import SecondStep
 from suraksha.accounts.store import accounts as accounts_table
 from suraksha.accounts.store import recovery_codes
 from suraksha.adapters.db import make_engine
+from suraksha.adapters.leases import Lease
 from suraksha.bootstrap import build_container
 from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.clock import FixedClock
@@ -298,6 +304,42 @@ def rows_in(c, table_name: str, **where) -> int:
         q = q.where(table.c[column] == value)
     with c.engine.connect() as conn:
         return conn.execute(q).scalar_one()
+
+
+NATS_URL = "nats://127.0.0.1:4222"  # `make test` starts NATS with JetStream here
+
+
+@pytest.fixture
+def nats_stream() -> Iterator[str]:
+    """A JetStream stream name of the test's own (subjects `<stream>.>`), deleted at the end if it was made."""
+    name = f"TEST_{uuid.uuid4().hex[:12]}"
+    yield name
+
+    async def delete() -> None:
+        nc = await nats.connect(NATS_URL)
+        try:
+            await nc.jetstream().delete_stream(name)
+        except nats.js.errors.NotFoundError:
+            pass
+        finally:
+            await nc.close()
+
+    asyncio.run(delete())
+
+
+@contextmanager
+def relay_taken_from_the_server(c, lease: Lease):
+    """The outbox relay's lease taken by a test's relay (`lease`, which must be able to get it), and the suite's
+    own server made to ask for it again and be refused, so that the events a test records wait for the test's
+    relay (the server's relay runs in the background all through the suite)."""
+    assert lease.held()
+    servers = c.relay.lease
+    c.relay.lease = Lease(c.engine, lease._clock, lease.name, "the-suites-server", lease.length)
+    try:
+        time.sleep(0.5)  # a relay step of the server's under way when the lease changed hands ends
+        yield
+    finally:
+        c.relay.lease = servers
 
 
 def at_once(containers: list, step: Callable) -> list:

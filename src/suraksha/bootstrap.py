@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -11,11 +12,12 @@ from sqlalchemy import Engine
 from suraksha.accounts.service import AccountService
 from suraksha.adapters.db import companion_url, make_engine
 from suraksha.adapters.group_commit import GroupCommitWriter
+from suraksha.adapters.leases import Lease
 from suraksha.adapters.outbox import OutboxRelay
 from suraksha.analytics.service import WallboardService
 from suraksha.cases.service import CaseService
 from suraksha.core.clock import Clock, SystemClock
-from suraksha.core.events import InProcessBus
+from suraksha.core.events import EventBus, InProcessBus
 from suraksha.core.privacy import Sealer
 from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
@@ -41,7 +43,7 @@ class Container:
     settings: Settings
     clock: Clock
     engine: Engine
-    bus: InProcessBus
+    bus: EventBus
     relay: OutboxRelay
     accounts: AccountService
     places: PlaceService
@@ -62,13 +64,26 @@ class Container:
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
 
 
+RELAY_LEASE = "outbox-relay"  # of several nodes, the one that relays the outbox (in its order) holds this
+RELAY_LEASE_LENGTH = timedelta(seconds=10)  # a dead holder's relaying is taken over within this
+
+
+def build_bus(settings: Settings) -> EventBus:
+    """In this process, or NATS JetStream for several nodes (`SURAKSHA_BUS_URL`; started by the server)."""
+    if not settings.bus_url:
+        return InProcessBus()
+    from suraksha.adapters.jetstream import JetStreamBus  # only a node on the bus needs the client
+
+    return JetStreamBus(settings.bus_url, settings.node, settings.bus_stream, settings.bus_replicas)
+
+
 def build_container(settings: Settings | None = None, clock: Clock | None = None,
                     provider: SmsProvider | None = None) -> Container:
     """Wire every capability from settings. Tests pass test settings, a FixedClock or a provider."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
-    bus = InProcessBus()
+    bus = build_bus(settings)
     sealer = Sealer(settings.secret_key.get_secret_value(), settings.seal_key_ring())
     places = PlaceService(engine)
     stations = StationService(engine, clock, places, gap_distance_m=settings.gap_distance_m)
@@ -89,7 +104,9 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts)
     volunteers.incidents = incidents
     container = Container(
-        settings=settings, clock=clock, engine=engine, bus=bus, relay=OutboxRelay(engine, bus, clock, writer=writer),
+        settings=settings, clock=clock, engine=engine, bus=bus,
+        relay=OutboxRelay(engine, bus, clock, writer=writer,
+                          lease=Lease(engine, clock, RELAY_LEASE, settings.node, RELAY_LEASE_LENGTH)),
         accounts=accounts, places=places, stations=stations,
         messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
         dispatch=dispatch, writer=writer, position_writer=position_writer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
@@ -79,6 +80,14 @@ class Settings(BaseSettings):
     # Whether this process relays the outbox to its live consoles. Off on a node that only takes the fleet's positions
     # (a position gateway behind the load balancer, docs/dispatch.md): the nodes serving consoles relay its events.
     relay_outbox: bool = True
+    # The event bus. Empty: in this process only (one node). `nats://host:4222`: a NATS JetStream stream, so that
+    # every node's caches and consoles see every node's events (several app nodes, docs/deployment.md).
+    bus_url: str = ""
+    bus_stream: str = Field("SURAKSHA_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")  # its subjects: `<stream>.<type>`
+    bus_replicas: int = Field(1, ge=1, le=5)  # copies of the stream on a NATS cluster (3 on a cluster of three)
+    # This process's name among the nodes (the relay's lease, its consumer on the bus); unique per process. Empty:
+    # the host's name and the process id.
+    node_name: str = ""
     ack_timeout_seconds: int = Field(60, ge=10, le=3600)  # a dispatched crew that has not acknowledged is released
     unassigned_alarm_seconds: int = Field(30, ge=5, le=3600)  # a P1 without a unit this long alarms every console
     # Volunteers near an SOS (the 112 India app's SHOUT): how far from her they are alerted, how many at most (the
@@ -116,6 +125,11 @@ class Settings(BaseSettings):
     def zone_for(self, city: str | None) -> str:
         """The time zone a city's pages and messages use."""
         return self.city_time_zones.get(city or "", self.time_zone)
+
+    @property
+    def node(self) -> str:
+        """This process's name among the nodes (`node_name`, or the host and process id)."""
+        return self.node_name or f"{socket.gethostname()}-{os.getpid()}"
 
     @property
     def is_sqlite(self) -> bool:

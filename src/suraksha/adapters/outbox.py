@@ -25,6 +25,7 @@ from sqlalchemy import (
 from suraksha.adapters.bulk import BulkInsert
 from suraksha.adapters.db import UtcDateTime, metadata
 from suraksha.adapters.group_commit import GroupCommitWriter
+from suraksha.adapters.leases import Lease
 from suraksha.core.events import DomainEvent, Event, EventBus
 
 log = logging.getLogger(__name__)
@@ -67,12 +68,15 @@ class OutboxRelay:
     deleted instead of marked: the outbox does not grow by thousands of rows a minute under a fleet's fixes."""
 
     def __init__(self, engine: Engine, bus: EventBus, clock, batch: int = 500,
-                 writer: GroupCommitWriter | None = None) -> None:
+                 writer: GroupCommitWriter | None = None, lease: Lease | None = None) -> None:
         self._engine, self._bus, self._clock, self.batch = engine, bus, clock, batch
-        self._writer = writer
+        self._writer, self.lease = writer, lease
 
     def relay_once(self) -> int:
-        """Publish what is waiting; returns how many events were found (a full batch means: call again)."""
+        """Publish what is waiting; returns how many events were found (a full batch means: call again). With a
+        lease, only while this process holds it: of several nodes one relays, in the outbox's order."""
+        if self.lease is not None and not self.lease.held():
+            return 0
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(events_table)
@@ -84,13 +88,20 @@ class OutboxRelay:
             return 0
         kept = [r.id for r in rows if not r.payload.get("transient")]
         forgotten = [r.id for r in rows if r.payload.get("transient")]
-        if self._writer is not None:
-            mine = self._writer.execute(lambda conn: self._mark(conn, kept, forgotten))
-        else:
-            with self._engine.begin() as conn:
-                mine = self._mark(conn, kept, forgotten)
-        self._bus.publish_many([Event(r.type, r.payload, r.occurred_at, r.id) for r in rows if r.id in mine])
+        events = [Event(r.type, r.payload, r.occurred_at, r.id) for r in rows]
+        if self._bus.confirms:  # a broker: published (acknowledged, duplicates dropped by id) before marked
+            self._bus.publish_many(events)  # raises when it cannot: nothing is marked, the next call tries again
+            self._marked(kept, forgotten)
+        else:  # in-process: marked first; only the events this relay took are delivered
+            mine = self._marked(kept, forgotten)
+            self._bus.publish_many([e for e in events if e.id in mine])
         return len(rows)
+
+    def _marked(self, kept: list[int], forgotten: list[int]) -> set[int]:
+        if self._writer is not None:
+            return self._writer.execute(lambda conn: self._mark(conn, kept, forgotten))
+        with self._engine.begin() as conn:
+            return self._mark(conn, kept, forgotten)
 
     def _mark(self, conn: Connection, ids: list[int], transient: Sequence[int] = ()) -> set[int]:
         """Mark these events published, and delete the transient ones (`DomainEvent.transient`); returns those this

@@ -108,7 +108,16 @@ class Event:
 
 
 class EventBus(Protocol):
-    """Delivers published events to subscribers. In-process now; a broker-backed one can replace it."""
+    """Delivers published events to subscribers: in this process (`InProcessBus`), or through a broker to every
+    node's (`adapters.jetstream.JetStreamBus`)."""
+
+    confirms: bool  # publishing returns once a broker has the events (the outbox relay then marks them published)
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def reachable(self) -> bool: ...
 
     def publish(self, event: Event) -> None: ...
 
@@ -160,6 +169,17 @@ class Subscription:
 
 class InProcessBus:
     """Fan-out to subscribers in this process; also to synchronous handlers (caches that must refresh)."""
+
+    confirms = False
+
+    def start(self) -> None:
+        """Nothing to connect to."""
+
+    def stop(self) -> None:
+        """Nothing to close."""
+
+    def reachable(self) -> bool:
+        return True
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

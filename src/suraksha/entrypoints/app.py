@@ -49,7 +49,7 @@ from suraksha.stations import api as stations_api
 from suraksha.targets import api as targets_api
 from suraksha.volunteers import api as volunteers_api
 from suraksha.volunteers import views as volunteers_views
-from suraksha.web import api_docs, sign_in, stream, views
+from suraksha.web import api_docs, health, sign_in, stream, views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -60,7 +60,7 @@ ROUTERS = (twilio_sms.router, incidents_api.router, accounts_api.router, station
            cases_api.router, forensics_api.router, forensics_views.router, case_dashboards_api.router,
            case_dashboards_views.router, cases_views.router,
            courts_api.router, courts_views.router, case_updates_api.router, case_updates_views.router,
-           api_docs.router)  # the webhook first
+           api_docs.router, health.router)  # the webhook first
 
 
 def create_app(container: Container, *, background: bool = True) -> FastAPI:
@@ -117,6 +117,9 @@ def _lifespan(c: Container, background: bool):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         check_start(c)
+        # On a bus shared by several nodes, this node's consumer exists before its caches are built from the
+        # database: what another node commits meanwhile reaches them as an event.
+        await asyncio.to_thread(c.bus.start)
         c.places.ensure_seeded()
         c.places.reload()
         c.stations.warm_cells = True
@@ -133,10 +136,13 @@ def _lifespan(c: Container, background: bool):
             yield
         finally:
             await stop_workers(tasks)
+            if c.relay.lease is not None:  # another node takes over the relay at once, not when the lease expires
+                await asyncio.to_thread(c.relay.lease.release)
             if c.position_writer is not None:
                 c.position_writer.stop()
             c.writer.stop()
             c.stations.stop_warming()
+            await asyncio.to_thread(c.bus.stop)
 
     return lifespan
 

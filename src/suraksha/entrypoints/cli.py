@@ -37,6 +37,11 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     settings = Settings()
     upgrade(settings.database_url, revision)
     console.print(f"[green]database at {revision}[/green]")
+    if settings.bus_url:  # the event stream of several nodes (docs/deployment.md)
+        from suraksha.adapters.jetstream import create_stream
+
+        create_stream(settings.bus_url, settings.bus_stream, settings.bus_replicas)
+        console.print(f"[green]event stream {settings.bus_stream} ready on {settings.bus_url}[/green]")
 
 
 @stations_app.command("import")

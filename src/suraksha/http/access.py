@@ -54,6 +54,9 @@ PUBLIC: frozenset[Route] = frozenset({
     ("POST", "/track"),  # her case's stage by FIR number and case code (posted: the code stays out of URLs)
     ("POST", "/api/v1/case-status"),  # the same as JSON: a wrong pair answers as an unknown FIR
     ("GET", "/static"),
+    # for the load balancer: alive, and ready (database and event bus), nothing else (web/health.py)
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
     # the public station directory and jurisdiction lookup
     ("GET", "/api/v1/jurisdiction"),
     ("GET", "/api/v1/stations"),

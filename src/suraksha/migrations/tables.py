@@ -4,7 +4,7 @@ The only module outside a capability that imports its `store` (the import contra
 """
 
 from suraksha.accounts import store as accounts  # noqa: F401
-from suraksha.adapters import outbox  # noqa: F401
+from suraksha.adapters import leases, outbox  # noqa: F401
 from suraksha.adapters.db import metadata
 from suraksha.cases import store as cases  # noqa: F401
 from suraksha.cases.courts import store as courts  # noqa: F401
