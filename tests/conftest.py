@@ -40,6 +40,7 @@ from suraksha.migrations.tables import metadata, positions_metadata
 from suraksha.settings import Settings
 
 START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
+METRICS_TOKEN = "test-metrics-token"  # `GET /metrics` (Prometheus) of the suite's server
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
 # kept: reference data and the baseline (accounts with their authenticators and recovery codes)
@@ -81,6 +82,7 @@ def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
                     twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
                     outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")),
                     audit_checkpoint_path=str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"),
+                    metrics_token=METRICS_TOKEN,
                     run_timers=False)  # the tests fire each timer step themselves, with the injected clock
 
 

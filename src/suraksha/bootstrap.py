@@ -13,6 +13,7 @@ from suraksha.accounts.service import AccountService
 from suraksha.adapters.db import companion_url, make_engine
 from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.leases import Lease
+from suraksha.adapters.metrics import Metrics
 from suraksha.adapters.outbox import OutboxRelay
 from suraksha.analytics.service import WallboardService
 from suraksha.cases.service import CaseService
@@ -60,6 +61,7 @@ class Container:
     analytics: WallboardService
     volunteers: VolunteerService
     cases: CaseService
+    metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
 
@@ -133,4 +135,19 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     bus.on("UnitRosterChanged", dispatch.reload_rosters)
     for unit_event in ("UnitCreated", "UnitsMoved", "UnitDispatched", "UnitStatusChanged"):
         bus.on(unit_event, dispatch.apply_event)
+    watch(container)
     return container
+
+
+def watch(c: Container) -> None:
+    """The metrics read from the database when Prometheus scrapes (`adapters.metrics`): what waits, not what a
+    process did (the same figures on every node)."""
+    m = c.metrics
+    m.gauge("suraksha_outbox_waiting", "Events committed and not yet relayed to the bus",
+            lambda: {(): c.relay.waiting()})
+    m.gauge("suraksha_outbound_messages", "Outbound messages: pending, due now (of the pending), failed (given up)",
+            lambda: {(state,): n for state, n in c.messages.depths().items()}, ["state"])
+    m.gauge("suraksha_timers_due", "Timers due and not yet fired, by timer",
+            lambda: {("crew_acknowledgement",): c.dispatch.escalations_due(),
+                     ("unassigned_alarm",): c.incidents.unassigned_alarms_due(),
+                     ("case_clock",): c.cases.timers_due()}, ["timer"])

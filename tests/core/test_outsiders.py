@@ -292,13 +292,18 @@ def row_counts(container) -> dict[str, int]:
 
 
 def test_signed_routes_refuse_an_unsigned_request(routes, http, sms, container):
-    unsigned = {("POST", "/webhooks/twilio/sms"): lambda: sms.form("Help, a man is following me geo:18.92,72.83")}
+    wrong_signature = {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
+    unsigned = {  # each: the request's keyword arguments, and the wrong credential to try after none at all
+        ("POST", "/webhooks/twilio/sms"): (lambda: {"data": sms.form("Help, a man is following me geo:18.92,72.83")},
+                                           wrong_signature),
+        ("GET", "/metrics"): (dict, {"Authorization": "Bearer not-the-metrics-token"}),
+    }
     assert set(unsigned) == SIGNED & routes, "give the test an unsigned request for every signed route"
     before = row_counts(container)
     holes = []
-    for (method, path), make_form in sorted(unsigned.items()):
-        for headers in ({}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}):  # none, and a wrong one
-            r = http.request(method, path, data=make_form(), headers=headers)
+    for (method, path), (make_request, wrong) in sorted(unsigned.items()):
+        for headers in ({}, wrong):  # none, and a wrong one
+            r = http.request(method, path, headers=headers, **make_request())
             if r.status_code != 403:
                 holes.append(f"{method} {path} with {headers or 'no signature'} -> {answer(r)}")
     assert not holes, holes

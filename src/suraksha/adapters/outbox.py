@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     select,
     text,
     update,
@@ -71,6 +72,12 @@ class OutboxRelay:
                  writer: GroupCommitWriter | None = None, lease: Lease | None = None) -> None:
         self._engine, self._bus, self._clock, self.batch = engine, bus, clock, batch
         self._writer, self.lease = writer, lease
+
+    def waiting(self) -> int:
+        """Events committed and not yet relayed (the metrics; the partial index of the unpublished)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(events_table)
+                                .where(events_table.c.published_at.is_(None))).scalar_one()
 
     def relay_once(self) -> int:
         """Publish what is waiting; returns how many events were found (a full batch means: call again). With a

@@ -438,6 +438,9 @@ class CaseService:
         """The timer step (`SURAKSHA_RUN_TIMERS`): alerts at the set points, breaches, lapsed e-FIRs."""
         return self.timers.fire_due(limit)
 
+    def timers_due(self) -> int:
+        return self.timers.due_count()
+
     def reseal(self, batch: int = 200) -> int:
         return self.identity.reseal(batch)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from suraksha.adapters.db import scope_filter
 from suraksha.adapters.outbox import record
@@ -65,6 +65,14 @@ def cancel(conn: Connection, case_id: int, now: datetime, kind: str | None = Non
 class CaseTimers:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine, self._clock = engine, clock
+
+    def due_count(self) -> int:
+        """How many alerts and lapses are due and not yet fired (the metrics: a timer step that keeps up keeps it
+        near 0)."""
+        t = case_timers.c
+        with self._engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(case_timers).where(
+                t.fired_at.is_(None), t.cancelled_at.is_(None), t.due_at <= self._clock.now())).scalar_one()
 
     def fire_due(self, limit: int = 50) -> int:
         """Raise every alert (and lapse every e-FIR) that is due: each row claimed and acted on in one transaction."""

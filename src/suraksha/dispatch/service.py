@@ -328,6 +328,11 @@ class DispatchService:
 
     # ------------------------------------------------------------ escalation: a timer row per assignment
 
+    def escalations_due(self) -> int:
+        """How many crews have not acknowledged within the timeout and are not yet released (the metrics)."""
+        with self._engine.connect() as conn:
+            return store.unacknowledged_count(conn, self._clock.now() - timedelta(seconds=self.ack_timeout))
+
     def escalate_due(self, limit: int = 20) -> int:
         """Release every crew that has not acknowledged its dispatch within the timeout, and send the next
         recommended unit. The open assignment is the timer: each is claimed by a conditional update in the

@@ -208,13 +208,22 @@ def assignments_for(conn: Connection, incident_id: int) -> list:
     return conn.execute(q).all()
 
 
+def _unacknowledged(dispatched_before: datetime) -> tuple:
+    a = assignments.c
+    return (a.cleared_at.is_(None), a.acknowledged_at.is_(None), a.en_route_at.is_(None), a.on_scene_at.is_(None),
+            a.dispatched_at <= dispatched_before)
+
+
 def unacknowledged_due(conn: Connection, dispatched_before: datetime, limit: int) -> list[int]:
     """Open assignments whose crew has not acknowledged (nor moved) since before this moment, oldest first."""
     a = assignments.c
-    q = (select(a.id).where(a.cleared_at.is_(None), a.acknowledged_at.is_(None), a.en_route_at.is_(None),
-                            a.on_scene_at.is_(None), a.dispatched_at <= dispatched_before)
-         .order_by(a.dispatched_at, a.id).limit(limit))
+    q = select(a.id).where(*_unacknowledged(dispatched_before)).order_by(a.dispatched_at, a.id).limit(limit)
     return list(conn.execute(q).scalars())
+
+
+def unacknowledged_count(conn: Connection, dispatched_before: datetime) -> int:
+    return conn.execute(select(func.count()).select_from(assignments)
+                        .where(*_unacknowledged(dispatched_before))).scalar_one()
 
 
 def release(conn: Connection, assignment_id: int, at: datetime, reason: str, *, unacknowledged_only: bool) -> bool:

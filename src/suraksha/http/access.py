@@ -79,6 +79,7 @@ PUBLIC: frozenset[Route] = frozenset({
 # Provider webhooks: no account, the provider's signature instead (403 and nothing stored without it).
 SIGNED: frozenset[Route] = frozenset({
     ("POST", "/webhooks/twilio/sms"),  # X-Twilio-Signature
+    ("GET", "/metrics"),  # Prometheus: Authorization: Bearer SURAKSHA_METRICS_TOKEN (off without one)
 })
 
 EVERY_ROLE = _names(*Role)

@@ -13,6 +13,7 @@ API description, and they serve the same handler when the lane is not in front (
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,7 @@ class WebhookLane:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = self.handlers[(scope["method"], scope["path"])]
+        started = time.perf_counter()
         try:
             delivery = Delivery(scope["path"], scope.get("query_string", b"").decode("latin-1"),
                                 {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
@@ -72,16 +74,24 @@ class WebhookLane:
         except BodyTooLarge:
             raise  # the body limit answers 413
         except Exception as exc:
-            await self._error(scope, receive, send, exc)
+            status = await self._error(scope, receive, send, exc)
+            self._observe(scope["path"], status, started)
             return
         payload = answer.body.encode()
         await send({"type": "http.response.start", "status": answer.status,
                     "headers": [(b"content-type", answer.media_type.encode()),
                                 (b"content-length", str(len(payload)).encode())]})
         await send({"type": "http.response.body", "body": payload})
+        self._observe(scope["path"], answer.status, started)
 
-    async def _error(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
-        """The app's own handler for this kind of error; anything unhandled is a 500, logged."""
+    def _observe(self, path: str, status: int, started: float) -> None:
+        """Intake's metrics (`adapters.metrics`): the channel is the webhook's last path segment (`sms`)."""
+        metrics = getattr(self.container, "metrics", None)
+        if metrics is not None:
+            metrics.observe_intake(path.rstrip("/").rsplit("/", 1)[-1], status, time.perf_counter() - started)
+
+    async def _error(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> int:
+        """The app's own handler for this kind of error; anything unhandled is a 500, logged. Returns the status."""
         handler = next((self.exception_handlers[cls] for cls in type(exc).__mro__ if cls in self.exception_handlers),
                        None)
         response: Response | None = None
@@ -94,6 +104,7 @@ class WebhookLane:
             log.exception("%s %s failed", scope["method"], scope["path"], exc_info=exc)
             response = PlainTextResponse("Internal Server Error", status_code=500)
         await response(scope, receive, send)
+        return response.status_code
 
 
 async def _body(receive: Receive) -> bytes:

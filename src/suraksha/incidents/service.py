@@ -375,6 +375,25 @@ class IncidentService:
         record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="unit_released", call_sign=call_sign,
                                  status=values.get("status", row.status)), at)
 
+    @staticmethod
+    def _unassigned_not_alarmed() -> tuple:
+        """P1s still new (no unit sent) whose wait has not alarmed yet (a reopening starts a new wait)."""
+        i = incidents.c
+        not_alarmed = or_(i.unassigned_alarm_at.is_(None),
+                          and_(i.reopened_at.is_not(None), i.unassigned_alarm_at < i.reopened_at))
+        return (i.status == IncidentStatus.NEW.value, i.priority == 1, not_alarmed)
+
+    def _waited_long_enough(self, now: datetime):
+        i = incidents.c
+        waited = now - timedelta(seconds=self._settings.unassigned_alarm_seconds)
+        return func.coalesce(i.reopened_at, i.received_at) <= waited
+
+    def unassigned_alarms_due(self) -> int:
+        """How many P1s have waited without a unit past the alarm's time and not alarmed yet (the metrics)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(incidents).where(
+                *self._unassigned_not_alarmed(), self._waited_long_enough(self._clock.now()))).scalar_one()
+
     def alarm_unassigned(self, limit: int = 50) -> int:
         """Every P1 still without a unit after `unassigned_alarm_seconds` alarms the consoles in its scope, once per
         wait. The incident row is the timer: claimed by a conditional update in the transaction that raises the
@@ -382,13 +401,10 @@ class IncidentService:
         one transaction through intake's group-commit writer (sharing its commits): not one transaction, one fsync
         and one turn at SQLite's write lock per incident, which kept intake's commits waiting when many were due."""
         now = self._clock.now()
-        waited = now - timedelta(seconds=self._settings.unassigned_alarm_seconds)
         i = incidents.c
-        not_alarmed = or_(i.unassigned_alarm_at.is_(None),  # a reopening starts a new wait
-                          and_(i.reopened_at.is_not(None), i.unassigned_alarm_at < i.reopened_at))
-        waiting = (i.status == IncidentStatus.NEW.value, i.priority == 1, not_alarmed)
+        waiting = self._unassigned_not_alarmed()
         with self._engine.connect() as conn:
-            due = conn.execute(select(i.id).where(*waiting, func.coalesce(i.reopened_at, i.received_at) <= waited)
+            due = conn.execute(select(i.id).where(*waiting, self._waited_long_enough(now))
                                .order_by(i.received_at).limit(limit)).scalars().all()
         if not due:
             return 0

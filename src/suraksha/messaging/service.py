@@ -59,6 +59,19 @@ class MessageService:
                                         "to_sealed": r.to_sealed, "body": r.body, "status": MessageStatus.SENT.value,
                                         "attempts": 1, "created_at": at, "sent_at": at} for incident_id, r in replies])
 
+    def depths(self) -> dict[str, int]:
+        """The outbound queue (the metrics): messages pending, those of them due now, and those given up (failed)."""
+        now = self._clock.now()
+        pending = om.c.status == MessageStatus.PENDING.value
+        with self._engine.connect() as conn:
+            return {
+                "pending": conn.execute(select(func.count()).select_from(om).where(pending)).scalar_one(),
+                "due": conn.execute(select(func.count()).select_from(om)
+                                    .where(pending, om.c.next_attempt_at <= now)).scalar_one(),
+                "failed": conn.execute(select(func.count()).select_from(om)
+                                       .where(om.c.status == MessageStatus.FAILED.value)).scalar_one(),
+            }
+
     def deliver_due(self, limit: int = 50) -> int:
         """Send what is due, one provider call per message; failures are rescheduled with back-off."""
         now = self._clock.now()
