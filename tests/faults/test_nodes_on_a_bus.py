@@ -1,6 +1,7 @@
 """Several app nodes on one database and one NATS JetStream bus (issue 13): an SMS taken by node A reaches a console
 connected to node B; the outbox relay is one node's at a time (a lease), and when that node is killed (SIGKILL)
-the other takes the relaying over, so an SMS taken afterwards still reaches the consoles, once. Real `suraksha
+the other takes the relaying over, so an SMS taken afterwards still reaches the consoles, once. Killed in the middle
+of SMS load, node A loses no message it acknowledged, and node B relays what A left and fires A's due timers. Real `suraksha
 serve` processes, the real NATS server on 127.0.0.1:4222, the suite's database (SQLite file or PostgreSQL)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import httpx
@@ -18,9 +20,20 @@ from suraksha.adapters.leases import leases
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.core.auth import Role, ScopeKind
+from suraksha.dispatch.store import assignments
+from suraksha.messaging.store import outbound_messages
 from suraksha.settings import Settings
 from tests.conftest import NATS_URL, TEST_PASSWORD, backend, sign
-from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database, throwaway_postgres
+from tests.faults.support import (
+    SECRET_KEY,
+    TRACKING,
+    Load,
+    ServeProcess,
+    prepare_database,
+    signed_sms,
+    stored,
+    throwaway_postgres,
+)
 
 RELAY_TAKEN_OVER_WITHIN_S = 30  # the relay's lease is 10 s; generous for a loaded machine (not a timing goal)
 
@@ -130,3 +143,86 @@ def test_an_sms_taken_by_one_node_reaches_the_consoles_of_both_and_a_killed_rela
         engine.dispose()
         for node in nodes.values():
             node.stop()
+
+
+ACK_TIMEOUT_S = 10
+KILL_AFTER, LOAD_AT_MOST_S = 300, 15  # acknowledged messages before the kill, or this many seconds of load
+
+
+def test_kill_9_of_a_node_under_load_loses_nothing_and_the_other_node_takes_over_its_work(
+        own_database, nats_stream, tmp_path, monkeypatch):
+    monkeypatch.setenv("SURAKSHA_ACK_TIMEOUT_SECONDS", str(ACK_TIMEOUT_S))
+    numbers = prepare_database(own_database)
+    c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
+    try:
+        c.stations.reload()
+        station = next(s for s in c.stations.all("mumbai") if s.women_helpline == numbers[0])
+        silent = c.dispatch.create_unit("MUM-NS-951", "nirbhaya_squad", station.id, station.anchor.lon + 0.001,
+                                        station.anchor.lat)
+    finally:
+        c.engine.dispose()
+    bus = {"SURAKSHA_BUS_URL": NATS_URL, "SURAKSHA_BUS_STREAM": nats_stream}
+    a = ServeProcess(own_database, tmp_path / "a.log", SURAKSHA_NODE_NAME="a", **bus).start()  # a takes the lease
+    b = ServeProcess(own_database, tmp_path / "b.log", SURAKSHA_NODE_NAME="b", **bus).start()
+    engine = create_engine(own_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        # a P1 whose crew will never acknowledge: its timer falls due after node A is dead
+        tracking = send_sms(a, numbers[0], "+919820033333", "SM" + "3" * 32)
+        c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
+        try:
+            c.stations.reload()
+            c.dispatch.assign(tracking, silent["id"])
+        finally:
+            c.engine.dispose()
+
+        with engine.connect() as conn:  # node A relays: started first, it took the relay's lease
+            assert conn.execute(select(leases.c.holder).where(leases.c.name == "outbox-relay")).scalar_one() == "a"
+
+        load = Load(a.url, signed_sms(numbers, a.url, seed=11), threads=8).start()
+        began = time.monotonic()
+        while True:
+            acked = sum(x.acknowledged for x in load.snapshot())
+            if acked >= KILL_AFTER or time.monotonic() - began > LOAD_AT_MOST_S:
+                break
+            time.sleep(0.01)
+        a.kill()
+        answers = load.stop().answers
+        acknowledged = {x.key: x.tracking for x in answers if x.acknowledged}
+        assert len(acknowledged) >= 50, Counter((x.status, x.error) for x in answers)
+
+        # every message node A acknowledged is stored, with the tracking number she was given
+        db = stored(own_database)
+        assert {sid: db.trackings_per_sid.get(sid) for sid in acknowledged} == {
+            sid: {t} for sid, t in acknowledged.items()}
+
+        # node B takes over the relay (the lease expires) and the timer node A never fired
+        deadline = time.monotonic() + ACK_TIMEOUT_S + RELAY_TAKEN_OVER_WITHIN_S
+
+        def waiting() -> tuple[int, object]:
+            with engine.connect() as conn:
+                unpublished = conn.execute(select(func.count()).select_from(events_table)
+                                           .where(events_table.c.published_at.is_(None))).scalar_one()
+                released = conn.execute(select(assignments.c.released_at)
+                                        .where(assignments.c.unit_id == silent["id"])).scalar_one()
+            return unpublished, released
+
+        while time.monotonic() < deadline and (waiting()[0] or waiting()[1] is None):
+            time.sleep(0.2)
+        unpublished, released = waiting()
+        assert unpublished == 0 and released is not None, b.tail()
+        time.sleep(2)  # node B has looked again since: nothing more may happen
+        with engine.connect() as conn:
+            holder = conn.execute(select(leases.c.holder).where(leases.c.name == "outbox-relay")).scalar_one()
+            releases = conn.execute(select(func.count()).select_from(events_table)
+                                    .where(events_table.c.type == "AssignmentReleased")).scalar_one()
+            sent_again = conn.execute(select(func.count()).select_from(outbound_messages).where(
+                outbound_messages.c.status == "sent", outbound_messages.c.attempts > 1)).scalar_one()
+        assert holder == "b"
+        assert releases == 1  # released once, by node B
+        assert sent_again == 0  # no outbound message went out twice
+        print(f"\n[faults] kill -9 of node A under load ({backend()}): {len(acknowledged)} acknowledged, all stored; "
+              f"node B relayed the rest and released the silent crew")
+    finally:
+        engine.dispose()
+        a.stop()
+        b.stop()
