@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     session_max_hours: int = 12  # a web session ends this long after sign-in, however active
     intake_batch_max: int = 64
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
     registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
     registry_index_snapshot: str = ""  # the search index saved here after each build and loaded at start; empty: off

@@ -39,6 +39,7 @@ from suraksha.http.errors import install_error_handlers
 from suraksha.http.lane import LaneHandler, WebhookLane
 from suraksha.http.language import LanguagePrefixMiddleware
 from suraksha.http.limits import BodyLimitMiddleware
+from suraksha.http.request_id import RequestIdMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
@@ -99,8 +100,9 @@ class SurakshaApp(FastAPI):
         c = self.state.container
         handlers = {k: v for k, v in self.exception_handlers.items() if isinstance(k, type)}
         lane = WebhookLane(super().build_middleware_stack(), WEBHOOKS, c, handlers, c.settings.upload_max_bytes)
-        # Outermost of all, a language prefix (/hi/…, /mr/…) comes off the path before anything reads it.
-        return LanguagePrefixMiddleware(SecurityHeadersMiddleware(lane, settings=c.settings))
+        # Outermost of all, the request's id (for every log line it causes), then a language prefix (/hi/…, /mr/…)
+        # comes off the path before anything reads it.
+        return RequestIdMiddleware(LanguagePrefixMiddleware(SecurityHeadersMiddleware(lane, settings=c.settings)))
 
 
 class WebSessionMiddleware(SessionMiddleware):

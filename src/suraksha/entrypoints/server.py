@@ -9,18 +9,23 @@ import uvicorn
 
 from suraksha.bootstrap import Container, build_container
 from suraksha.entrypoints.app import create_app
+from suraksha.entrypoints.logs import configure
 from suraksha.settings import Settings
 
 
-def make_server(container: Container, host: str, port: int, log_level: str = "warning") -> uvicorn.Server:
+def make_server(container: Container, host: str, port: int, log_level: str = "warning",
+                own_logging: bool = False) -> uvicorn.Server:
+    """`own_logging`: uvicorn leaves logging as `entrypoints.logs` set it up (its lines in the same format)."""
+    options = {"log_config": None} if own_logging else {}
     config = uvicorn.Config(create_app(container), host=host, port=port, log_level=log_level, access_log=False,
-                            timeout_graceful_shutdown=2, lifespan="on")
+                            timeout_graceful_shutdown=2, lifespan="on", **options)
     return uvicorn.Server(config)
 
 
 def run(settings: Settings, container: Container | None = None) -> None:
+    configure(settings.log_level, settings.log_format, settings.node)
     container = container or build_container(settings)
-    make_server(container, settings.host, settings.port, log_level="info").run()
+    make_server(container, settings.host, settings.port, log_level="info", own_logging=True).run()
 
 
 class ServerThread:
