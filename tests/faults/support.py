@@ -80,6 +80,18 @@ def prepare_database(url: str, with_responder: bool = False) -> list[str]:
         c.engine.dispose()
 
 
+def units_near(url: str, helpline: str, call_signs: list[str], east: list[float]) -> list[dict]:
+    """Nirbhaya squads of the station whose women helpline this is, each `east` degrees east of its anchor."""
+    c = build_container(Settings(database_url=url, secret_key=SECRET_KEY))
+    try:
+        c.stations.reload()
+        station = next(s for s in c.stations.all("mumbai") if s.women_helpline == helpline)
+        return [c.dispatch.create_unit(sign, "nirbhaya_squad", station.id, station.anchor.lon + offset, station.anchor.lat)
+                for sign, offset in zip(call_signs, east, strict=True)]
+    finally:
+        c.engine.dispose()
+
+
 # the server as a process ---------------------------------------------------------------------------------
 class ServeProcess:
     """`suraksha serve` on 127.0.0.1 as a child process; its output goes to a file (never a pipe that fills)."""

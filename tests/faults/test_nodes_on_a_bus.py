@@ -33,6 +33,7 @@ from tests.faults.support import (
     signed_sms,
     stored,
     throwaway_postgres,
+    units_near,
 )
 
 RELAY_TAKEN_OVER_WITHIN_S = 30  # the relay's lease is 10 s; generous for a loaded machine (not a timing goal)
@@ -153,14 +154,7 @@ def test_kill_9_of_a_node_under_load_loses_nothing_and_the_other_node_takes_over
         own_database, nats_stream, tmp_path, monkeypatch):
     monkeypatch.setenv("SURAKSHA_ACK_TIMEOUT_SECONDS", str(ACK_TIMEOUT_S))
     numbers = prepare_database(own_database)
-    c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
-    try:
-        c.stations.reload()
-        station = next(s for s in c.stations.all("mumbai") if s.women_helpline == numbers[0])
-        silent = c.dispatch.create_unit("MUM-NS-951", "nirbhaya_squad", station.id, station.anchor.lon + 0.001,
-                                        station.anchor.lat)
-    finally:
-        c.engine.dispose()
+    [silent] = units_near(own_database, numbers[0], ["MUM-NS-951"], [0.001])
     bus = {"SURAKSHA_BUS_URL": NATS_URL, "SURAKSHA_BUS_STREAM": nats_stream}
     a = ServeProcess(own_database, tmp_path / "a.log", SURAKSHA_NODE_NAME="a", **bus).start()  # a takes the lease
     b = ServeProcess(own_database, tmp_path / "b.log", SURAKSHA_NODE_NAME="b", **bus).start()

@@ -15,7 +15,15 @@ from suraksha.bootstrap import build_container
 from suraksha.dispatch.store import assignments
 from suraksha.settings import Settings
 from tests.conftest import backend
-from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database, signed_sms, throwaway_postgres
+from tests.faults.support import (
+    SECRET_KEY,
+    TRACKING,
+    ServeProcess,
+    prepare_database,
+    signed_sms,
+    throwaway_postgres,
+    units_near,
+)
 
 ACK_TIMEOUT_S, ALARM_S = 10, 5
 
@@ -33,15 +41,7 @@ def test_timers_survive_a_kill_and_fire_once_with_two_processes(own_database, tm
     monkeypatch.setenv("SURAKSHA_ACK_TIMEOUT_SECONDS", str(ACK_TIMEOUT_S))
     monkeypatch.setenv("SURAKSHA_UNASSIGNED_ALARM_SECONDS", str(ALARM_S))
     numbers = prepare_database(own_database)
-    c = build_container(Settings(database_url=own_database, secret_key=SECRET_KEY))
-    try:
-        c.stations.reload()
-        station = next(s for s in c.stations.all("mumbai") if s.women_helpline == numbers[0])
-        a = station.anchor
-        first = c.dispatch.create_unit("MUM-NS-901", "nirbhaya_squad", station.id, a.lon + 0.001, a.lat)
-        second = c.dispatch.create_unit("MUM-NS-902", "nirbhaya_squad", station.id, a.lon + 0.01, a.lat)
-    finally:
-        c.engine.dispose()
+    first, second = units_near(own_database, numbers[0], ["MUM-NS-901", "MUM-NS-902"], [0.001, 0.01])
 
     node_a = ServeProcess(own_database, tmp_path / "a.log").start()
     messages = signed_sms([numbers[0]], node_a.url, seed=3)
