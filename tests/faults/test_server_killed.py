@@ -7,6 +7,7 @@ is stored once, as one incident; her acknowledgement went out exactly once per m
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 
@@ -90,3 +91,32 @@ def test_kill_9_during_intake_loses_no_acknowledged_message_and_acknowledges_eac
           f"already stored), {len(cut_off - mid_request)} refused while it was down; after the restart and Twilio's "
           f"retries: {len(db.rows_per_sid)} stored, {len(db.incident_ids)} incidents, {sum(db.acknowledgements_per_incident.values())} acknowledgements, "
           f"acknowledged and stored: {sum(1 for sid in acknowledged if sid in db.rows_per_sid)}/{len(acknowledged)}")
+
+
+def test_a_graceful_stop_during_intake_finishes_what_it_acknowledged(own_database, tmp_path):
+    """SIGTERM (a rolling restart, a deploy): the server stops taking requests, answers those under way, commits
+    what it acknowledged, and exits cleanly; nothing it acknowledged is lost, nothing is answered 5xx."""
+    numbers = prepare_database(own_database)
+    server = ServeProcess(own_database, tmp_path / "serve.log").start()
+    try:
+        load = Load(server.url, signed_sms(numbers, server.url, seed=9), threads=8).start()
+        began = time.monotonic()
+        wait_until(lambda: sum(a.acknowledged for a in load.snapshot()) >= 300
+                   or time.monotonic() - began > LOAD_AT_MOST_S, LOAD_AT_MOST_S + 10, server, "300 acknowledgements")
+        assert server.proc is not None
+        server.proc.terminate()
+        exit_code = server.proc.wait(timeout=30)
+        answers = load.stop().answers
+    finally:
+        server.stop()
+    # uvicorn finishes its shutdown, then lets the signal end the process, as a supervisor expects (-15)
+    assert exit_code in (0, -signal.SIGTERM) and "Application shutdown complete" in server.tail(), server.tail()
+    assert {a.status for a in answers} <= {200, 503, None}, Counter(a.status for a in answers)
+    acknowledged = {a.key: a.tracking for a in answers if a.acknowledged}
+    assert len(acknowledged) >= AT_LEAST
+    db = stored(own_database)
+    assert {sid: db.trackings_per_sid.get(sid) for sid in acknowledged} == {
+        sid: {tracking} for sid, tracking in acknowledged.items()}
+    print(f"\n[faults] SIGTERM during intake ({backend()}): {len(acknowledged)} acknowledged, all stored; "
+          f"{sum(1 for a in answers if a.status is None)} not answered as it stopped (refused or cut off: Twilio "
+          f"sends those again)")
