@@ -47,7 +47,7 @@ CONSUMER_GONE_S = 600.0  # a node's consumer is removed after it has been unused
 ACK_WAIT_S = 30.0  # an event delivered but not acknowledged by a node is delivered to it again after this
 CONNECT_TIMEOUT_S = 2.0  # an attempt to connect
 START_WITHIN_S = 10.0  # a node that cannot reach the bus within this does not start
-PUBLISH_TIMEOUT_S = 10.0
+PUBLISH_TIMEOUT_S = 5.0  # a relay step that waits for a bus that is down ends before the relay's lease needs renewing
 
 
 def unavailable(message: str) -> Unavailable:
@@ -236,4 +236,8 @@ class JetStreamBus:
             coro.close()
             raise unavailable("the event bus is not started")
         future: Future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        return future.result(timeout=timeout)
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            future.cancel()  # the coroutine stops on the bus's loop too: nothing waits on there for an answer
+            raise
