@@ -282,7 +282,9 @@ def test_two_processes_prune_together_without_doing_the_work_twice(at_once, test
     finally:
         for node in nodes:
             node.engine.dispose()
-    assert history(container) == 0 and sum(done) == 3000  # each fix deleted once, by one of them
+    # each fix deleted once, by one of them; a call counts the largest of its deletions and closings, so the call
+    # that closes the track counts that closing as its one piece of work when it deleted no fix (then 3,001)
+    assert history(container) == 0 and sum(done) in (3000, 3001), done
     with container.engine.connect() as conn:
         kept = conn.execute(select(func.count()).select_from(response_tracks)).scalar_one()
         closed = conn.execute(select(assignments.c.track_closed_at)).scalars().all()
