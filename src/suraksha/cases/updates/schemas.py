@@ -51,9 +51,12 @@ class ToldInPerson(BaseModel):
     note: str = Field("", max_length=500, description="how and where she was told")
 
 
+PRINTABLE = r"^[^\x00-\x1F\x7F]*$"  # what she may type: no control characters (PostgreSQL refuses a NUL)
+
+
 class CaseStatusIn(BaseModel):
-    fir_number: str = Field(max_length=32, description="the FIR number in her message")
-    code: str = Field(max_length=32, description="the case code in her FIR message")
+    fir_number: str = Field(max_length=32, pattern=PRINTABLE, description="the FIR number in her message")
+    code: str = Field(max_length=32, pattern=PRINTABLE, description="the case code in her FIR message")
 
 
 class NextHearing(BaseModel):
