@@ -89,7 +89,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     sealer = Sealer(settings.secret_key.get_secret_value(), settings.seal_key_ring())
     places = PlaceService(engine)
     stations = StationService(engine, clock, places, gap_distance_m=settings.gap_distance_m)
-    messages = MessageService(engine, clock, provider or build_provider(settings), sealer)
+    messages = MessageService(engine, clock, provider or build_provider(settings), sealer,
+                              claim=timedelta(seconds=settings.outbound_claim_seconds))
     writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
     # Positions have a store and a writer of their own, whose commits do not wait for the disk (docs/dispatch.md).

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     twilio_api_base: str = "https://api.twilio.com"
     sms_provider: Literal["console", "twilio"] = "console"
     sms_sender: str = ""
+    # A sender's claim on a message it is sending: longer than any provider call (Twilio's 10 s timeout, twice when
+    # an attempt in doubt is looked up first). A sender that dies mid-send leaves the message to another after this.
+    outbound_claim_seconds: int = Field(120, ge=30, le=3600)
 
     tile_url: str = ""
     default_city: str = "mumbai"  # the control room that takes what no station's number or location claims

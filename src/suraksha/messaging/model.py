@@ -41,11 +41,13 @@ class MessageStatus(StrEnum):
 
 
 class TransportError(Exception):
-    """A provider could not take the message. `permanent` means retrying cannot help (bad number)."""
+    """A provider could not take the message. `permanent` means retrying cannot help (bad number); `maybe_sent` that
+    the request may have reached the provider before the failure (its answer timed out), so the attempt is in doubt
+    and the provider is asked before the message is sent again."""
 
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, maybe_sent: bool = False) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent, self.maybe_sent = permanent, maybe_sent
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -20,13 +20,14 @@ log = logging.getLogger("suraksha.messaging")
 _INSERT = insert(om)  # built once: one row per message
 _INSERT_REPLIES = BulkInsert(om, ("incident_id", "channel", "kind", "to_sealed", "body", "status", "attempts",
                                   "created_at", "sent_at"))  # the intake path: a batch's replies in one statement
-CLAIM_LEASE = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this
+CLAIM = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this (the default)
 
 
 class MessageService:
-    def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, sealer: Sealer) -> None:
+    def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, sealer: Sealer,
+                 claim: timedelta = CLAIM) -> None:
         self._engine, self._clock, self.provider = engine, clock, provider
-        self.sealer = sealer
+        self.sealer, self.claim = sealer, claim
         # Told, in the same transaction, when a message to her is given up (the incident records and announces
         # it): wired by the composition root, so messaging need not know incidents.
         self.on_dead_letter: Callable[[Connection, int, int, str, str], None] | None = None
@@ -77,41 +78,60 @@ class MessageService:
         now = self._clock.now()
         with self._engine.connect() as conn:
             due = conn.execute(
-                select(om.c.id, om.c.incident_id, om.c.kind, om.c.to_sealed, om.c.body, om.c.attempts)
+                select(om.c.id, om.c.incident_id, om.c.kind, om.c.to_sealed, om.c.body, om.c.attempts,
+                       om.c.sending_since)
                 .where(om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now)
                 .order_by(om.c.next_attempt_at, om.c.id).limit(limit)).all()
         for row in due:
             self._deliver_one(row)
         return len(due)
 
-    def _claim(self, message_id: int) -> bool:
-        """Take a message for one attempt, so that two senders never send it twice."""
+    def _claim(self, row) -> datetime | None:
+        """Take a message for one attempt, so that two senders never send it at once: the claim holds it for
+        `claim` (longer than any provider call), and marks the attempt begun. The attempt's start comes back, None
+        when another sender took it first."""
         now = self._clock.now()
         with self._engine.begin() as conn:
-            return conn.execute(update(om).where(
-                om.c.id == message_id, om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now,
-            ).values(next_attempt_at=now + CLAIM_LEASE)).rowcount == 1
+            taken = conn.execute(update(om).where(
+                om.c.id == row.id, om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now,
+            ).values(next_attempt_at=now + self.claim,
+                     sending_since=func.coalesce(om.c.sending_since, now))).rowcount == 1
+        return (row.sending_since or now) if taken else None
 
     def _deliver_one(self, row) -> None:
-        if not self._claim(row.id):
+        since = self._claim(row)
+        if since is None:
             return
         attempts = row.attempts + 1
+        to = self.sealer.unseal(row.to_sealed)
         try:
-            ref = self.provider.send(self.sealer.unseal(row.to_sealed), row.body)
+            ref = self._sent_before(row, to, since) if row.sending_since is not None else None
+            if ref is None:
+                ref = self.provider.send(to, row.body)
         except TransportError as err:
             final = gives_up(attempts, err)
             log.warning("message %s attempt %s failed%s: %s", row.id, attempts, " (giving up)" if final else "", err)
             values = {"attempts": attempts, "last_error": str(err)[:500],
                       "status": (MessageStatus.FAILED if final else MessageStatus.PENDING).value,
-                      "next_attempt_at": None if final else self._clock.now() + retry_delay(attempts)}
+                      "next_attempt_at": None if final else self._clock.now() + retry_delay(attempts),
+                      # still in doubt: the provider may have it, and is asked again before the next attempt
+                      "sending_since": since if err.maybe_sent or row.sending_since is not None else None}
         else:
             values = {"attempts": attempts, "status": MessageStatus.SENT.value, "provider_ref": ref[:64],
-                      "sent_at": self._clock.now(), "next_attempt_at": None}
+                      "sent_at": self._clock.now(), "next_attempt_at": None, "sending_since": None}
         with self._engine.begin() as conn:
             conn.execute(update(om).where(om.c.id == row.id).values(**values))
             if values["status"] == MessageStatus.FAILED.value and row.incident_id is not None \
                     and self.on_dead_letter is not None:
                 self.on_dead_letter(conn, row.incident_id, row.id, row.kind, values["last_error"])
+
+    def _sent_before(self, row, to: str, since: datetime) -> str | None:
+        """An attempt in doubt (its sender stopped, or the provider's answer was lost): the provider's reference if
+        it has the message after all, so it is recorded as sent and not sent twice; None when it does not."""
+        ref = self.provider.find(to, row.body, since)
+        log.info("message %s was in doubt since %s: %s", row.id, since.isoformat(),
+                 "the provider has it, not sent again" if ref is not None else "the provider does not have it")
+        return ref
 
     # dead letters: never silently abandoned ---------------------------------------------------------
     def dead_letter_incidents(self) -> dict[int, int]:
@@ -154,8 +174,6 @@ class MessageService:
                  "last_error": r.last_error} for r in rows]
 
     def counts(self) -> dict[str, int]:
-        from sqlalchemy import func
-
         with self._engine.connect() as conn:
             rows = conn.execute(select(om.c.status, func.count()).group_by(om.c.status)).all()
         return dict(rows)

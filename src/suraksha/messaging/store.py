@@ -18,6 +18,9 @@ outbound_messages = Table(
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UtcDateTime, nullable=True),
+    # An attempt in progress: set by the sender's claim, cleared with the provider's answer. Still set once the
+    # claim has lapsed, the attempt is in doubt, and the provider is asked before the message is sent again.
+    Column("sending_since", UtcDateTime, nullable=True),
     Column("last_error", String(500), nullable=True),
     Column("provider_ref", String(64), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
