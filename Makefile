@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SURAKSHA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export SURAKSHA_TEST_POSTGRES_URL
 
-.PHONY: demo test check test-sqlite test-postgres venv browser postgres nats bench clean
+.PHONY: demo test check test-sqlite test-postgres venv browser postgres nats deploy-tools bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,15 +38,23 @@ check: venv
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-test: venv browser postgres nats check
+test: venv browser postgres nats deploy-tools check
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
 	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
 
-test-sqlite: venv browser
+test-sqlite: venv browser nats deploy-tools
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
 
-test-postgres: venv browser postgres nats
+test-postgres: venv browser postgres nats deploy-tools
 	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
+
+# The programs the deployment layout's tests run its configuration with (tests/deploy): nginx and docker-compose
+# (which validates deploy/compose.yaml without a Docker daemon).
+deploy-tools:
+	@command -v nginx >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "installing nginx and docker-compose for the deployment layout's tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    nginx-light docker-compose >/dev/null; }
 
 # NATS with JetStream, for the tests of several app nodes on one bus; started if it has stopped.
 nats:

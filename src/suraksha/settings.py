@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     intake_batch_max: int = 64
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
+    # The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated, or "*"): sign-in throttling counts failures per her address, not the proxy's.
+    forwarded_allow_ips: str = "127.0.0.1"
     registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
     registry_index_snapshot: str = ""  # the search index saved here after each build and loaded at start; empty: off

@@ -18,7 +18,8 @@ def make_server(container: Container, host: str, port: int, log_level: str = "wa
     """`own_logging`: uvicorn leaves logging as `entrypoints.logs` set it up (its lines in the same format)."""
     options = {"log_config": None} if own_logging else {}
     config = uvicorn.Config(create_app(container), host=host, port=port, log_level=log_level, access_log=False,
-                            timeout_graceful_shutdown=2, lifespan="on", **options)
+                            timeout_graceful_shutdown=2, lifespan="on", proxy_headers=True,
+                            forwarded_allow_ips=container.settings.forwarded_allow_ips, **options)
     return uvicorn.Server(config)
 
 
