@@ -4,6 +4,7 @@ and the outbox relay marks events published only once the stream has acknowledge
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -62,6 +63,28 @@ def test_every_node_receives_every_event_once_in_order(nodes):
         assert [e.id for e in bus.received] == [1, 2, 3, 4]
         assert bus.received[0] == event(1)  # type, payload and time travel intact
         assert bus.delivered == 4
+
+
+def test_a_slow_cache_handler_does_not_hold_up_the_relays_publishing(nodes):
+    """A handler that reads the database (a station's change reloads the lookup) runs beside the bus's loop: while
+    it works, the node still publishes (the relay), and the events after it are still handled in order."""
+    a, _b = nodes
+    working, release = threading.Event(), threading.Event()
+
+    def reload_stations(e: Event) -> None:
+        if e.id == 1:
+            working.set()
+            release.wait(30)
+
+    a.on("IncidentNoted", reload_stations)
+    try:
+        a.publish_many([event(1)])
+        assert working.wait(10)
+        a.publish_many([event(2), event(3)])  # would wait on the handler, and fail after PUBLISH_TIMEOUT_S
+    finally:
+        release.set()
+    assert wait_for(lambda: len(a.received) >= 3)
+    assert [e.id for e in a.received] == [1, 2, 3]
 
 
 def test_a_node_that_starts_afresh_receives_only_what_comes_after_it(nodes, nats_stream):

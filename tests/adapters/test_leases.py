@@ -55,6 +55,35 @@ def test_a_lease_given_up_is_taken_at_once(container):
     assert not a.held()
 
 
+def expiry(engine, name: str = "probe") -> datetime:
+    with engine.connect() as conn:
+        return conn.execute(select(leases.c.expires_at).where(leases.c.name == name)).scalar_one()
+
+
+def test_a_kept_lease_is_renewed_while_the_work_is_stuck_in_one_long_step(container):
+    """The saturated node: its relay step runs for longer than the lease. Renewed only at each step, the lease would
+    lapse and another node would relay beside it; the keeper's thread renews it meanwhile."""
+    clock = FixedClock(T0)
+    a, b = two_nodes(container.engine, clock)
+    unkept_a, unkept_b = (Lease(container.engine, clock, "unkept", name, LENGTH) for name in ("node-a", "node-b"))
+    assert unkept_a.held() and a.held()  # each at the start of its step, which then runs for a while
+    keeper = a.keep()
+    try:
+        for _ in range(6):  # 30 s of one step
+            clock.advance(seconds=5)
+            deadline = time.monotonic() + 10
+            while expiry(container.engine) <= clock.now() + timedelta(seconds=4) and time.monotonic() < deadline:
+                time.sleep(0.01)  # the keeper's next ask (every tenth of the lease's length, in real time)
+            assert expiry(container.engine) > clock.now() + timedelta(seconds=4)
+            assert not b.held()
+        assert a.held()
+        assert unkept_b.held()  # the lease renewed only by the steps lapsed: another node took it
+    finally:
+        keeper.stop()
+    clock.advance(seconds=11)  # the keeper stopped (the node died): the lease lapses and is taken over
+    assert b.held() and not a.held()
+
+
 def test_of_processes_asking_at_the_same_moment_exactly_one_gets_the_lease(container):
     clock = FixedClock(T0)
     nodes = [Lease(container.engine, clock, "contested", f"node-{i}", LENGTH) for i in range(4)]

@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +116,10 @@ class JetStreamBus:
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self.delivered = 0  # events this node has received from the stream
+        # The caches' handlers may read the database (a station's change reloads the lookup): they run in a thread
+        # of their own, one event after another in the stream's order, so that the bus's loop stays free for the
+        # relay's publishes and the connection's heartbeats meanwhile.
+        self._handling: ThreadPoolExecutor | None = None
 
     # ------------------------------------------------------------ the local fan-out
 
@@ -139,6 +143,7 @@ class JetStreamBus:
             return
         loop = asyncio.new_event_loop()
         self._loop = loop
+        self._handling = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jetstream-handlers")
         self._thread = threading.Thread(target=loop.run_forever, name="jetstream", daemon=True)
         self._thread.start()
         try:
@@ -159,7 +164,9 @@ class JetStreamBus:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
         loop.close()
-        self._loop = self._thread = self._nc = self._js = None
+        if self._handling is not None:
+            self._handling.shutdown(wait=True, cancel_futures=True)
+        self._loop = self._thread = self._nc = self._js = self._handling = None
 
     async def _connect(self) -> None:
         self._nc = await nats.connect(self.url, name=f"suraksha {self.node}", connect_timeout=CONNECT_TIMEOUT_S,
@@ -185,7 +192,7 @@ class JetStreamBus:
             log.error("an unreadable message on %s was dropped", msg.subject)
             await msg.term()
             return
-        self.local.publish_many([event])
+        await asyncio.get_running_loop().run_in_executor(self._handling, self.local.publish_many, [event])
         self.delivered += 1
         await msg.ack()
 

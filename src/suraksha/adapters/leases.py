@@ -11,6 +11,8 @@ Used for the outbox relay, whose events must leave in the order they were writte
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Connection, Engine, String, Table, select, update
@@ -19,6 +21,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from suraksha.adapters.db import UtcDateTime, metadata
 from suraksha.core.clock import Clock
+
+log = logging.getLogger(__name__)
 
 leases = Table(
     "leases",
@@ -54,27 +58,61 @@ def give_up(conn: Connection, name: str, holder: str, now: datetime) -> None:
 class Lease:
     """One process's hold on a named lease. `held()` says whether the process may act now, taking or renewing the
     lease when due: the holder renews once a third of it has passed, another process asks again every tenth, so a
-    lease costs a write every few seconds, not one per call."""
+    lease costs a write every few seconds, not one per call. `keep()` renews it from a thread of its own, so that
+    a step of the work that runs long (a saturated node, a slow bus) does not let the lease lapse under it."""
 
     def __init__(self, engine: Engine, clock: Clock, name: str, holder: str, length: timedelta) -> None:
         self._engine, self._clock = engine, clock
         self.name, self.holder, self.length = name, holder, length
         self._until: datetime | None = None  # while held: when it expires
         self._next_try: datetime | None = None  # when to take, renew or ask again
+        self._lock = threading.Lock()  # the work's thread and the keeper's ask in turn
 
     def held(self) -> bool:
-        now = self._clock.now()
-        if self._next_try is None or now >= self._next_try:
-            with self._engine.begin() as conn:
-                taken = try_take(conn, self.name, self.holder, now, self.length)
-            self._until = now + self.length if taken else None
-            self._next_try = now + (self.length / 3 if taken else self.length / 10)
-        return self._until is not None and now < self._until
+        with self._lock:
+            now = self._clock.now()
+            if self._next_try is None or now >= self._next_try:
+                with self._engine.begin() as conn:
+                    taken = try_take(conn, self.name, self.holder, now, self.length)
+                self._until = now + self.length if taken else None
+                self._next_try = now + (self.length / 3 if taken else self.length / 10)
+            return self._until is not None and now < self._until
+
+    def keep(self) -> LeaseKeeper:
+        """Take and renew the lease from a thread of its own, until the keeper is stopped."""
+        return LeaseKeeper(self).start()
 
     def release(self) -> None:
         """Give the lease up (a graceful stop): another process takes it at its next ask, not at its expiry."""
-        if self._until is None:
-            return
-        self._until = self._next_try = None
-        with self._engine.begin() as conn:
-            give_up(conn, self.name, self.holder, self._clock.now())
+        with self._lock:
+            if self._until is None:
+                return
+            self._until = self._next_try = None
+            with self._engine.begin() as conn:
+                give_up(conn, self.name, self.holder, self._clock.now())
+
+
+class LeaseKeeper:
+    """A daemon thread that asks for its lease every tenth of its length: renewed when due, taken when free."""
+
+    def __init__(self, lease: Lease) -> None:
+        self.lease = lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{lease.name}", daemon=True)
+
+    def start(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        every = max(0.05, self.lease.length.total_seconds() / 10)
+        while not self._stop.is_set():
+            try:
+                self.lease.held()
+            except Exception:  # the database away for a moment: the work stops when the lease lapses
+                log.warning("the lease %s could not be renewed", self.lease.name, exc_info=True)
+            self._stop.wait(every)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)

@@ -99,7 +99,8 @@ class SurakshaApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         c = self.state.container
         handlers = {k: v for k, v in self.exception_handlers.items() if isinstance(k, type)}
-        lane = WebhookLane(super().build_middleware_stack(), WEBHOOKS, c, handlers, c.settings.upload_max_bytes)
+        lane = WebhookLane(super().build_middleware_stack(), WEBHOOKS, c, handlers, c.settings.upload_max_bytes,
+                           observe=c.metrics.observe_intake)
         # Outermost of all, the request's id (for every log line it causes), then a language prefix (/hi/…, /mr/…)
         # comes off the path before anything reads it.
         return RequestIdMiddleware(LanguagePrefixMiddleware(SecurityHeadersMiddleware(lane, settings=c.settings)))

@@ -32,6 +32,8 @@ def start_workers(c: Any) -> list[asyncio.Task]:
     if c.settings.relay_outbox:
         tasks.append(asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                                          name="outbox-relay"))
+        if c.relay.lease is not None:  # renewed beside the relay's steps, however long one of them takes
+            tasks.append(asyncio.create_task(keeping(c.relay.lease), name="outbox-relay-lease"))
     if c.settings.run_timers:  # rows claimed when due: however many processes run these, one acts on each
         tasks += [
             asyncio.create_task(loop(c.handsets.remind_due, REMINDERS_EVERY_S, 50), name="handset-reminders"),
@@ -50,6 +52,15 @@ def start_workers(c: Any) -> list[asyncio.Task]:
         tasks.append(asyncio.create_task(every(GROWTH_CHECK_EVERY_S, lambda: analyze_grown(c.engine)),
                                          name="planner-statistics-growth"))
     return tasks
+
+
+async def keeping(lease: Any) -> None:
+    """Keep a lease from its own thread while this task runs (cancelled at shutdown, when the keeper stops)."""
+    keeper = lease.keep()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await asyncio.to_thread(keeper.stop)
 
 
 async def stop_workers(tasks: list[asyncio.Task]) -> None:

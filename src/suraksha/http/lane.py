@@ -45,6 +45,7 @@ class Answer:
 
 
 LaneHandler = Callable[[Any, Delivery], Awaitable[Answer]]  # (the container, the delivery)
+Observer = Callable[[str, int, float], None]  # (the channel, the status answered, seconds taken): the metrics
 ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
@@ -52,8 +53,9 @@ class WebhookLane:
     """Serves `handlers` ((method, path) -> handler) itself; everything else goes on to `app`."""
 
     def __init__(self, app: ASGIApp, handlers: dict[tuple[str, str], LaneHandler], container: Any,
-                 exception_handlers: Mapping[type, ExceptionHandler], upload_max_bytes: int) -> None:
-        self.app, self.handlers, self.container = app, handlers, container
+                 exception_handlers: Mapping[type, ExceptionHandler], upload_max_bytes: int,
+                 observe: Observer | None = None) -> None:
+        self.app, self.handlers, self.container, self.observe = app, handlers, container, observe
         self.exception_handlers = dict(exception_handlers)
         self._limited = BodyLimitMiddleware(self._serve, upload_max_bytes=upload_max_bytes)
 
@@ -86,9 +88,8 @@ class WebhookLane:
 
     def _observe(self, path: str, status: int, started: float) -> None:
         """Intake's metrics (`adapters.metrics`): the channel is the webhook's last path segment (`sms`)."""
-        metrics = getattr(self.container, "metrics", None)
-        if metrics is not None:
-            metrics.observe_intake(path.rstrip("/").rsplit("/", 1)[-1], status, time.perf_counter() - started)
+        if self.observe is not None:
+            self.observe(path.rstrip("/").rsplit("/", 1)[-1], status, time.perf_counter() - started)
 
     async def _error(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> int:
         """The app's own handler for this kind of error; anything unhandled is a 500, logged. Returns the status."""
