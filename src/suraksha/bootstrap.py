@@ -104,7 +104,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     messages.on_dead_letter = incidents.message_dead
     accounts = AccountService(engine, clock, sealer, settings.token_ttl_minutes, settings.session_idle_minutes,
                               settings.session_max_hours)
-    volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts)
+    volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts, writer)
     volunteers.incidents = incidents
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus,

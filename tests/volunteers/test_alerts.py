@@ -312,3 +312,23 @@ def test_the_live_stream_gives_a_volunteer_only_their_own_alerts(container, enro
     finally:
         mine.close()
         theirs.close()
+
+
+def test_an_sos_whose_location_comes_after_later_ones_were_called_out_is_called_out_too(
+        container, enrol, sos, make_incident):
+    """The call-out reads on from where its last step got to; an older SOS that qualifies late (her location came
+    in a follow-up) is found when the whole alert window is read again."""
+    from suraksha.volunteers.callout import RESCAN
+
+    enrol("Asha Near", north(HER, 200))
+    first = make_incident(HER_WORDS, sender="+919820011111")  # no location yet: not an SOS volunteers can reach
+    container.clock.advance(seconds=5)
+    second = sos(sender="+919820022222")
+    assert container.volunteers.alert_due() == 1
+    container.clock.advance(seconds=5)
+    assert make_incident(f"I am here geo:{HER[0]},{HER[1]}", sender="+919820011111") == first  # joins her incident
+    container.clock.advance(seconds=RESCAN.total_seconds())
+    assert container.volunteers.alert_due() == 1
+    with container.engine.connect() as conn:
+        called = set(conn.execute(select(volunteer_callouts.c.incident_id)).scalars())
+    assert called == {incident_id(container, first), incident_id(container, second)}

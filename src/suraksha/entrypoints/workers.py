@@ -42,11 +42,11 @@ def start_workers(c: Any) -> list[asyncio.Task]:
             asyncio.create_task(loop(c.registry.checkpoint_audit, AUDIT_CHECKPOINT_EVERY_S, 2),
                                 name="audit-checkpoints"),
             asyncio.create_task(loop(c.dispatch.escalate_due, ESCALATION_EVERY_S, 20), name="escalation"),
-            asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 50), name="unassigned-alarm"),
+            asyncio.create_task(loop(c.incidents.alarm_unassigned, ESCALATION_EVERY_S, 200), name="unassigned-alarm"),
             asyncio.create_task(loop(c.dispatch.watch_deadlines, DEADLINE_WATCH_EVERY_S, 100), name="deadline-watch"),
             asyncio.create_task(loop(c.dispatch.prune_positions, PRUNE_POSITIONS_EVERY_S, PRUNE_POSITIONS_BATCH),
                                 name="position-pruning"),
-            asyncio.create_task(loop(c.volunteers.alert_due, ESCALATION_EVERY_S, 20), name="volunteer-alerts"),
+            asyncio.create_task(loop(c.volunteers.alert_due, ESCALATION_EVERY_S, 200), name="volunteer-alerts"),
         ]
     if c.engine.dialect.name == "postgresql":  # soon after a start too, as the tables grow (`analyze_grown`)
         tasks.append(asyncio.create_task(every(GROWTH_CHECK_EVERY_S, lambda: analyze_grown(c.engine)),

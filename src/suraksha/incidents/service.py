@@ -12,10 +12,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Integer, and_, bindparam, insert, or_, select, text, update
 
+from suraksha.adapters.bulk import BulkInsert
+from suraksha.adapters.db import UtcDateTime
 from suraksha.adapters.group_commit import GroupCommitWriter
-from suraksha.adapters.outbox import record
+from suraksha.adapters.outbox import record, record_many
 from suraksha.core.auth import Locus, Principal, Role, may_see_contacts
 from suraksha.core.clock import Clock
 from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,13 +30,32 @@ from suraksha.incidents import model, reading, replies
 from suraksha.incidents.model import ArrivingContact, Disposition, IncidentStatus
 from suraksha.incidents.ports import Deadlines, UnitsOnIncident
 from suraksha.incidents.receiving import Ack, commit_contacts
-from suraksha.incidents.store import dispositions, incident_contacts, incident_log, incidents
+from suraksha.incidents.store import (
+    ALARM_FIRST_WAIT,
+    ALARM_REOPENED,
+    dispositions,
+    incident_contacts,
+    incident_log,
+    incidents,
+)
 from suraksha.incidents.triage import CATEGORIES
 from suraksha.messaging.model import MessageKind
 from suraksha.messaging.service import MessageService
 from suraksha.stations.model import StationRef
 from suraksha.stations.service import StationService
 from suraksha.volunteers.ports import SosIncident
+
+_LOG_ROWS = BulkInsert(incident_log, ("incident_id", "at", "kind", "actor", "detail"))  # a batch's log rows at once
+# The unassigned alarms due, each kind of wait by its partial index (incidents/store.py), oldest first. SQLite is
+# told the index: without statistics its planner would walk the open queue's index through every alarmed P1.
+_FIRST_WAITS_DUE = (f"SELECT id, received_at AS since FROM incidents WHERE {ALARM_FIRST_WAIT}"
+                    " AND received_at <= :waited AND reopened_at IS NULL ORDER BY received_at")
+_FIRST_WAITS_DUE_SQLITE = _FIRST_WAITS_DUE.replace("FROM incidents", "FROM incidents INDEXED BY ix_incidents_alarm_due")
+_REOPENED_DUE = (f"SELECT id, reopened_at AS since FROM incidents WHERE {ALARM_REOPENED} AND reopened_at <= :waited"
+                 " AND (unassigned_alarm_at IS NULL OR unassigned_alarm_at < reopened_at) ORDER BY reopened_at")
+_REOPENED_DUE_SQLITE = _REOPENED_DUE.replace("FROM incidents", "FROM incidents INDEXED BY ix_incidents_p1_reopened")
+_WAITED = bindparam("waited", type_=UtcDateTime())
+_DUE_COLUMNS = {"id": Integer(), "since": UtcDateTime()}
 
 # An incident in these statuses has no unit on scene and is not closed: volunteers near it may still be called.
 WITHOUT_A_UNIT_ON_SCENE = (IncidentStatus.NEW.value, IncidentStatus.DISPATCHED.value, IncidentStatus.EN_ROUTE.value)
@@ -375,61 +396,62 @@ class IncidentService:
         record(conn, ev.from_row(ev.IncidentUpdated, row._mapping, change="unit_released", call_sign=call_sign,
                                  status=values.get("status", row.status)), at)
 
-    @staticmethod
-    def _unassigned_not_alarmed() -> tuple:
-        """P1s still new (no unit sent) whose wait has not alarmed yet (a reopening starts a new wait)."""
-        i = incidents.c
-        not_alarmed = or_(i.unassigned_alarm_at.is_(None),
-                          and_(i.reopened_at.is_not(None), i.unassigned_alarm_at < i.reopened_at))
-        return (i.status == IncidentStatus.NEW.value, i.priority == 1, not_alarmed)
-
-    def _waited_long_enough(self, now: datetime):
-        i = incidents.c
+    def _alarms_due(self, conn: Connection, now: datetime, limit: int | None) -> list[int]:
+        """The P1s whose wait without a unit has passed the alarm's time and not alarmed, longest wait first: a
+        first wait (by `received_at`) or a wait since a reopening (by `reopened_at`, alarmed before it or never),
+        each read by its partial index."""
         waited = now - timedelta(seconds=self._settings.unassigned_alarm_seconds)
-        return func.coalesce(i.reopened_at, i.received_at) <= waited
+        sqlite = conn.dialect.name == "sqlite"
+        rows: list[Any] = []
+        for sql in ((_FIRST_WAITS_DUE_SQLITE, _REOPENED_DUE_SQLITE) if sqlite else (_FIRST_WAITS_DUE, _REOPENED_DUE)):
+            q = text(sql + ("" if limit is None else " LIMIT :limit")).bindparams(_WAITED).columns(**_DUE_COLUMNS)
+            rows += conn.execute(q, {"waited": waited} if limit is None else {"waited": waited, "limit": limit}).all()
+        rows.sort(key=lambda r: (r.since, r.id))
+        return [r.id for r in rows[:limit]]
 
     def unassigned_alarms_due(self) -> int:
         """How many P1s have waited without a unit past the alarm's time and not alarmed yet (the metrics)."""
         with self._engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(incidents).where(
-                *self._unassigned_not_alarmed(), self._waited_long_enough(self._clock.now()))).scalar_one()
+            return len(self._alarms_due(conn, self._clock.now(), None))
 
-    def alarm_unassigned(self, limit: int = 50) -> int:
+    def alarm_unassigned(self, limit: int = 200) -> int:
         """Every P1 still without a unit after `unassigned_alarm_seconds` alarms the consoles in its scope, once per
         wait. The incident row is the timer: claimed by a conditional update in the transaction that raises the
         alarm, so exactly one process raises it, and a restart loses none. The alarms due are raised together, in
-        one transaction through intake's group-commit writer (sharing its commits): not one transaction, one fsync
-        and one turn at SQLite's write lock per incident, which kept intake's commits waiting when many were due."""
+        one transaction through intake's group-commit writer (sharing its commits), a statement per table: not one
+        transaction, one fsync and one turn at SQLite's write lock per incident, which kept intake's commits
+        waiting when many were due."""
         now = self._clock.now()
-        i = incidents.c
-        waiting = self._unassigned_not_alarmed()
         with self._engine.connect() as conn:
-            due = conn.execute(select(i.id).where(*waiting, self._waited_long_enough(now))
-                               .order_by(i.received_at).limit(limit)).scalars().all()
+            due = self._alarms_due(conn, now, limit)
         if not due:
             return 0
+        i = incidents.c
+        still_waiting = or_(text(ALARM_FIRST_WAIT),
+                            and_(text(ALARM_REOPENED), i.unassigned_alarm_at < i.reopened_at))
 
         def raise_alarms(conn: Connection) -> int:
-            claimed = conn.execute(update(incidents).where(i.id.in_(due), *waiting)
-                                   .values(unassigned_alarm_at=now).returning(i.id)).scalars().all()
-            for incident_id in sorted(claimed, key=due.index):
-                row = self._row(conn, incident_id)
-                seconds = int((now - (row.reopened_at or row.received_at)).total_seconds())
-                self._log(conn, row.id, now, "unassigned_alarm", None, {"seconds": seconds})
-                record(conn, ev.from_row(ev.IncidentUnassignedAlarm, row._mapping, waiting_seconds=seconds), now)
+            claimed = sorted(conn.execute(update(incidents).where(i.id.in_(due), still_waiting)
+                                          .values(unassigned_alarm_at=now).returning(*incidents.c)),
+                             key=lambda r: due.index(r.id))
+            waits = [int((now - (r.reopened_at or r.received_at)).total_seconds()) for r in claimed]
+            _LOG_ROWS.execute(conn, [{"incident_id": r.id, "at": now, "kind": "unassigned_alarm", "actor": None,
+                                        "detail": {"seconds": seconds}} for r, seconds in zip(claimed, waits)])
+            record_many(conn, [(ev.from_row(ev.IncidentUnassignedAlarm, r._mapping, waiting_seconds=seconds), now)
+                               for r, seconds in zip(claimed, waits)])
             return len(claimed)
 
         return self._writer.execute(raise_alarms)
 
     # volunteers near an SOS: the port volunteers uses (volunteers.ports.SosIncidents) -----------------------
-    def sos_waiting(self, since: datetime, exclude: Collection[int], limit: int) -> list[SosIncident]:
+    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosIncident]:
         """P1 incidents with her location known, received since `since`, with no unit on scene and not closed,
-        oldest first, except those in `exclude` (already called out)."""
+        oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page)."""
         i = incidents.c
         q = select(incidents).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
                                     i.location_known.is_(True), i.received_at >= since)
-        if exclude:
-            q = q.where(i.id.not_in(list(exclude)))
+        if after is not None:
+            q = q.where(or_(i.received_at > after[0], and_(i.received_at == after[0], i.id > after[1])))
         with self._engine.connect() as conn:
             return [_sos(r) for r in conn.execute(q.order_by(i.received_at, i.id).limit(limit))]
 

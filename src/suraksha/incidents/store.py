@@ -16,9 +16,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from suraksha.adapters.db import UtcDateTime, metadata
+
+# The unassigned alarm's waits (a P1 still new): its first wait not alarmed yet; reopened. Literal SQL, the same in
+# the partial indexes and in the queries, so that SQLite's planner sees that the index answers the query.
+ALARM_FIRST_WAIT = "status = 'new' AND priority = 1 AND unassigned_alarm_at IS NULL"
+ALARM_REOPENED = "status = 'new' AND priority = 1 AND reopened_at IS NOT NULL"
 
 incidents = Table(
     "incidents",
@@ -55,6 +61,12 @@ incidents = Table(
     Column("reopened_at", UtcDateTime, nullable=True),
     Column("unassigned_alarm_at", UtcDateTime, nullable=True),  # a P1's wait without a unit has alarmed
     Index("ix_incidents_open_queue", "status", "priority", "received_at"),
+    # The unassigned alarm's timer (IncidentService.alarm_unassigned): new P1s whose first wait has not alarmed,
+    # and new P1s reopened. Its queries name these conditions in literal values, as the indexes do.
+    Index("ix_incidents_alarm_due", "received_at",
+          sqlite_where=text(ALARM_FIRST_WAIT), postgresql_where=text(ALARM_FIRST_WAIT)),
+    Index("ix_incidents_p1_reopened", "reopened_at",
+          sqlite_where=text(ALARM_REOPENED), postgresql_where=text(ALARM_REOPENED)),
 )
 
 incident_contacts = Table(

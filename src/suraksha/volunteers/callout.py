@@ -14,8 +14,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import record
 from suraksha.core.clock import Clock
 from suraksha.core.errors import NotFound
@@ -30,49 +31,98 @@ from suraksha.volunteers.events import VolunteerAlerted
 from suraksha.volunteers.ports import SosIncident, SosIncidents
 from suraksha.volunteers.store import volunteer_alerts, volunteer_callouts
 
+ARM_PAGE = 500  # SOS of the alert window read at a time, looking for those not armed yet
+RESCAN = timedelta(seconds=10)  # how often the whole alert window is read again for SOS not armed
+_SET_ALERTED = update(volunteer_callouts).where(volunteer_callouts.c.id == bindparam("_id"))
+
 
 class CallOut:
     def __init__(self, engine: Engine, clock: Clock, settings: Any, stations: StationService,
-                 messages: MessageService, incidents: Callable[[], SosIncidents]) -> None:
+                 messages: MessageService, incidents: Callable[[], SosIncidents],
+                 writer: GroupCommitWriter | None = None) -> None:
         self._engine, self._clock, self._stations, self._messages = engine, clock, stations, messages
-        self._incidents = incidents
+        self._incidents, self._writer = incidents, writer
+        self._armed_to: tuple[datetime, int] | None = None  # every SOS up to this one has its call-out (a cache)
+        self._rescanned_at: datetime | None = None
         self._public_url = settings.public_url.rstrip("/")
         self.radius_m = float(settings.volunteer_radius_metres)
         self.max_alerts = int(settings.volunteer_max_alerts)
         self.alert_for = timedelta(minutes=settings.volunteer_alert_minutes)
 
-    def alert_due(self, limit: int = 20) -> int:
+    def alert_due(self, limit: int = 200) -> int:
         """Alert the volunteers near every SOS that is due. Each SOS gets one call-out row (armed once: its
         incident id is unique); the process whose conditional update claims it alerts, in that transaction, so
-        that however many processes run this, each SOS alerts its volunteers once. Returns call-outs done."""
+        that however many processes run this, each SOS alerts its volunteers once. One transaction a step, through
+        intake's group-commit writer when there is one (sharing its commits): arming, claiming, alerting. Returns
+        the call-outs done."""
         now = self._clock.now()
-        self._arm(now, limit)
+        found, armed_to = self._unarmed(now, limit)
         c = volunteer_callouts.c
-        with self._engine.connect() as conn:
-            due = conn.execute(select(c.id, c.incident_id).where(c.alerted_at.is_(None), c.due_at <= now)
-                               .order_by(c.due_at, c.id).limit(limit)).all()
-        done = 0
-        for callout_id, incident_id in due:
+
+        def step(conn: Connection) -> int:
+            store.arm(conn, [{"incident_id": s.id, "due_at": s.received_at, "created_at": now} for s in found])
+            due = select(c.id).where(c.alerted_at.is_(None), c.due_at <= now).order_by(c.due_at, c.id).limit(limit)
+            claimed = conn.execute(update(volunteer_callouts).where(c.id.in_(due.scalar_subquery()),
+                                                                     c.alerted_at.is_(None))
+                                   .values(alerted_at=now, alerted=0).returning(c.id, c.incident_id)).all()
+            if not claimed:
+                return 0
+            if not store.any_available(conn):  # nobody on duty to alert: each call-out is done, with 0 alerted
+                return len(claimed)
+            sos = self._incidents().sos_incidents(conn, [incident_id for _, incident_id in claimed])
+            alerted = []
+            for callout_id, incident_id in sorted(claimed):
+                one = sos.get(incident_id)
+                count = self._alert(conn, callout_id, one, now) if one is not None and self._calls(one, now) else 0
+                if count:
+                    alerted.append({"_id": callout_id, "alerted": count})
+            if alerted:
+                conn.execute(_SET_ALERTED, alerted)
+            return len(claimed)
+
+        if self._writer is not None and self._writer.running:
+            done = int(self._writer.execute(step))
+        else:
             with self._engine.begin() as conn:
-                if conn.execute(update(volunteer_callouts).where(c.id == callout_id, c.alerted_at.is_(None))
-                                .values(alerted_at=now)).rowcount != 1:
-                    continue  # another process took it
-                sos = self._incidents().sos_incidents(conn, [incident_id]).get(incident_id)
-                alerted = self._alert(conn, callout_id, sos, now) if sos is not None and self._calls(sos, now) else 0
-                conn.execute(update(volunteer_callouts).where(c.id == callout_id).values(alerted=alerted))
-                done += 1
+                done = step(conn)
+        self._armed_to = armed_to  # committed: every SOS up to here has its call-out
         return done
 
-    def _arm(self, now: datetime, limit: int) -> None:
-        """A call-out row for each SOS received within the alert window that has none yet."""
+    def _unarmed(self, now: datetime, limit: int) -> tuple[list[SosIncident], tuple[datetime, int] | None]:
+        """Up to `limit` SOS within the alert window that have no call-out yet, oldest first, and the last SOS up to
+        which every one will have its call-out once these are armed. The window's SOS are read a page at a time,
+        each page's armed ones left out, from where the last step got to (this process's cache of it); the whole
+        window is read again every `RESCAN` (one whose location became known after later ones were armed is found
+        then) and after a restart."""
         since = now - self.alert_for
+        if self._rescanned_at is None or now - self._rescanned_at >= RESCAN or not self._still_armed(self._armed_to):
+            self._armed_to, self._rescanned_at = None, now
+        after, found, armed_to = self._armed_to, list[SosIncident](), self._armed_to
+        while len(found) < limit:
+            page = self._incidents().sos_waiting(since, after, ARM_PAGE)
+            if not page:
+                break
+            with self._engine.connect() as conn:
+                armed = set(conn.execute(select(volunteer_callouts.c.incident_id).where(
+                    volunteer_callouts.c.incident_id.in_([s.id for s in page]))).scalars())
+            for sos in page:
+                if sos.id not in armed:
+                    if len(found) == limit:
+                        break
+                    found.append(sos)
+                armed_to = (sos.received_at, sos.id)
+            if len(page) < ARM_PAGE:
+                break
+            after = (page[-1].received_at, page[-1].id)
+        return found, armed_to
+
+    def _still_armed(self, sos: tuple[datetime, int] | None) -> bool:
+        """Whether the cache's last SOS still has its call-out (it has not if the table was emptied or restored)."""
+        if sos is None:
+            return True
         with self._engine.connect() as conn:
-            armed = set(conn.execute(select(volunteer_callouts.c.incident_id)
-                                     .where(volunteer_callouts.c.created_at >= since)).scalars())
-        found = self._incidents().sos_waiting(since, armed, limit)
-        if found:
-            with self._engine.begin() as conn:
-                store.arm(conn, [{"incident_id": s.id, "due_at": s.received_at, "created_at": now} for s in found])
+            return conn.execute(select(volunteer_callouts.c.id)
+                                .where(volunteer_callouts.c.incident_id == sos[1])).first() is not None
 
     def _calls(self, sos: SosIncident, now: datetime) -> bool:
         return model.calls_volunteers(sos.priority, sos.category, sos.status, sos.location_known) \

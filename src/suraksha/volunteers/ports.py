@@ -32,9 +32,9 @@ class SosIncident:
 
 
 class SosIncidents(Protocol):
-    def sos_waiting(self, since: datetime, exclude: Collection[int], limit: int) -> list[SosIncident]:
+    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosIncident]:
         """Priority-1 incidents with her location known, received at or after `since`, with no unit on scene and
-        not closed, oldest first, leaving out the ids in `exclude`."""
+        not closed, oldest first (by receipt, then id), from just after `after` (a page's last) when given."""
 
     def sos_incidents(self, conn: Any, ids: Collection[int]) -> dict[int, SosIncident]:
         """These incidents (in the caller's transaction), by id; an unknown id is left out."""

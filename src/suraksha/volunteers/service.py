@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from suraksha.adapters.db import scope_filter
+from suraksha.adapters.group_commit import GroupCommitWriter
 from suraksha.adapters.outbox import record
 from suraksha.core.auth import (
     ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT,
@@ -49,11 +50,13 @@ CONFLICTS = {"invalid_volunteer_transition", "already_answered", "alert_expired"
 
 class VolunteerService:
     def __init__(self, engine: Engine, clock: Clock, settings: Any, stations: StationService,
-                 messages: MessageService, sealer: Sealer, accounts: Accounts) -> None:
+                 messages: MessageService, sealer: Sealer, accounts: Accounts,
+                 writer: GroupCommitWriter | None = None) -> None:
         self._engine, self._clock, self._stations = engine, clock, stations
         self._messages, self._sealer, self._accounts = messages, sealer, accounts
         self.incidents: SosIncidents | None = None  # incidents, wired by the composition root
-        self.callout = CallOut(engine, clock, settings, stations, messages, self._sos)  # the timer (callout.py)
+        # the timer (callout.py), sharing intake's commits when given its writer
+        self.callout = CallOut(engine, clock, settings, stations, messages, self._sos, writer)
 
     # applying --------------------------------------------------------------------------------------------
     def apply(self, application: Application) -> dict:
@@ -307,7 +310,7 @@ class VolunteerService:
                                 and sos.status != "closed"])}
 
     # the call-out: a timer row per SOS, claimed by exactly one process (callout.py) ----------------------
-    def alert_due(self, limit: int = 20) -> int:
+    def alert_due(self, limit: int = 200) -> int:
         """Alert the volunteers near every SOS that is due, each once however many processes run this."""
         return self.callout.alert_due(limit)
 

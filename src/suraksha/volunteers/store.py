@@ -120,6 +120,12 @@ def arm(conn: Connection, rows: list[dict]) -> None:
     conn.execute(dialect_insert(volunteer_callouts).values(rows).on_conflict_do_nothing(index_elements=["incident_id"]))
 
 
+def any_available(conn: Connection) -> bool:
+    """Whether any verified volunteer is on duty anywhere: when none is, a call-out has nobody to alert."""
+    v = volunteers.c
+    return conn.execute(select(v.id).where(v.status == "verified", v.available.is_(True)).limit(1)).first() is not None
+
+
 def available_near(conn: Connection, lat: float, lon: float, radius_m: float) -> list[Any]:
     """Verified volunteers on duty whose area or shared position lies in the square around a point (the caller
     measures the real distance and decides which position counts)."""
