@@ -312,6 +312,19 @@ NATS_URL = "nats://127.0.0.1:4222"  # `make test` starts NATS with JetStream her
 
 
 @pytest.fixture
+def own_database(request, tmp_path) -> Iterator[str]:
+    """A database of the test's own, for `suraksha serve` processes it starts: an SQLite file, or a PostgreSQL
+    database created for it on the suite's server and dropped after it."""
+    if backend() == "postgres":
+        from tests.faults.support import throwaway_postgres
+
+        with throwaway_postgres(request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:40]) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'own.db'}"
+
+
+@pytest.fixture
 def nats_stream() -> Iterator[str]:
     """A JetStream stream name of the test's own (subjects `<stream>.>`), deleted at the end if it was made."""
     name = f"TEST_{uuid.uuid4().hex[:12]}"

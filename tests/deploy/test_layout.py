@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,7 +34,6 @@ from tests.faults.support import (
     _free_port,
     postgres_binaries,
     prepare_database,
-    throwaway_postgres,
 )
 from tests.faults.test_nodes_on_a_bus import Console, dispatcher_token, send_sms
 
@@ -122,15 +120,6 @@ def test_nats_server_accepts_the_clusters_configuration():
 
 
 # nginx in front of real nodes ------------------------------------------------------------------------
-@pytest.fixture
-def own_database(tmp_path) -> Iterator[str]:
-    if backend() == "postgres":
-        with throwaway_postgres("layout") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'layout.db'}"
-
-
 class Nginx:
     """nginx in the foreground with the shipped server configuration, the node names replaced by addresses."""
 

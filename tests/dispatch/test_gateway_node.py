@@ -11,24 +11,14 @@ import time
 from datetime import UTC, datetime
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, func, select
 
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.core.auth import Role, ScopeKind
 from suraksha.settings import Settings
-from tests.conftest import TEST_PASSWORD, backend, sign
-from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database, throwaway_postgres
-
-
-@pytest.fixture
-def own_database(tmp_path):
-    if backend() == "postgres":
-        with throwaway_postgres("gateway_node") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'gateway.db'}"
+from tests.conftest import TEST_PASSWORD, sign
+from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database
 
 
 def fleet_of_one(url: str, helpline: str) -> tuple[int, str, float, float, str]:

@@ -10,10 +10,8 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, func, select
 
 from suraksha.adapters.leases import leases
@@ -33,20 +31,10 @@ from tests.faults.support import (
     prepare_database,
     signed_sms,
     stored,
-    throwaway_postgres,
     units_near,
 )
 
 RELAY_TAKEN_OVER_WITHIN_S = 30  # the relay's lease is 10 s; generous for a loaded machine (not a timing goal)
-
-
-@pytest.fixture
-def own_database(tmp_path) -> Iterator[str]:
-    if backend() == "postgres":
-        with throwaway_postgres("nodes_bus") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'nodes.db'}"
 
 
 class Console:

@@ -7,30 +7,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import create_engine, select, update
 
 from suraksha.bootstrap import build_container
 from suraksha.messaging.store import outbound_messages as om
 from suraksha.settings import Settings
-from tests.conftest import backend
 from tests.fake_twilio import ACCOUNT, FakeTwilio
-from tests.faults.support import SECRET_KEY, ServeProcess, prepare_database, throwaway_postgres, units_near
+from tests.faults.support import SECRET_KEY, ServeProcess, prepare_database, units_near
 from tests.faults.test_nodes_on_a_bus import send_sms
 
 SENDER = "+15005550006"
 WITHIN_S = 30  # generous for a loaded machine (not a timing goal)
-
-
-@pytest.fixture
-def own_database(tmp_path) -> Iterator[str]:
-    if backend() == "postgres":
-        with throwaway_postgres("sender_killed") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'sender.db'}"
 
 
 def test_a_node_killed_between_twilios_answer_and_its_record_does_not_make_the_next_node_send_it_again(

@@ -11,24 +11,13 @@ import signal
 import time
 from collections import Counter
 
-import pytest
-
 from suraksha.incidents.replies import received_again
 from suraksha.intake.channels.twilio_sms.reply import twiml_reply
 from tests.conftest import backend
-from tests.faults.support import Load, ServeProcess, prepare_database, signed_sms, stored, throwaway_postgres
+from tests.faults.support import Load, ServeProcess, prepare_database, signed_sms, stored
 
 KILL_AFTER = 1000  # acknowledged messages before the kill: load is well under way ...
 LOAD_AT_MOST_S, AT_LEAST = 20, 100  # ... or this many seconds of load with at least this many, on a slow machine
-
-
-@pytest.fixture
-def own_database(tmp_path):
-    if backend() == "postgres":
-        with throwaway_postgres("faults_kill") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'killed.db'}"
 
 
 def wait_until(condition, seconds: float, server: ServeProcess, what: str) -> None:

@@ -7,34 +7,22 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, select
 
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.dispatch.store import assignments
 from suraksha.settings import Settings
-from tests.conftest import backend
 from tests.faults.support import (
     SECRET_KEY,
     TRACKING,
     ServeProcess,
     prepare_database,
     signed_sms,
-    throwaway_postgres,
     units_near,
 )
 
 ACK_TIMEOUT_S, ALARM_S = 10, 5
-
-
-@pytest.fixture
-def own_database(tmp_path):
-    if backend() == "postgres":
-        with throwaway_postgres("faults_timers") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'timers.db'}"
 
 
 def test_timers_survive_a_kill_and_fire_once_with_two_processes(own_database, tmp_path, monkeypatch):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, func, select
 
 from suraksha.adapters.outbox import events_table
@@ -15,20 +14,11 @@ from suraksha.messaging.store import outbound_messages
 from suraksha.settings import Settings
 from suraksha.volunteers.model import Application
 from suraksha.volunteers.store import volunteer_alerts, volunteer_callouts
-from tests.conftest import TEST_PASSWORD, backend, sign
-from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database, throwaway_postgres
+from tests.conftest import TEST_PASSWORD, sign
+from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database
 from tests.volunteers.conftest import ADMIN
 
 VOLUNTEERS = 3
-
-
-@pytest.fixture
-def own_database(tmp_path):
-    if backend() == "postgres":
-        with throwaway_postgres("volunteers_timers") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'volunteers.db'}"
 
 
 def enrol_beside(url: str, numbers: list[str]) -> tuple[str, float, float]:
