@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from suraksha.adapters.metrics import Metrics
 from suraksha.entrypoints.app import SurakshaApp
 from suraksha.http.security import SecurityHeadersMiddleware, content_security_policy, tile_source
 from suraksha.settings import Settings
@@ -111,7 +112,8 @@ def test_the_tile_host_is_allowed_for_images(tile_url, source):
 
 def test_an_unexpected_error_still_carries_the_headers():
     app = SurakshaApp()
-    app.state.container = SimpleNamespace(settings=Settings(public_url="https://suraksha.example.in", tile_url=""))
+    app.state.container = SimpleNamespace(settings=Settings(public_url="https://suraksha.example.in", tile_url=""),
+                                          metrics=Metrics())
 
     @app.get("/api/v1/boom")
     def boom():
