@@ -259,7 +259,7 @@ class Console:
                 for line in lines:
                     if line.startswith(b"event: UnitsMoved"):
                         self.events += 1
-                    elif line.startswith(b"data: {\"type\": \"UnitsMoved\""):
+                    elif line.startswith(b"data: {") and b"\"UnitsMoved\"" in line[:40]:
                         self.units += line.count(b"\"unit_id\"")
 
 

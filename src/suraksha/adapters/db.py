@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import TypeDecorator
 
+from suraksha.core import jsontext
 from suraksha.core.auth import Principal, scope_key
 
 NAMING_CONVENTION = {
@@ -25,6 +26,7 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 UNLOGGED = "unlogged"  # a table's `info` key: on PostgreSQL it is created UNLOGGED (no WAL; emptied after a crash)
 SQLITE_CACHE_KIB = 65536  # each connection's page cache: the hot parts of large indexes stay in memory
+SQLITE_BUSY_TIMEOUT_S = 30  # how long a write waits for SQLite's write lock before it fails
 SQLITE_ANALYSIS_LIMIT = 1000  # rows of each index ANALYZE reads
 SQLITE_STATEMENT_CACHE = 1024  # prepared statements kept per connection: a batch's statements differ by its size
 PING_AFTER_IDLE_S = 1.0  # PostgreSQL: a pooled connection that sat unused this long is checked before it is used
@@ -48,6 +50,11 @@ class UtcDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# JSON columns (event payloads, tracks) written and read by orjson: a fleet's positions pass through them thousands of
+# times a second on every node (`core.jsontext`).
+JSON_CODEC = {"json_serializer": jsontext.dumps, "json_deserializer": jsontext.loads}
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
     """An engine for the URL; SQLite gets WAL, full fsync on commit, foreign keys and a busy timeout, and takes its
     write lock only for write transactions (`_sqlite_begin`).
@@ -57,8 +64,8 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     may lose the last commits, which the next durable commit or checkpoint would have made safe, never half of one."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
-                                                  "cached_statements": SQLITE_STATEMENT_CACHE})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
+                                                  "cached_statements": SQLITE_STATEMENT_CACHE}, **JSON_CODEC)
         engine._connection_cls = _SqliteConnection  # type: ignore[attr-defined]  # tells reads from writes
         event.listen(engine, "connect", _sqlite_pragmas)
         if not durable:
@@ -70,7 +77,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     # last in, first out: under load the same few connections serve every transaction (intake's writer takes one
     # per batch), with their prepared statements and warm caches; the others stay idle (`_ping_when_idle`)
     options = {} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True, **options)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_use_lifo=True, **options, **JSON_CODEC)
     _ping_when_idle(engine)
     return engine
 
@@ -135,7 +142,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives power loss
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
     cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 

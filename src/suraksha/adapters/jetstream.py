@@ -20,7 +20,6 @@ the server's loop nor the relay's worker thread waits for it except for what it 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import threading
@@ -35,6 +34,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
+from suraksha.core import jsontext
 from suraksha.core.errors import Unavailable
 from suraksha.core.events import Event, InProcessBus, Subscription
 
@@ -67,12 +67,12 @@ def consumer_name(node: str) -> str:
 
 
 def encode(event: Event) -> bytes:
-    return json.dumps({"type": event.type, "payload": event.payload, "occurred_at": event.occurred_at.isoformat(),
-                       "id": event.id}, default=str, separators=(",", ":")).encode()
+    return jsontext.dumps_lenient({"type": event.type, "payload": event.payload,
+                                   "occurred_at": event.occurred_at.isoformat(), "id": event.id}).encode()
 
 
 def decode(data: bytes) -> Event:
-    body = json.loads(data)
+    body = jsontext.loads(data)
     return Event(body["type"], body["payload"], datetime.fromisoformat(body["occurred_at"]), body.get("id"))
 
 

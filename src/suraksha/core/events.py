@@ -163,6 +163,17 @@ class Subscription:
         except TimeoutError:
             return None
 
+    async def get_many(self, timeout: float, limit: int = 200) -> list[Event]:
+        """Every event waiting (at most `limit`), after waiting up to `timeout` for the first; [] when none came. A
+        listener that writes them out together pays once per batch for what it pays per write."""
+        first = await self.get(timeout)
+        if first is None:
+            return []
+        events = [first]
+        while len(events) < limit and not self.queue.empty():
+            events.append(self.queue.get_nowait())
+        return events
+
     def close(self) -> None:
         self._bus.unsubscribe(self)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from suraksha.cases.model import alert_reaches
+from suraksha.core import jsontext
 from suraksha.core.auth import ROLES_THAT_SEE_CASES, ROLES_THAT_SEE_INCIDENTS, Locus, Principal, Role
 from suraksha.core.events import Event
 from suraksha.http.deps import get_container, require_roles
@@ -44,6 +44,11 @@ def visible_to(principal: Principal, event: Event) -> bool:
     return event.type in LIVE_TYPES and event.visible_to(principal)
 
 
+def _frame(event: Event) -> str:
+    data = jsontext.dumps_lenient({"type": event.type, **event.payload})
+    return f"id: {event.id}\nevent: {event.type}\ndata: {data}\n\n"
+
+
 @router.get("/api/v1/stream", summary="Live events in your scope (text/event-stream)", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "Server-Sent Events: `event:` is the type, `data:` its JSON payload"}})
@@ -54,12 +59,14 @@ async def stream(request: Request, principal: Listener):
         try:
             yield "retry: 2000\n\n"
             while not await request.is_disconnected():
-                event = await sub.get(timeout=HEARTBEAT_S)
-                if event is None:
+                events = await sub.get_many(timeout=HEARTBEAT_S)
+                if not events:
                     yield ": heartbeat\n\n"
-                elif visible_to(principal, event):
-                    data = json.dumps({"type": event.type, **event.payload}, default=str)
-                    yield f"id: {event.id}\nevent: {event.type}\ndata: {data}\n\n"
+                    continue
+                # the events waiting go out in one write: a fleet's moves arrive ~90 at a time, once a second
+                chunk = "".join(_frame(event) for event in events if visible_to(principal, event))
+                if chunk:
+                    yield chunk
         finally:
             sub.close()
 
