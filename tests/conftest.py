@@ -35,6 +35,7 @@ from suraksha.core.clock import FixedClock
 from suraksha.demo.setup import demo_numbers, shipped_jurisdictions
 from suraksha.entrypoints.server import ServerThread
 from suraksha.messaging.providers import ConsoleProvider
+from suraksha.messaging.whatsapp import ConsoleWhatsApp
 from suraksha.migrations.run import upgrade
 from suraksha.migrations.tables import metadata, positions_metadata
 from suraksha.settings import Settings
@@ -43,6 +44,9 @@ START = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)  # 10:00 in Mumbai
 METRICS_TOKEN = "test-metrics-token"  # `GET /metrics` (Prometheus) of the suite's server
 TEST_PASSWORD = "correct horse battery staple"
 TWILIO_TOKEN = "test-twilio-auth-token"
+WHATSAPP_SECRET = "test-whatsapp-app-secret"  # signs the suite's WhatsApp deliveries (X-Hub-Signature-256)
+WHATSAPP_VERIFY_TOKEN = "test-whatsapp-verify-token"
+HOME_WHATSAPP_ID = "106540352242922"  # the home station's WhatsApp Business phone number id
 # kept: reference data and the baseline (accounts with their authenticators and recovery codes)
 BASELINE_TABLES = ("places", "dispositions", "stations", "accounts", "recovery_codes", "response_targets",
                    "offence_sections", "clock_rules", "forensic_labs", "courts")
@@ -80,6 +84,7 @@ def server_port() -> int:
 def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
     return Settings(env="test", database_url=database_url, public_url=f"http://127.0.0.1:{server_port}",
                     twilio_auth_token=TWILIO_TOKEN, secret_key="test-secret-key-for-suraksha",
+                    whatsapp_app_secret=WHATSAPP_SECRET, whatsapp_verify_token=WHATSAPP_VERIFY_TOKEN,
                     outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")),
                     audit_checkpoint_path=str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"),
                     metrics_token=METRICS_TOKEN,
@@ -89,7 +94,7 @@ def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def _session(test_settings, server_port):
     clock = FixedClock(START)
-    c = build_container(test_settings, clock=clock, provider=ConsoleProvider())
+    c = build_container(test_settings, clock=clock, provider=ConsoleProvider(), whatsapp=ConsoleWhatsApp())
     baseline = _make_baseline(c)
     server = ServerThread(c, port=server_port).start()
     yield c, baseline, server
@@ -101,6 +106,7 @@ def _make_baseline(c) -> dict[str, list[dict]]:
     c.stations.import_geojson(shipped_jurisdictions("mumbai"), "mumbai", actor="tests")
     c.stations.assign_numbers_in_bulk(demo_numbers([s.id for s in c.stations.all("mumbai")]), "tests", "tests")
     home = next(s for s in c.stations.all("mumbai") if s.name == HOME_STATION)
+    c.stations.link_whatsapp(home.id, HOME_WHATSAPP_ID, "tests")
     for username, role, kind, value in (
         ("dispatcher", Role.DISPATCHER, ScopeKind.CITY, "mumbai"),
         ("officer", Role.STATION_OFFICER, ScopeKind.STATION, str(home.id)),
@@ -208,6 +214,7 @@ def container(_session):
     c.clock._now = START
     _restore(c, baseline)
     c.messages.provider.sent.clear()
+    c.messages.whatsapp.sent.clear()
     return c
 
 

@@ -27,6 +27,7 @@ from suraksha.incidents.service import IncidentService
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
+from suraksha.messaging.whatsapp import WhatsAppProvider, build_whatsapp
 from suraksha.places.service import PlaceService
 from suraksha.posters.service import PosterService
 from suraksha.registry.checkpoints import AuditCheckpoints
@@ -80,8 +81,8 @@ def build_bus(settings: Settings) -> EventBus:
 
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None,
-                    provider: SmsProvider | None = None) -> Container:
-    """Wire every capability from settings. Tests pass test settings, a FixedClock or a provider."""
+                    provider: SmsProvider | None = None, whatsapp: WhatsAppProvider | None = None) -> Container:
+    """Wire every capability from settings. Tests pass test settings, a FixedClock or providers."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
@@ -90,7 +91,8 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     places = PlaceService(engine)
     stations = StationService(engine, clock, places, gap_distance_m=settings.gap_distance_m)
     messages = MessageService(engine, clock, provider or build_provider(settings), sealer,
-                              claim=timedelta(seconds=settings.outbound_claim_seconds))
+                              claim=timedelta(seconds=settings.outbound_claim_seconds),
+                              whatsapp=whatsapp or build_whatsapp(settings))
     writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
     # Positions have a store and a writer of their own, whose commits do not wait for the disk (docs/dispatch.md).

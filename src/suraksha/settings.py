@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     twilio_api_base: str = "https://api.twilio.com"
     sms_provider: Literal["console", "twilio"] = "console"
     sms_sender: str = ""
+    # WhatsApp Business Cloud API (issue 9): the app secret signs Meta's deliveries (X-Hub-Signature-256), the verify
+    # token answers Meta's subscription handshake, the access token sends. Empty secret or token: the webhook
+    # refuses every delivery (403). `whatsapp_provider` console logs the answers instead of sending them.
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_access_token: SecretStr = SecretStr("")
+    whatsapp_provider: Literal["console", "cloud"] = "console"
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    # the approved template a message to her goes as outside WhatsApp's 24-hour window (one body parameter: the words)
+    whatsapp_template: str = "suraksha_update"
     # A sender's claim on a message it is sending: longer than any provider call (Twilio's 10 s timeout, twice when
     # an attempt in doubt is looked up first). A sender that dies mid-send leaves the message to another after this.
     outbound_claim_seconds: int = Field(120, ge=30, le=3600)
@@ -169,4 +180,8 @@ class Settings(BaseSettings):
             raise ValueError("a sealing key in SURAKSHA_SEAL_KEYS must be its own secret")
         if self.twilio_auth_token.get_secret_value() in ("", DEV_TWILIO_TOKEN):
             raise ValueError("SURAKSHA_TWILIO_AUTH_TOKEN must be set in production")
+        if self.whatsapp_provider == "cloud" and not (self.whatsapp_app_secret.get_secret_value()
+                                                      and self.whatsapp_access_token.get_secret_value()):
+            raise ValueError("SURAKSHA_WHATSAPP_APP_SECRET and SURAKSHA_WHATSAPP_ACCESS_TOKEN must be set to use "
+                             "WhatsApp's Cloud API")
         return self

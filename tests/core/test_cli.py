@@ -55,3 +55,28 @@ def test_an_operator_removes_a_lost_authenticator(tmp_path):
     assert "authenticator removed" in done.stdout
     assert accounts.second_step(p.account_id).value == "set_up"
     assert run("accounts", "reset-second-factor", "nobody", env=env).returncode != 0
+
+
+def test_an_operator_links_a_stations_women_helpline_to_a_whatsapp_number(tmp_path):
+    url = f"sqlite:///{tmp_path / 'wa.db'}"
+    env = {"SURAKSHA_DATABASE_URL": url}
+    assert run("db", "upgrade", env=env).returncode == 0
+    square = '{"type": "Polygon", "coordinates": [[[72.80, 18.90], [72.83, 18.90], [72.83, 18.93], [72.80, 18.93], [72.80, 18.90]]]}'
+    stations = tmp_path / "stations.geojson"
+    stations.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                        f'{{"name": "Colaba Police Station"}}, "geometry": {square}}}]}}')
+    assert run("stations", "import", str(stations), "--city", "mumbai", env=env).returncode == 0
+    station_id = create_engine(url).connect().execute(text("SELECT id FROM stations")).scalar_one()
+    done = run("stations", "whatsapp", str(station_id), "106540352242922", "--reason", "Meta number verified", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "106540352242922" in done.stdout
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT whatsapp_phone_number_id FROM stations")).scalar_one() == "106540352242922"
+        assert conn.execute(text("SELECT kind, reason FROM helpline_changes")).one() == ("whatsapp",
+                                                                                       "Meta number verified")
+    refused = run("stations", "whatsapp", str(station_id), "+91 22 2285 6817", env=env)
+    assert refused.returncode != 0 and "phone number id" in (refused.stdout + refused.stderr)
+    unlinked = run("stations", "whatsapp", str(station_id), "--unlink", env=env)
+    assert unlinked.returncode == 0 and "no WhatsApp number" in unlinked.stdout
+    with create_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT whatsapp_phone_number_id FROM stations")).scalar_one() is None

@@ -8,6 +8,8 @@ HUGE = 2**64  # above any database integer (SQLite and PostgreSQL both stop at 2
 NON_JSON = {  # (method, path): the media type it declares instead of a JSON schema
     ("get", "/api/v1/stream"): "text/event-stream",
     ("post", "/webhooks/twilio/sms"): "application/xml",
+    ("get", "/webhooks/whatsapp"): "text/plain",
+    ("post", "/webhooks/whatsapp"): "text/plain",
 }
 USERS = ("admin", "dispatcher", "officer", "responder", "registry", "supervisor", "volunteer")
 

@@ -5,6 +5,7 @@ unsigned delivery and stores nothing. A new route nobody classified fails here.
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -17,6 +18,7 @@ from suraksha.core.auth import Role
 from suraksha.entrypoints.app import create_app
 from suraksha.http.access import PUBLIC, SIGNED, STAFF_ROLES, classified
 from suraksha.migrations.tables import metadata
+from tests.whatsapp_meta import change, delivery, message
 
 # One test account per role (tests/conftest.py).
 ACCOUNT_OF_ROLE = {
@@ -292,20 +294,27 @@ def row_counts(container) -> dict[str, int]:
 
 
 def test_signed_routes_refuse_an_unsigned_request(routes, http, sms, container):
-    wrong_signature = {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}
-    unsigned = {  # each: the request's keyword arguments, and the wrong credential to try after none at all
+    def headers(extra):
+        return lambda request: {**request, "headers": {**request.get("headers", {}), **extra}}
+
+    wa_body = json.dumps(delivery(change([message("text", body="Help, a man is following me")])))
+    unsigned = {  # each: the request's keyword arguments without its credential, and how to add a wrong one
         ("POST", "/webhooks/twilio/sms"): (lambda: {"data": sms.form("Help, a man is following me geo:18.92,72.83")},
-                                           wrong_signature),
-        ("GET", "/metrics"): (dict, {"Authorization": "Bearer not-the-metrics-token"}),
+                                           headers({"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"})),
+        ("GET", "/metrics"): (dict, headers({"Authorization": "Bearer not-the-metrics-token"})),
+        ("POST", "/webhooks/whatsapp"): (lambda: {"content": wa_body, "headers": {"Content-Type": "application/json"}},
+                                         headers({"X-Hub-Signature-256": "sha256=" + "0" * 64})),
+        ("GET", "/webhooks/whatsapp"): (lambda: {"params": {"hub.mode": "subscribe", "hub.challenge": "1"}},
+                                        lambda r: {"params": {**r["params"], "hub.verify_token": "not-ours"}}),
     }
     assert set(unsigned) == SIGNED & routes, "give the test an unsigned request for every signed route"
     before = row_counts(container)
     holes = []
     for (method, path), (make_request, wrong) in sorted(unsigned.items()):
-        for headers in ({}, wrong):  # none, and a wrong one
-            r = http.request(method, path, headers=headers, **make_request())
+        for request in (make_request(), wrong(make_request())):  # none, and a wrong one
+            r = http.request(method, path, **request)
             if r.status_code != 403:
-                holes.append(f"{method} {path} with {headers or 'no signature'} -> {answer(r)}")
+                holes.append(f"{method} {path} with {request} -> {answer(r)}")
     assert not holes, holes
     after = row_counts(container)
     assert after == before, {t: (before[t], after[t]) for t in before if before[t] != after[t]}

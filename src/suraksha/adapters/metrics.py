@@ -66,12 +66,18 @@ class Metrics:
         self.intake_answers = Counter(
             "suraksha_intake_answers", "Provider deliveries answered, by channel and HTTP status",
             ["channel", "status"], registry=self.registry)
+        self.intake_ignored = Counter(
+            "suraksha_intake_ignored", "Provider messages left out on purpose, by channel and reason (a WhatsApp "
+            "group's messages, reactions)", ["channel", "reason"], registry=self.registry)
         self._readings = _Readings()
         self.registry.register(self._readings)
 
     def observe_intake(self, channel: str, status: int, seconds: float) -> None:
         self.intake_seconds.labels(channel).observe(seconds)
         self.intake_answers.labels(channel, str(status)).inc()
+
+    def count_ignored(self, channel: str, reason: str, n: int = 1) -> None:
+        self.intake_ignored.labels(channel, reason).inc(n)
 
     def gauge(self, name: str, help: str, read: Callable[[], Reading], labels: Sequence[str] = ()) -> None:
         """A gauge read from the database at each scrape."""

@@ -45,6 +45,13 @@ class Forbidden(SurakshaError):
     status = 403
 
 
+class BadDelivery(SurakshaError):
+    """A provider's delivery that is not in the provider's documented shape (after its signature passed)."""
+
+    code = "invalid_webhook"
+    status = 400
+
+
 class BadSignature(SurakshaError):
     code = "bad_signature"
     status = 403

@@ -7,6 +7,7 @@ import secrets
 from importlib import resources
 
 import shapely
+from pydantic import SecretStr
 from rich.console import Console
 
 from suraksha.bootstrap import Container, build_container
@@ -17,6 +18,7 @@ from suraksha.settings import Settings
 
 console = Console()
 DEMO_CITY = "mumbai"
+DEMO_WHATSAPP_SECRET = "demo-whatsapp-app-secret"  # the demo's Meta app secret, when none is configured
 HOME_STATION = "Colaba Police Station"
 DEMO_ACCOUNTS = (("dispatcher", Role.DISPATCHER, ScopeKind.CITY, DEMO_CITY),
                  ("officer", Role.STATION_OFFICER, ScopeKind.STATION, None),
@@ -37,6 +39,11 @@ def demo_numbers(station_ids: list[int]) -> dict[int, tuple[str, str]]:
     return {sid: (f"+9170001{i:05d}", f"+9170002{i:05d}") for i, sid in enumerate(sorted(station_ids), start=1)}
 
 
+def demo_whatsapp_ids(station_ids: list[int]) -> dict[int, str]:
+    """Made-up WhatsApp phone number ids (Meta's are 15-16 digits): 1070001000NNNNN, in the order of demo_numbers."""
+    return {sid: f"1070001000{i:05d}" for i, sid in enumerate(sorted(station_ids), start=1)}
+
+
 def load_city(c: Container, city: str = DEMO_CITY) -> None:
     c.stations.reload()
     if not c.stations.all(city):
@@ -46,6 +53,9 @@ def load_city(c: Container, city: str = DEMO_CITY) -> None:
     if missing:
         c.stations.assign_numbers_in_bulk(demo_numbers([s.id for s in c.stations.all(city)]), "demo",
                                           "demo numbering")
+    if not any(c.stations.whatsapp_of(s.id) for s in c.stations.all(city)):
+        c.stations.link_whatsapp_in_bulk(demo_whatsapp_ids([s.id for s in c.stations.all(city)]), "demo",
+                                         "demo WhatsApp numbers")
 
 
 def place_units(c: Container, count: int, seed: int = 7, city: str = DEMO_CITY) -> None:
@@ -177,6 +187,8 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
                                  code="demo_in_production")
     from suraksha.migrations.run import upgrade
 
+    if not settings.whatsapp_app_secret.get_secret_value():  # the simulator signs its WhatsApp deliveries with it
+        settings = settings.model_copy(update={"whatsapp_app_secret": SecretStr(DEMO_WHATSAPP_SECRET)})
     upgrade(settings.database_url)
     c = build_container(settings)
     load_city(c)

@@ -1,13 +1,19 @@
-"""A living city for the demo: helpline SMS through the real signed webhook, and units that move and respond.
+"""A living city for the demo: helpline SMS and WhatsApp messages through the real signed webhooks, and units that
+move and respond.
 
-Messages go over HTTP to the server's Twilio webhook, signed with the configured auth token, exactly as
-Twilio would send them. Unit movements stand in for the GPS devices of the vans (an AVL feed) and go
-through the dispatch service. An incident nobody has dispatched within a minute is dispatched by the
-simulator, as a colleague at another console would: a person at the console has a minute to act first.
+Messages go over HTTP to the server's Twilio webhook, signed with the configured auth token, exactly as Twilio
+would send them; one in four goes to the station's WhatsApp number instead, as Meta's Cloud API delivers it (JSON,
+signed with the app secret), a shared location as a location message. Unit movements stand in for the GPS devices
+of the vans (an AVL feed) and go through the dispatch service. An incident nobody has dispatched within a minute is
+dispatched by the simulator, as a colleague at another console would: a person at the console has a minute to act
+first.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import math
 import random
@@ -41,6 +47,7 @@ LOCATION_FORMS = ("geo:{lat:.6f},{lon:.6f}", "https://maps.google.com/?q={lat:.6
                   "https://www.google.com/maps/@{lat:.6f},{lon:.6f},17z")
 SPEED_MPS = 12.0  # demo time runs fast: vans cover ground quickly so that a viewer sees arrivals
 AUTO_DISPATCH_AFTER = timedelta(seconds=60)
+WHATSAPP = 0.25  # the share of messages written on WhatsApp
 NEAR_THE_DEMO_VOLUNTEER = 0.125  # a share of messages from Colaba's area, where the demo volunteer helps
 
 
@@ -102,9 +109,14 @@ class Simulator:
         else:
             sender = f"+919{self.rng.randrange(10**8, 10**9 - 1)}"
         body = self.rng.choice(MESSAGES) if not follow_up else "I am here"
-        if follow_up or self.rng.random() < 0.6:
-            p = random_point_in(self._shapes[station.id], self.rng)
-            body += " " + self.rng.choice(LOCATION_FORMS).format(lat=p.y, lon=p.x)
+        point = random_point_in(self._shapes[station.id], self.rng) if follow_up or self.rng.random() < 0.6 else None
+        whatsapp_id = self.c.stations.whatsapp_of(station.id)
+        if whatsapp_id and self.c.settings.whatsapp_app_secret.get_secret_value() and self.rng.random() < WHATSAPP:
+            self._whatsapp(http, whatsapp_id, sender, body, point)
+            self._senders = [*self._senders[-20:], (sender, time.monotonic(), station.id)]
+            return ""
+        if point is not None:
+            body += " " + self.rng.choice(LOCATION_FORMS).format(lat=point.y, lon=point.x)
         to = station.women_helpline if self.rng.random() < 0.85 else station.general_number
         form = {"MessageSid": f"SM{self.rng.getrandbits(128):032x}", "AccountSid": self.c.settings.twilio_account_sid,
                 "From": sender, "To": to, "Body": body, "NumMedia": "0", "FromCountry": "IN"}
@@ -113,6 +125,27 @@ class Simulator:
         resp.raise_for_status()
         self._senders = [*self._senders[-20:], (sender, time.monotonic(), station.id)]
         return resp.text
+
+    def _whatsapp(self, http: httpx.Client, phone_number_id: str, sender: str, body: str, point) -> None:
+        """Her message as Meta's Cloud API delivers it; a location she shares comes as a message of its own."""
+        def one(kind: str, content: dict) -> dict:
+            return {"from": sender.removeprefix("+"), "id": f"wamid.DEMO{self.rng.getrandbits(96):024X}",
+                    "timestamp": str(int(time.time())), "type": kind, kind: content}
+
+        messages = [one("text", {"body": body})]
+        if point is not None:
+            messages.append(one("location", {"latitude": round(point.y, 6), "longitude": round(point.x, 6)}))
+        doc = {"object": "whatsapp_business_account", "entry": [{"id": "demo-waba", "changes": [{"field": "messages",
+               "value": {"messaging_product": "whatsapp",
+                         "metadata": {"display_phone_number": "917000100000", "phone_number_id": phone_number_id},
+                         "contacts": [{"profile": {"name": "demo"}, "wa_id": sender.removeprefix("+")}],
+                         "messages": messages}}]}]}
+        raw = json.dumps(doc).encode()
+        secret = self.c.settings.whatsapp_app_secret.get_secret_value().encode()
+        signature = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
+        resp = http.post("/webhooks/whatsapp", content=raw,
+                         headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature})
+        resp.raise_for_status()
 
     # units ----------------------------------------------------------------------------------------
     def move_units(self, dt: float) -> None:

@@ -90,6 +90,23 @@ def stations_assign(station_id: int, kind: str = typer.Option(..., help="women o
     console.print(ref.as_public_dict())
 
 
+@stations_app.command("whatsapp")
+def stations_whatsapp(station_id: int, phone_number_id: str = typer.Argument(
+                          "", help="Meta's phone number id of the WhatsApp Business number (not the number itself)"),
+                      unlink: bool = typer.Option(False, "--unlink", help="take the station's WhatsApp link away"),
+                      reason: str = typer.Option("")) -> None:
+    """Link a station's women helpline to a WhatsApp Business number: deliveries naming that phone number id in
+    `metadata.phone_number_id` become the station's incidents, and answers to her are sent from it. An id linked to
+    another station moves; the change is recorded in the number history."""
+    if not unlink and not phone_number_id:
+        raise typer.BadParameter("give the phone number id, or --unlink")
+    c = _container()
+    c.stations.reload()
+    linked = c.stations.link_whatsapp(station_id, None if unlink else phone_number_id, getpass.getuser(), reason)
+    station = c.stations.get(station_id)
+    console.print(f"{station.name}: " + (f"WhatsApp phone number id {linked}" if linked else "no WhatsApp number"))
+
+
 @accounts_app.command("create")
 def accounts_create(username: str, role: str = typer.Option(...), scope_kind: str = typer.Option(...),
                     scope_value: str = typer.Option("")) -> None:

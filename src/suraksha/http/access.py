@@ -79,6 +79,8 @@ PUBLIC: frozenset[Route] = frozenset({
 # Provider webhooks: no account, the provider's signature instead (403 and nothing stored without it).
 SIGNED: frozenset[Route] = frozenset({
     ("POST", "/webhooks/twilio/sms"),  # X-Twilio-Signature
+    ("POST", "/webhooks/whatsapp"),  # X-Hub-Signature-256
+    ("GET", "/webhooks/whatsapp"),  # Meta's handshake: hub.verify_token
     ("GET", "/metrics"),  # Prometheus: Authorization: Bearer SURAKSHA_METRICS_TOKEN (off without one)
 })
 
@@ -135,6 +137,8 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): _MANAGE,
     # stations: changes
     ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
+    ("GET", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
+    ("PUT", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
     ("GET", "/api/v1/stations/{station_id}/helpline-history"): _STATIONS,
     ("POST", "/api/v1/stations/import"): _STATIONS,
     # dispatch

@@ -117,6 +117,11 @@ def raise_only(current: int, new: int) -> int:
     return min(current, new)
 
 
+# Channels whose every report says where she is now (a panic button's app or device): each moves the incident, its
+# track kept on the timeline, instead of being proposed as a message's new location is.
+MOVING_CHANNELS = frozenset({"sos"})
+
+
 def location_change(known: Point | None, new: Point | None) -> LocationChange:
     """What a contact's location does to an incident that knows `known` (None: no location yet)."""
     if new is None:

@@ -35,6 +35,7 @@ from suraksha.core.ids import new_tracking_number
 from suraksha.incidents import events as ev
 from suraksha.incidents import replies
 from suraksha.incidents.model import (
+    MOVING_CHANNELS,
     OPEN_STATUS_VALUES,
     REOPEN_WINDOW,
     ArrivingContact,
@@ -54,7 +55,7 @@ NEW_INCIDENT_COLUMNS = ("id", "tracking", "station_id", "city", "state", "channe
                         "priority", "category", "status", "location_known", "lon", "lat", "location_accuracy_m",
                         "match", "received_at", "last_message_at", "updated_at")
 _INSERT_INCIDENTS = BulkInsert(incidents, NEW_INCIDENT_COLUMNS)
-_INSERT_CONTACTS = BulkInsert(incident_contacts, ("incident_id", "channel", "fingerprint", "phone_sealed"))
+_INSERT_CONTACTS = BulkInsert(incident_contacts, ("incident_id", "channel", "fingerprint", "phone_sealed", "via"))
 _INSERT_MESSAGES = BulkInsert(inbound_messages, ("provider", "provider_id", "channel", "incident_id", "to_number",
                                                  "body_sealed", "has_location", "num_media", "received_at"))
 _INSERT_LOG = BulkInsert(incident_log, ("incident_id", "at", "kind", "actor", "detail"))
@@ -139,7 +140,7 @@ class BatchPlan:
         incident = _Incident(row=row)
         self.new.append(incident)
         self.contacts.append((incident, {"channel": c.channel, "fingerprint": c.fingerprint,
-                                         "phone_sealed": c.phone_sealed}))
+                                         "phone_sealed": c.phone_sealed, "via": c.receiving[:32] or None}))
         reply = replies.acknowledgement(tracking, c.her_station_name or c.station_name, c.location is not None,
                                         c.language)
         self._reply(incident, c, reply, MessageKind.ACKNOWLEDGEMENT)
@@ -178,27 +179,39 @@ class BatchPlan:
         return Ack(row["tracking"], reply, joined=True)
 
     def _place(self, incident: _Incident, c: ArrivingContact) -> bool:
-        """Take, keep or propose the contact's location (model.location_change); True if it carried one."""
+        """Take, keep or propose the contact's location (model.location_change); True if it carried one. A device
+        that reports where she is as she moves (`MOVING_CHANNELS`) moves the incident instead, each report kept on
+        its timeline (her track)."""
         row = incident.row
         known = Point(row["lon"], row["lat"]) if row["location_known"] else None
         change = location_change(known, c.location)
         if change is LocationChange.TAKEN:
             row.update(location_known=True, lon=c.lon, lat=c.lat, match=c.match, location_accuracy_m=c.accuracy_m)
             incident.log.append(("location_taken", None, {"lon": c.lon, "lat": c.lat, "match": c.match}))
-            if c.station_id is not None and c.station_id != row["station_id"] and may_reroute(row["status"]):
-                moved_from = {"from_station_id": row["station_id"], "from_city": row["city"],
-                              "from_state": row["state"]}
-                row.update(station_id=c.station_id, city=c.city, state=c.state)
-                incident.log.append(("transferred", None, {**moved_from, "to_station_id": c.station_id,
-                                                           "to": c.station_name,
-                                                           "reason": "her location is in another station's area"}))
-                incident.events.append((ev.IncidentTransferred, {**moved_from, "reason": "location"}))
+            self._follow_location(incident, c)
+        elif change is not LocationChange.NONE and c.channel in MOVING_CHANNELS:
+            row.update(lon=c.lon, lat=c.lat, match=c.match, location_accuracy_m=c.accuracy_m)
+            incident.log.append(("location_moved", None, {"lon": c.lon, "lat": c.lat, "accuracy_m": c.accuracy_m,
+                                                          "at": c.received_at.isoformat()}))
+            incident.events.append((ev.IncidentLocationChanged, {"lon": c.lon, "lat": c.lat}))
+            self._follow_location(incident, c)
         elif change is LocationChange.PROPOSED:
             row.update(proposed_lon=c.lon, proposed_lat=c.lat, proposed_at=self.now)
             incident.log.append(("location_proposed", None, {"lon": c.lon, "lat": c.lat, "match": c.match,
                                                              "station_id": c.station_id}))
             incident.events.append((ev.IncidentLocationProposed, {"lon": c.lon, "lat": c.lat}))
         return change is not LocationChange.NONE
+
+    def _follow_location(self, incident: _Incident, c: ArrivingContact) -> None:
+        """A location in another station's area hands the incident over, while no unit is on its way."""
+        row = incident.row
+        if c.station_id is not None and c.station_id != row["station_id"] and may_reroute(row["status"]):
+            moved_from = {"from_station_id": row["station_id"], "from_city": row["city"], "from_state": row["state"]}
+            row.update(station_id=c.station_id, city=c.city, state=c.state)
+            incident.log.append(("transferred", None, {**moved_from, "to_station_id": c.station_id,
+                                                       "to": c.station_name,
+                                                       "reason": "her location is in another station's area"}))
+            incident.events.append((ev.IncidentTransferred, {**moved_from, "reason": "location"}))
 
     def _reply(self, incident: _Incident, c: ArrivingContact, body: str, kind: MessageKind) -> None:
         """In the channel's own response when it has one (TwiML), else queued for the sender."""
@@ -229,7 +242,7 @@ class BatchPlan:
             record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now)
                                for i in touched for cls, extra in i.events])
         for i, c, body, kind in self.queued:
-            messages.queue(conn, i.id, c.phone_sealed, body, kind, channel=c.channel)
+            messages.queue(conn, i.id, c.phone_sealed, body, kind, channel=c.channel, via=c.receiving[:32] or None)
 
 
 def commit_contacts(conn: Connection, items: list[ArrivingContact], now: datetime, window: timedelta,

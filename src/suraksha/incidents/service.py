@@ -560,7 +560,7 @@ class IncidentService:
     def _tell_her(self, conn: Connection, incident_id: int, body: str, kind: MessageKind) -> None:
         """Queue a message to every number of hers on this incident, on the channel she used."""
         for c in conn.execute(select(incident_contacts).where(incident_contacts.c.incident_id == incident_id)):
-            self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel)
+            self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel, via=c.via)
 
     def _view(self, row: Any) -> dict:
         """An incident as lists and details show it, with its deadline: received + its response-time target."""

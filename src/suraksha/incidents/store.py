@@ -77,6 +77,7 @@ incident_contacts = Table(
     Column("channel", String(16), nullable=False),
     Column("fingerprint", String(64), nullable=False),  # keyed hash of the number
     Column("phone_sealed", Text, nullable=False),
+    Column("via", String(32), nullable=True),  # the channel's identity she wrote to (a WhatsApp phone number id)
     UniqueConstraint("incident_id", "fingerprint", name="uq_incident_contacts_incident_fingerprint"),
     # The follow-up lookup: her fingerprint leads straight to her incidents, without reading the table.
     Index("ix_incident_contacts_fingerprint_incident", "fingerprint", "incident_id"),

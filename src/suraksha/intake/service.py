@@ -37,7 +37,8 @@ class IntakeService:
 
     def prepare(self, contact: Contact) -> ArrivingContact:
         """The work that needs no database: which station, where, how urgent; her number and words sealed."""
-        by_number = self._stations.by_number(contact.receiving)
+        by_number = (self._stations.by_whatsapp(contact.receiving) if contact.channel == "whatsapp"
+                     else self._stations.by_number(contact.receiving))
         station, helpline = by_number if by_number else (None, None)
         point = contact.location or parse_location(contact.text)
         match = Match.NONE.value if station is None else "helpline"

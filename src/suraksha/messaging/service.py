@@ -14,7 +14,9 @@ from suraksha.core.errors import Conflict, NotFound
 from suraksha.core.privacy import Sealer
 from suraksha.messaging.model import MessageKind, MessageStatus, Reply, TransportError, gives_up, retry_delay
 from suraksha.messaging.providers import SmsProvider
+from suraksha.messaging.store import conversation_windows as cw
 from suraksha.messaging.store import outbound_messages as om
+from suraksha.messaging.whatsapp import WINDOW_HOURS, ConsoleWhatsApp, WhatsAppMessage, WhatsAppProvider
 
 log = logging.getLogger("suraksha.messaging")
 _INSERT = insert(om)  # built once: one row per message
@@ -25,20 +27,25 @@ CLAIM = timedelta(minutes=2)  # a sender that dies mid-send releases the message
 
 class MessageService:
     def __init__(self, engine: Engine, clock: Clock, provider: SmsProvider, sealer: Sealer,
-                 claim: timedelta = CLAIM) -> None:
+                 claim: timedelta = CLAIM, whatsapp: WhatsAppProvider | None = None) -> None:
         self._engine, self._clock, self.provider = engine, clock, provider
+        self.whatsapp: WhatsAppProvider = whatsapp or ConsoleWhatsApp()
         self.sealer, self.claim = sealer, claim
         # Told, in the same transaction, when a message to her is given up (the incident records and announces
         # it): wired by the composition root, so messaging need not know incidents.
         self.on_dead_letter: Callable[[Connection, int, int, str, str], None] | None = None
 
     def queue(self, conn: Connection, incident_id: int | None, to_sealed: str, body: str, kind: MessageKind,
-              channel: str = "sms") -> int:
+              channel: str = "sms", via: str | None = None) -> int:
         """Queue a message in the caller's transaction: it leaves only if the change that caused it commits. The
-        message's id comes back."""
+        message's id comes back. `channel` is the way she wrote (sms, whatsapp), `via` the channel's identity she
+        wrote to (the WhatsApp phone number id the answer is sent from)."""
         now = self._clock.now()
+        if channel == "whatsapp" and not via:
+            channel = "sms"  # no WhatsApp number to answer from: her number still takes an SMS
         done = conn.execute(_INSERT, {
-            "incident_id": incident_id, "channel": channel, "kind": kind.value, "to_sealed": to_sealed, "body": body,
+            "incident_id": incident_id, "channel": channel, "via": via, "kind": kind.value, "to_sealed": to_sealed,
+            "body": body,
             "status": MessageStatus.PENDING.value, "attempts": 0, "next_attempt_at": now, "created_at": now})
         key = done.inserted_primary_key
         assert key is not None  # a single-row insert always has one
@@ -79,7 +86,7 @@ class MessageService:
         with self._engine.connect() as conn:
             due = conn.execute(
                 select(om.c.id, om.c.incident_id, om.c.kind, om.c.to_sealed, om.c.body, om.c.attempts,
-                       om.c.sending_since)
+                       om.c.sending_since, om.c.channel, om.c.via)
                 .where(om.c.status == MessageStatus.PENDING.value, om.c.next_attempt_at <= now)
                 .order_by(om.c.next_attempt_at, om.c.id).limit(limit)).all()
         for row in due:
@@ -107,7 +114,7 @@ class MessageService:
         try:
             ref = self._sent_before(row, to, since) if row.sending_since is not None else None
             if ref is None:
-                ref = self.provider.send(to, row.body)
+                ref = self._send(row, to)
         except TransportError as err:
             final = gives_up(attempts, err)
             log.warning("message %s attempt %s failed%s: %s", row.id, attempts, " (giving up)" if final else "", err)
@@ -125,9 +132,82 @@ class MessageService:
                     and self.on_dead_letter is not None:
                 self.on_dead_letter(conn, row.incident_id, row.id, row.kind, values["last_error"])
 
+    def _send(self, row, to: str) -> str:
+        if row.channel != "whatsapp":
+            return self.provider.send(to, row.body)
+        return self.whatsapp.send(WhatsAppMessage(to=to, body=row.body, via=row.via, ref=f"suraksha-{row.id}",
+                                                  in_window=self._in_window(to, row.channel, row.via)))
+
+    def _in_window(self, to: str, channel: str, via: str) -> bool:
+        """Did she write to this identity of the channel within its window (WhatsApp: 24 hours)?"""
+        with self._engine.connect() as conn:
+            last = conn.execute(select(cw.c.last_heard_at).where(
+                cw.c.fingerprint == self.sealer.fingerprint(to), cw.c.channel == channel, cw.c.via == via)).scalar()
+        return last is not None and last > self._clock.now() - timedelta(hours=WINDOW_HOURS)
+
+    def heard_from(self, heard: list[tuple[str, str, str, datetime]]) -> None:
+        """She wrote (channel, her number, the identity she wrote to, when): her reply window opens again."""
+        latest: dict[tuple[str, str, str], datetime] = {}
+        for channel, number, via, at in heard:
+            key = (self.sealer.fingerprint(number), channel, via)
+            latest[key] = max(at, latest.get(key, at))
+        if not latest:
+            return
+        with self._engine.begin() as conn:
+            for (fingerprint, channel, via), at in latest.items():
+                where = (cw.c.fingerprint == fingerprint, cw.c.channel == channel, cw.c.via == via)
+                if conn.execute(update(cw).where(*where, cw.c.last_heard_at < at).values(last_heard_at=at)).rowcount:
+                    continue
+                if conn.execute(select(cw.c.fingerprint).where(*where)).first() is None:
+                    conn.execute(insert(cw).values(fingerprint=fingerprint, channel=channel, via=via, last_heard_at=at))
+
+    def record_statuses(self, statuses: list[tuple[str, str, str, datetime | None, str]]) -> int:
+        """What the provider says became of messages it took (its id, status, our reference, when, its error): each
+        is recorded on its message. A message the provider could not deliver (`failed`) becomes a dead letter for a
+        person, as if the send had failed. Returns how many of ours were found."""
+        found = 0
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            for provider_ref, status, ours, at, error in statuses:
+                row = self._by_reference(conn, provider_ref, ours)
+                if row is None:
+                    continue
+                found += 1
+                values: dict = {"delivery_status": status[:16], "delivery_at": at or now}
+                if row.provider_ref is None:  # the answer to the send was lost: the status says it was taken
+                    values |= {"provider_ref": provider_ref, "status": MessageStatus.SENT.value,
+                               "sent_at": at or now, "next_attempt_at": None, "sending_since": None}
+                if status == "failed" and row.status != MessageStatus.FAILED.value:
+                    values |= {"status": MessageStatus.FAILED.value, "next_attempt_at": None,
+                               "last_error": f"the provider could not deliver it: {error}"[:500]}
+                elif row.delivery_status in ("read", "failed") or (row.delivery_status == "delivered"
+                                                                    and status == "sent"):
+                    values = {}  # statuses arrive out of order: never step back
+                if values:
+                    conn.execute(update(om).where(om.c.id == row.id).values(**values))
+                if values.get("status") == MessageStatus.FAILED.value and row.incident_id is not None \
+                        and self.on_dead_letter is not None:
+                    self.on_dead_letter(conn, row.incident_id, row.id, row.kind, values["last_error"])
+        return found
+
+    def _by_reference(self, conn: Connection, provider_ref: str, ours: str):
+        columns = (om.c.id, om.c.incident_id, om.c.kind, om.c.status, om.c.provider_ref, om.c.delivery_status)
+        row = conn.execute(select(*columns).where(om.c.provider_ref == provider_ref)).first()
+        if row is None and ours.startswith("suraksha-") and ours[9:].isdigit():
+            row = conn.execute(select(*columns).where(om.c.id == int(ours[9:]))).first()
+        return row
+
     def _sent_before(self, row, to: str, since: datetime) -> str | None:
         """An attempt in doubt (its sender stopped, or the provider's answer was lost): the provider's reference if
-        it has the message after all, so it is recorded as sent and not sent twice; None when it does not."""
+        it has the message after all, so it is recorded as sent and not sent twice; None when it does not. WhatsApp
+        has no list to ask: its statuses, which carry our reference, record the message as sent when they come
+        (`record_statuses`), and a message still pending then was not taken."""
+        if row.channel == "whatsapp":
+            with self._engine.connect() as conn:
+                ref = conn.execute(select(om.c.provider_ref).where(om.c.id == row.id)).scalar()
+            log.info("message %s was in doubt since %s: %s", row.id, since.isoformat(),
+                     "a status says WhatsApp has it" if ref else "no status from WhatsApp: sending again")
+            return ref
         ref = self.provider.find(to, row.body, since)
         log.info("message %s was in doubt since %s: %s", row.id, since.isoformat(),
                  "the provider has it, not sent again" if ref is not None else "the provider does not have it")

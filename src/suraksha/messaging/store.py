@@ -22,8 +22,24 @@ outbound_messages = Table(
     # claim has lapsed, the attempt is in doubt, and the provider is asked before the message is sent again.
     Column("sending_since", UtcDateTime, nullable=True),
     Column("last_error", String(500), nullable=True),
-    Column("provider_ref", String(64), nullable=True),
+    Column("provider_ref", String(64), nullable=True, index=True),
+    Column("via", String(32), nullable=True),  # the channel's sending identity (a WhatsApp phone number id)
+    # what the provider reported afterwards (WhatsApp's statuses: sent, delivered, read, failed), and when
+    Column("delivery_status", String(16), nullable=True),
+    Column("delivery_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Index("ix_outbound_messages_due", "status", "next_attempt_at"),
+)
+
+
+# When she last wrote on a channel that limits free replies to a window after her message (WhatsApp: 24 hours),
+# by her number's keyed hash and the channel's identity she wrote to.
+conversation_windows = Table(
+    "conversation_windows",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("via", String(32), primary_key=True),
+    Column("last_heard_at", UtcDateTime, nullable=False),
 )

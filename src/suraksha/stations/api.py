@@ -155,6 +155,32 @@ def assign_helpline(request: Request, station_id: StationId, body: HelplineAssig
     return ref.as_public_dict()
 
 
+class WhatsAppLink(BaseModel):
+    phone_number_id: str | None = Field(
+        description="Meta's id of the WhatsApp Business number (`metadata.phone_number_id` in its deliveries), "
+                    "6 to 20 digits; null unlinks", min_length=6, max_length=20, pattern=r"^\d+$")
+    reason: str = Field("", max_length=500)
+
+
+class WhatsAppLinkOut(BaseModel):
+    station_id: int
+    phone_number_id: str | None
+
+
+@router.get("/stations/{station_id}/whatsapp", response_model=WhatsAppLinkOut,
+            summary="The WhatsApp Business number linked to this station's women helpline")
+def whatsapp_link(request: Request, station_id: StationId, principal: Admin):
+    return {"station_id": station_id, "phone_number_id": get_container(request).stations.whatsapp_of(station_id)}
+
+
+@router.put("/stations/{station_id}/whatsapp", response_model=WhatsAppLinkOut,
+            summary="Link (or with null unlink) a WhatsApp Business number to this station's women helpline")
+def link_whatsapp(request: Request, station_id: StationId, body: WhatsAppLink, principal: Admin):
+    linked = get_container(request).stations.link_whatsapp(station_id, body.phone_number_id, principal.username,
+                                                           body.reason)
+    return {"station_id": station_id, "phone_number_id": linked}
+
+
 @router.get("/stations/{station_id}/helpline-history", response_model=HelplineHistory,
             summary="Every change of this station's numbers")
 def helpline_history(request: Request, station_id: StationId, principal: Admin):

@@ -18,7 +18,7 @@ class StationsImported(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class HelplineReassigned(DomainEvent):
-    number_kind: str  # women | general | bulk
+    number_kind: str  # women | general | whatsapp | bulk
     station_id: int | None
     from_station_id: int | None
     bulk: int = 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -32,6 +33,7 @@ from suraksha.stations.store import helpline_changes, stations
 GENERIC_WORDS = frozenset({"police", "station", "ps", "p.s.", "thana", "chowki", "outpost",
                            "पुलिस", "पोलीस", "पोलिस", "थाना", "ठाणे", "स्टेशन", "चौकी", "polis", "thane"})
 NUMBER_COLUMN = {HelplineKind.WOMEN: "women_helpline", HelplineKind.GENERAL: "general_number"}
+WHATSAPP_ID = re.compile(r"^\d{6,20}$")  # Meta's phone number id: digits
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class _Snapshot:
     index: JurisdictionIndex
     geometries: dict[int, str]
     version: int
+    by_whatsapp: dict[str, tuple[StationRef, HelplineKind]] = field(default_factory=dict)
 
 
 class StationService:
@@ -60,7 +63,7 @@ class StationService:
         """Rebuild the in-memory directory and lookup from the database."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(stations).order_by(stations.c.id)).all()
-        by_id, by_number, shapes, geoms = {}, {}, [], {}
+        by_id, by_number, by_whatsapp, shapes, geoms = {}, {}, {}, [], {}
         for r in rows:
             ref = StationRef(r.id, r.name, r.city, r.women_helpline, r.general_number,
                              Point(r.anchor_lon, r.anchor_lat), r.state, r.name_hi, r.name_mr)
@@ -70,9 +73,11 @@ class StationService:
                 by_number[r.women_helpline] = (ref, HelplineKind.WOMEN)
             if r.general_number:
                 by_number[r.general_number] = (ref, HelplineKind.GENERAL)
+            if r.whatsapp_phone_number_id:  # the women helpline, on WhatsApp
+                by_whatsapp[r.whatsapp_phone_number_id] = (ref, HelplineKind.WOMEN)
         with self._lock:
             index = JurisdictionIndex(shapes, self._gap)
-            self._snap = _Snapshot(by_id, by_number, index, geoms, self._snap.version + 1)
+            self._snap = _Snapshot(by_id, by_number, index, geoms, self._snap.version + 1, by_whatsapp)
         if self.warm_cells:  # a long-running server: build the cell caches now, off the request path
             with self._lock:
                 self._to_warm = index
@@ -124,6 +129,49 @@ class StationService:
 
     def by_number(self, number: str) -> tuple[StationRef, HelplineKind] | None:
         return self._snap.by_number.get(number)
+
+    def by_whatsapp(self, phone_number_id: str) -> tuple[StationRef, HelplineKind] | None:
+        """The station whose women helpline is this WhatsApp Business number (Meta's phone number id)."""
+        return self._snap.by_whatsapp.get(phone_number_id)
+
+    def whatsapp_of(self, station_id: int) -> str | None:
+        """The WhatsApp phone number id linked to this station's women helpline, if any."""
+        self.get(station_id)
+        return next((pid for pid, (ref, _k) in self._snap.by_whatsapp.items() if ref.id == station_id), None)
+
+    def link_whatsapp(self, station_id: int, phone_number_id: str | None, actor: str, reason: str = "") -> str | None:
+        """Link a station's women helpline to a WhatsApp Business phone number id (Meta's id, as its deliveries name
+        it in `metadata.phone_number_id`); None unlinks. An id linked to another station moves, and every change is
+        recorded in the number history (kind `whatsapp`)."""
+        target = self.get(station_id)
+        if phone_number_id is not None:
+            phone_number_id = phone_number_id.strip()
+            if not WHATSAPP_ID.match(phone_number_id):
+                raise InvalidInput("a WhatsApp phone number id is 6 to 20 digits (Meta's id, not the number)",
+                                   code="invalid_whatsapp_id")
+        now = self._clock.now()
+        column = stations.c.whatsapp_phone_number_id
+        with self._engine.begin() as conn:
+            current = conn.execute(select(column).where(stations.c.id == target.id)).scalar()
+            holder = None
+            if phone_number_id is not None:
+                holder = conn.execute(select(stations.c.id).where(column == phone_number_id)).scalar()
+                if holder is not None and holder != target.id:
+                    conn.execute(update(stations).where(stations.c.id == holder).values(whatsapp_phone_number_id=None))
+            conn.execute(update(stations).where(stations.c.id == target.id)
+                         .values(whatsapp_phone_number_id=phone_number_id, updated_at=now))
+            if phone_number_id is not None:
+                conn.execute(insert(helpline_changes).values(
+                    number=phone_number_id, kind="whatsapp", from_station_id=holder if holder != target.id else None,
+                    to_station_id=target.id, changed_by=actor, reason=reason[:500], changed_at=now))
+            elif current is not None:
+                conn.execute(insert(helpline_changes).values(
+                    number=current, kind="whatsapp_off", from_station_id=target.id, to_station_id=target.id,
+                    changed_by=actor, reason=reason[:500], changed_at=now))
+            record(conn, HelplineReassigned(number_kind="whatsapp", station_id=target.id,
+                                            from_station_id=holder if holder not in (None, target.id) else None), now)
+        self.reload()
+        return phone_number_id
 
     def resolve(self, lon: float, lat: float) -> Resolution:
         snap = self._snap
@@ -252,6 +300,25 @@ class StationService:
         return [{"number": r.number, "kind": r.kind, "from_station_id": r.from_station_id,
                  "to_station_id": r.to_station_id, "changed_by": r.changed_by, "reason": r.reason,
                  "changed_at": r.changed_at} for r in rows]
+
+    def link_whatsapp_in_bulk(self, ids: dict[int, str], actor: str, reason: str) -> None:
+        """Link many stations' women helplines to WhatsApp phone number ids at once (a city's first set-up), each
+        link recorded."""
+        now = self._clock.now()
+        if any(not WHATSAPP_ID.match(pid) for pid in ids.values()):
+            raise InvalidInput("a WhatsApp phone number id is 6 to 20 digits", code="invalid_whatsapp_id")
+        column = stations.c.whatsapp_phone_number_id
+        with self._engine.begin() as conn:
+            conn.execute(update(stations).where(column.in_(list(ids.values()))).values(whatsapp_phone_number_id=None))
+            for sid, pid in ids.items():
+                conn.execute(update(stations).where(stations.c.id == sid)
+                             .values(whatsapp_phone_number_id=pid, updated_at=now))
+                conn.execute(insert(helpline_changes).values(
+                    number=pid, kind="whatsapp", from_station_id=None, to_station_id=sid, changed_by=actor,
+                    reason=reason, changed_at=now))
+            record(conn, HelplineReassigned(number_kind="bulk", station_id=None, from_station_id=None,
+                                            bulk=len(ids)), now)
+        self.reload()
 
     def assign_numbers_in_bulk(self, numbers: dict[int, tuple[str, str]], actor: str, reason: str) -> None:
         """Set (women helpline, general number) for many stations at once, recording each change."""

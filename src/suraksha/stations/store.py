@@ -20,6 +20,8 @@ stations = Table(
     Column("anchor_lat", Float, nullable=False),
     Column("women_helpline", String(20), nullable=True, unique=True),
     Column("general_number", String(20), nullable=True, unique=True),
+    # the women helpline's WhatsApp Business number, by Meta's id for it (`metadata.phone_number_id`)
+    Column("whatsapp_phone_number_id", String(32), nullable=True, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("city", "name", name="uq_stations_city_name"),
