@@ -117,6 +117,7 @@ def _make_baseline(c) -> dict[str, list[dict]]:
         ("supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""),
         ("registry_ka", Role.REGISTRY_OFFICER, ScopeKind.STATE, "KA"),
         ("volunteer", Role.VOLUNTEER, ScopeKind.STATION, str(home.id)),  # an account with no volunteer record
+        ("integration", Role.INTEGRATION, ScopeKind.NATIONAL, ""),  # a panic-button app's gateway
     ):
         add_account(c, username, role, kind, value)
     with c.engine.connect() as conn:

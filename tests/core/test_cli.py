@@ -80,3 +80,17 @@ def test_an_operator_links_a_stations_women_helpline_to_a_whatsapp_number(tmp_pa
     assert unlinked.returncode == 0 and "no WhatsApp number" in unlinked.stdout
     with create_engine(url).connect() as conn:
         assert conn.execute(text("SELECT whatsapp_phone_number_id FROM stations")).scalar_one() is None
+
+
+def test_an_operator_creates_a_panic_button_gateways_account(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gw.db'}"
+    env = {**os.environ, "SURAKSHA_DATABASE_URL": url}
+    assert run("db", "upgrade", env={"SURAKSHA_DATABASE_URL": url}).returncode == 0
+    password = "a long gateway passphrase 7"
+    done = subprocess.run([sys.executable, "-m", "suraksha", "accounts", "create", "safety-app", "--role", "integration"],
+                          env=env, input=f"{password}\n{password}\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "safety-app (integration, national" in done.stdout
+    refused = subprocess.run([sys.executable, "-m", "suraksha", "accounts", "create", "someone", "--role", "dispatcher"],
+                             env=env, input=f"{password}\n{password}\n", capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "scope-kind" in (refused.stdout + refused.stderr)

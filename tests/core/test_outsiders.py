@@ -29,6 +29,7 @@ ACCOUNT_OF_ROLE = {
     Role.REGISTRY_OFFICER.value: "registry",
     Role.REGISTRY_SUPERVISOR.value: "supervisor",
     Role.VOLUNTEER.value: "volunteer",
+    Role.INTEGRATION.value: "integration",
 }
 TRACKING = "ZZZZ-2345"  # well formed, no such incident
 NO_ROLE_CHECK_WITH_AN_ALLOWED_ROLE = {("GET", "/api/v1/stream")}  # it would stream until the client leaves

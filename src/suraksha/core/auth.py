@@ -20,6 +20,9 @@ class Role(StrEnum):
     # A registered, verified volunteer near an SOS (the 112 India app's SHOUT): not police. Sees only their own
     # alerts, each with a coarse place and never her identity; no incident, unit or staff page.
     VOLUNTEER = "volunteer"
+    # An app's or a safety device's gateway: raises SOS alerts (POST /api/v1/sos) with its bearer token, and nothing
+    # else: no page, no incident, no person's data.
+    INTEGRATION = "integration"
 
 
 class ScopeKind(StrEnum):
@@ -87,7 +90,8 @@ def covers(p: Principal, where: Locus) -> bool:
     return getattr(where, attribute) == value
 
 
-ROLES_OF_STAFF = frozenset(Role) - {Role.VOLUNTEER}  # police and registry staff: every role but the volunteer
+ROLES_OF_STAFF = frozenset(Role) - {Role.VOLUNTEER, Role.INTEGRATION}  # police and registry staff: people
+ROLES_THAT_RAISE_SOS = frozenset({Role.INTEGRATION})  # panic buttons: an app's or a device's gateway
 ROLES_THAT_DISPATCH = frozenset({Role.DISPATCHER})
 ROLES_THAT_SEE_INCIDENTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.RESPONDER, Role.ADMIN})
 # Notes, priority and category changes, transfers, closing, reopening, accepting a location.

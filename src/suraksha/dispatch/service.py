@@ -39,7 +39,7 @@ from suraksha.dispatch.position_log import Moved, PositionLog
 from suraksha.dispatch.positions import HistoryPolicy, UnitFix
 from suraksha.dispatch.routing import TravelTimes, build_travel_times
 
-STAFF = frozenset(Role)
+STAFF = frozenset(Role) - {Role.INTEGRATION}
 MANAGERS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 REPORTERS = frozenset({Role.RESPONDER, Role.DISPATCHER, Role.ADMIN})  # may post a unit's positions
 STATUS_SETTERS = frozenset({Role.RESPONDER, Role.DISPATCHER})

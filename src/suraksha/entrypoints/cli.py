@@ -108,11 +108,18 @@ def stations_whatsapp(station_id: int, phone_number_id: str = typer.Argument(
 
 
 @accounts_app.command("create")
-def accounts_create(username: str, role: str = typer.Option(...), scope_kind: str = typer.Option(...),
+def accounts_create(username: str, role: str = typer.Option(...),
+                    scope_kind: str = typer.Option("", help="station, city, state or national (an integration: "
+                                                            "national unless given)"),
                     scope_value: str = typer.Option("")) -> None:
-    """Create a staff account; the password is asked for twice."""
+    """Create an account; the password is asked for twice. An `integration` account is an app's or a safety
+    device's gateway: it signs in for a bearer token (POST /api/v1/auth/token) and may only raise SOS alerts."""
     from suraksha.core.auth import Role, ScopeKind
 
+    if not scope_kind:
+        if Role(role) is not Role.INTEGRATION:
+            raise typer.BadParameter("give --scope-kind (station, city, state or national)")
+        scope_kind = ScopeKind.NATIONAL.value  # an SOS is routed by where she is, not by the gateway's scope
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     p = _container().accounts.create_account(username, password, Role(role), ScopeKind(scope_kind), scope_value)
     console.print(f"created {p.username} ({p.role.value}, {p.scope_kind.value} {p.scope_value})")

@@ -19,6 +19,7 @@ from suraksha.core.auth import (
     ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_MANAGE_STATIONS,
+    ROLES_THAT_RAISE_SOS,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
     ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
@@ -85,7 +86,7 @@ SIGNED: frozenset[Route] = frozenset({
 })
 
 EVERY_ROLE = _names(*Role)
-_STAFF = _names(ROLES_OF_STAFF)  # every role but the volunteer
+_STAFF = _names(ROLES_OF_STAFF)  # every role but the volunteer and the integration
 _VOLUNTEER = _names(Role.VOLUNTEER)  # a verified volunteer: their own page, alerts and answers, nothing else
 _VERIFIERS = _names(ROLES_THAT_VERIFY_VOLUNTEERS)  # admin, station officer
 _SEE_VOLUNTEERS = _names(ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT)  # dispatcher, station officer
@@ -137,6 +138,7 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): _MANAGE,
     # stations: changes
     ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
+    ("POST", "/api/v1/sos"): _names(ROLES_THAT_RAISE_SOS),  # an app's or a device's gateway
     ("GET", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
     ("PUT", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
     ("GET", "/api/v1/stations/{station_id}/helpline-history"): _STATIONS,

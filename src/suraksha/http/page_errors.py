@@ -20,6 +20,8 @@ MESSAGES: dict[str, str] = {
     "wrong_code": N_("That code is not right, or it has been used already."),
     "csrf_failed": N_("This form has expired. Reload the page and try again."),
     "forbidden_role": N_("Your role may not use this page."),
+    "api_only_account": N_("This account is for an app's or a device's connection to Suraksha, not for signing in "
+                           "here."),
     "forbidden": N_("You may not use this page."),
     "out_of_scope": N_("That is outside your area."),
     "forbidden_scope": N_("Your account may not upload records of that state."),

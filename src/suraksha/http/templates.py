@@ -106,7 +106,7 @@ class _CsrfOnUse:
 LABELS = {
     "dispatcher": N_("dispatcher"), "station_officer": N_("station officer"), "responder": N_("responder"),
     "admin": N_("admin"), "registry_officer": N_("registry officer"), "registry_supervisor": N_("registry supervisor"),
-    "volunteer": N_("volunteer"),
+    "volunteer": N_("volunteer"), "integration": N_("integration"),
     "station": N_("station"), "city": N_("city"), "state": N_("state"), "national": N_("national"),
     "immediate_danger": N_("immediate danger"), "sexual_assault": N_("sexual assault"),
     "child_at_risk": N_("child at risk"), "domestic_violence": N_("domestic violence"),

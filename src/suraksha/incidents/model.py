@@ -120,6 +120,9 @@ def raise_only(current: int, new: int) -> int:
 # Channels whose every report says where she is now (a panic button's app or device): each moves the incident, its
 # track kept on the timeline, instead of being proposed as a message's new location is.
 MOVING_CHANNELS = frozenset({"sos"})
+# A contact's `via` when there is no number of hers to write to (a panic button's app that did not give one): what
+# she would be told is left to her app, which shows the incident's status.
+NO_NUMBER = "device"
 
 
 def location_change(known: Point | None, new: Point | None) -> LocationChange:

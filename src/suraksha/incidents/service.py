@@ -27,7 +27,7 @@ from suraksha.core.privacy import Sealer
 from suraksha.dispatch.ports import IncidentForDispatch
 from suraksha.incidents import events as ev
 from suraksha.incidents import model, reading, replies
-from suraksha.incidents.model import ArrivingContact, Disposition, IncidentStatus
+from suraksha.incidents.model import NO_NUMBER, ArrivingContact, Disposition, IncidentStatus
 from suraksha.incidents.ports import Deadlines, UnitsOnIncident
 from suraksha.incidents.receiving import Ack, commit_contacts
 from suraksha.incidents.store import (
@@ -560,6 +560,8 @@ class IncidentService:
     def _tell_her(self, conn: Connection, incident_id: int, body: str, kind: MessageKind) -> None:
         """Queue a message to every number of hers on this incident, on the channel she used."""
         for c in conn.execute(select(incident_contacts).where(incident_contacts.c.incident_id == incident_id)):
+            if c.via == NO_NUMBER:  # a panic button with no number of hers: her app shows the incident's status
+                continue
             self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel, via=c.via)
 
     def _view(self, row: Any) -> dict:

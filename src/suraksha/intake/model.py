@@ -32,6 +32,9 @@ class Contact:
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"
 _LOCATION_PATTERNS = [
     re.compile(rf"geo:{_NUM},{_NUM}", re.I),  # RFC 5870 geo URI: lat,lon
+    # a handset's panic SMS (power button pressed three times): "SOS … Lat: 19.0760 Long: 72.8777", "Latitude=…,
+    # Longitude=…", "lat 19.07 lng 72.87"
+    re.compile(rf"\blat(?:itude)?\s*[:=]?\s*{_NUM}\s*[,;&/|]?\s*(?:lon|lng|long|longitude)\s*[:=]?\s*{_NUM}", re.I),
     re.compile(rf"[?&](?:q|query|ll|daddr|destination|center)=(?:loc:)?{_NUM}\s*,\s*{_NUM}", re.I),
     re.compile(rf"/@{_NUM},{_NUM}", re.I),  # google.com/maps/@lat,lon,zoom
     re.compile(rf"/maps/(?:search|place|dir)/(?:[^/\s]*/)?{_NUM},\s*{_NUM}", re.I),

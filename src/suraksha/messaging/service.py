@@ -22,6 +22,7 @@ log = logging.getLogger("suraksha.messaging")
 _INSERT = insert(om)  # built once: one row per message
 _INSERT_REPLIES = BulkInsert(om, ("incident_id", "channel", "kind", "to_sealed", "body", "status", "attempts",
                                   "created_at", "sent_at"))  # the intake path: a batch's replies in one statement
+OWN_OUTBOUND = frozenset({"sms", "whatsapp"})  # the channels that send (others' messages to her go by SMS)
 CLAIM = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this (the default)
 
 
@@ -41,8 +42,9 @@ class MessageService:
         message's id comes back. `channel` is the way she wrote (sms, whatsapp), `via` the channel's identity she
         wrote to (the WhatsApp phone number id the answer is sent from)."""
         now = self._clock.now()
-        if channel == "whatsapp" and not via:
-            channel = "sms"  # no WhatsApp number to answer from: her number still takes an SMS
+        if channel not in OWN_OUTBOUND or (channel == "whatsapp" and not via):
+            channel = "sms"  # a channel that cannot write to her (a panic button's app), or no WhatsApp number to
+            # answer from: her number takes an SMS
         done = conn.execute(_INSERT, {
             "incident_id": incident_id, "channel": channel, "via": via, "kind": kind.value, "to_sealed": to_sealed,
             "body": body,

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from suraksha.accounts.model import SECOND_STEP_MINUTES, SecondStep
-from suraksha.core.auth import Principal
-from suraksha.core.errors import SurakshaError, Unauthenticated
+from suraksha.core.auth import Principal, Role
+from suraksha.core.errors import Forbidden, SurakshaError, Unauthenticated
 from suraksha.http.deps import check_csrf, client_address, form_principal, get_container, optional_principal
 from suraksha.http.templates import landing_page, render
 
@@ -61,6 +61,10 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     try:
         principal = accounts.authenticate(username, password, client_address(request))
     except SurakshaError as err:
+        return _error_page(request, "login.html", err, next=_safe_next(next) or "")
+    if principal.role is Role.INTEGRATION:  # a device gateway's account: its bearer token, never a page
+        err = Forbidden("This account is for an app's or a device's connection to Suraksha, not for signing in "
+                        "here.", code="api_only_account")
         return _error_page(request, "login.html", err, next=_safe_next(next) or "")
     step = accounts.second_step(principal.account_id)
     if step is SecondStep.NONE:

@@ -354,6 +354,7 @@
       case "deadline_at_risk": return _("Escalated: {unit} cannot arrive before the deadline", { unit: d.call_sign || "?" }) + (d.offers?.length ? `: ${d.offers.join(", ")}` : "");
       case "message_to_her": return _("Message to her ({kind}, {status})", { kind: kindWords(d.kind), status: stateWords(d.status) }) + (d.body ? `: ${d.body}` : "");
       case "location_taken": return _("Location received") + (d.lat != null ? `: ${point(d)}` : "");
+      case "location_moved": return _("Her device reported her location") + (d.lat != null ? `: ${point(d)}` : "") + (d.accuracy_m != null ? _(" (within {m} m)", { m: Math.round(d.accuracy_m) }) : "");
       case "location_proposed": return _("Location proposed") + (d.lat != null ? `: ${point(d)}` : "") + (d.station_id != null ? _(" ({station} area)", { station: stationName(d.station_id) }) : "");
       case "location_accepted": return _("New location accepted") + by(e) + (d.units_told?.length ? _("; units told: {units}", { units: d.units_told.join(", ") }) : "");
       case "location_dismissed": return _("Proposed location dismissed") + by(e) + why(d.reason);
