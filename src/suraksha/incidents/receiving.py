@@ -98,6 +98,7 @@ class BatchPlan:
         self.by_provider_id: dict[tuple[str, str], _Incident] = {}
         self.contacts: list[tuple[_Incident, dict]] = []
         self.inbound: list[tuple[_Incident, dict]] = []
+        self.heard: list[tuple[str, str, str, datetime]] = []  # (channel, fingerprint, via, at): reply windows
         self.replies: list[tuple[_Incident, Reply]] = []
         self.queued: list[tuple[_Incident, ArrivingContact, str, MessageKind]] = []
 
@@ -120,6 +121,7 @@ class BatchPlan:
         self.by_provider_id[key] = target
         self.by_fingerprint[c.fingerprint] = target
         self.inbound.append((target, _message_row(c)))
+        self.heard.append((c.channel, c.fingerprint, c.receiving, c.received_at))
         return ack
 
     def _latest_for(self, fingerprint: str, stored_latest: dict) -> _Incident | None:
@@ -239,6 +241,7 @@ class BatchPlan:
             _INSERT_LOG.execute(conn, [{"incident_id": i.id, "at": self.now, "kind": kind, "actor": actor,
                                         "detail": detail} for i in touched for kind, actor, detail in i.log])
             messages.record_replies(conn, [(i.id, reply) for i, reply in self.replies], self.now)
+            messages.heard(conn, self.heard)
             record_many(conn, [(ev.from_row(cls, i.row, **extra), self.now)
                                for i in touched for cls, extra in i.events])
         for i, c, body, kind in self.queued:

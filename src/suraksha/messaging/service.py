@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from suraksha.adapters.bulk import BulkInsert
 from suraksha.core.clock import Clock
@@ -23,6 +25,7 @@ _INSERT = insert(om)  # built once: one row per message
 _INSERT_REPLIES = BulkInsert(om, ("incident_id", "channel", "kind", "to_sealed", "body", "status", "attempts",
                                   "created_at", "sent_at"))  # the intake path: a batch's replies in one statement
 OWN_OUTBOUND = frozenset({"sms", "whatsapp"})  # the channels that send (others' messages to her go by SMS)
+WINDOWED = frozenset({"whatsapp"})  # channels that answer freely only within a window after her last message
 CLAIM = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this (the default)
 
 
@@ -147,21 +150,24 @@ class MessageService:
                 cw.c.fingerprint == self.sealer.fingerprint(to), cw.c.channel == channel, cw.c.via == via)).scalar()
         return last is not None and last > self._clock.now() - timedelta(hours=WINDOW_HOURS)
 
-    def heard_from(self, heard: list[tuple[str, str, str, datetime]]) -> None:
-        """She wrote (channel, her number, the identity she wrote to, when): her reply window opens again."""
+    def heard(self, conn: Connection, heard: list[tuple[str, str, str, datetime]]) -> None:
+        """She wrote (channel, her number's fingerprint, the identity she wrote to, when), in the caller's
+        transaction (intake's batch): on a channel with a reply window (WhatsApp), the window opens again. One
+        statement for the batch."""
         latest: dict[tuple[str, str, str], datetime] = {}
-        for channel, number, via, at in heard:
-            key = (self.sealer.fingerprint(number), channel, via)
-            latest[key] = max(at, latest.get(key, at))
+        for channel, fingerprint, via, at in heard:
+            if channel in WINDOWED and via:
+                key = (fingerprint, channel, via)
+                latest[key] = max(at, latest.get(key, at))
         if not latest:
             return
-        with self._engine.begin() as conn:
-            for (fingerprint, channel, via), at in latest.items():
-                where = (cw.c.fingerprint == fingerprint, cw.c.channel == channel, cw.c.via == via)
-                if conn.execute(update(cw).where(*where, cw.c.last_heard_at < at).values(last_heard_at=at)).rowcount:
-                    continue
-                if conn.execute(select(cw.c.fingerprint).where(*where)).first() is None:
-                    conn.execute(insert(cw).values(fingerprint=fingerprint, channel=channel, via=via, last_heard_at=at))
+        rows = [{"fingerprint": f, "channel": ch, "via": via, "last_heard_at": at}
+                for (f, ch, via), at in latest.items()]
+        upsert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(cw).values(rows)
+        conn.execute(upsert.on_conflict_do_update(
+            index_elements=[cw.c.fingerprint, cw.c.channel, cw.c.via],
+            set_={"last_heard_at": upsert.excluded.last_heard_at},
+            where=cw.c.last_heard_at < upsert.excluded.last_heard_at))
 
     def record_statuses(self, statuses: list[tuple[str, str, str, datetime | None, str]]) -> int:
         """What the provider says became of messages it took (its id, status, our reference, when, its error): each

@@ -43,8 +43,8 @@ async def receive(c: Any, delivery: Delivery) -> Answer:
     for contact, ack in zip(parsed.contacts, acks):
         log.info("whatsapp %s -> incident %s%s", contact.provider_id, ack.tracking,
                  " (retry)" if ack.duplicate else " (joined)" if ack.joined else "")
-    if parsed.contacts or parsed.statuses:
-        await run_in_threadpool(_after, c, parsed)
+    if parsed.statuses:
+        await run_in_threadpool(_statuses, c, parsed.statuses)
     if parsed.from_groups:
         c.metrics.count_ignored(PROVIDER, "group", parsed.from_groups)
         log.info("whatsapp: %s message(s) posted in groups left out", parsed.from_groups)
@@ -53,13 +53,11 @@ async def receive(c: Any, delivery: Delivery) -> Answer:
     return Answer("", "text/plain")
 
 
-def _after(c: Any, parsed) -> None:
-    """Her reply window opens again with each message of hers; the statuses are recorded on our messages."""
-    c.messages.heard_from([("whatsapp", m.sender, m.receiving, m.received_at) for m in parsed.contacts])
-    if parsed.statuses:
-        found = c.messages.record_statuses([(s.message_id, s.status, s.ours, s.at, s.error)
-                                            for s in parsed.statuses])
-        log.info("whatsapp: %s status(es), %s of our messages", len(parsed.statuses), found)
+def _statuses(c: Any, statuses) -> None:
+    """What Meta says became of our messages, recorded on them. (Her reply window opens again with each message
+    of hers in intake's own commit: `MessageService.heard`.)"""
+    found = c.messages.record_statuses([(s.message_id, s.status, s.ours, s.at, s.error) for s in statuses])
+    log.info("whatsapp: %s status(es), %s of our messages", len(statuses), found)
 
 
 def verify(c: Any, mode: str | None, token: str | None, challenge: str | None) -> str:
