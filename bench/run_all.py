@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["intake_http.py", "jurisdiction_lookup.py", "dispatch_recommend.py", "positions_load.py", "console_live.py",
+ORDER = ["intake_http.py", "mixed_intake.py", "jurisdiction_lookup.py", "dispatch_recommend.py", "positions_load.py", "console_live.py",
          "phone_directory.py", "registry_search.py", "registry_dedupe.py", "registry_import.py",
          "registry_search_api.py"]
 

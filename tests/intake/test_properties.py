@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from suraksha.core.errors import InvalidInput
+from suraksha.core.errors import BadDelivery
 from suraksha.core.geo import Point
 from suraksha.intake.channels.twilio_sms.parse import parse_form, to_contact
 from suraksha.intake.model import Contact, parse_location
@@ -73,8 +73,8 @@ forms = st.one_of(
 def test_any_twilio_form_is_a_contact_or_a_stable_refusal(body):
     try:
         contact = to_contact(parse_form(body), RECEIVED)
-    except InvalidInput as exc:
-        assert exc.code == "invalid_webhook"
+    except BadDelivery as exc:
+        assert exc.code == "invalid_webhook" and exc.status == 400
         return
     assert isinstance(contact, Contact)
     for value in (contact.provider_id, contact.sender, contact.receiving, *contact.media):

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from urllib.parse import unquote
 
-from suraksha.core.errors import InvalidInput
+from suraksha.core.errors import BadDelivery, InvalidInput
 from suraksha.core.geo import Point
 from suraksha.core.phones import to_e164
 from suraksha.intake.channels.twilio_sms.reply import CHANNEL as TWIML_REPLY
@@ -31,7 +31,7 @@ def parse_form(body: bytes) -> dict[str, str]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput("the form is not UTF-8", code="invalid_webhook") from None
+        raise BadDelivery("the form is not UTF-8") from None
     form = {}
     for field in text.split("&"):
         if field:
@@ -63,7 +63,8 @@ def to_contact(form: dict[str, str], received_at: datetime) -> Contact:
     form = clean(form)
     missing = [f for f in REQUIRED if not form.get(f)]
     if missing:
-        raise InvalidInput(f"missing Twilio fields: {', '.join(missing)}", code="invalid_webhook", missing=missing)
+        raise BadDelivery(f"missing Twilio fields: {', '.join(missing)}", missing=missing,
+                          provider_id=form.get("MessageSid", "")[:64])
     num_media = min(_int(form.get("NumMedia")), MAX_MEDIA)
     return Contact(
         channel="sms", provider="twilio", provider_id=form["MessageSid"][:64], sender=_number(form["From"]),

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from suraksha.core.errors import BadDelivery
 from suraksha.http.deps import get_container
 from suraksha.http.lane import Answer, Delivery
 from suraksha.intake.channels.twilio_sms.parse import parse_form, to_contact
@@ -27,7 +28,11 @@ async def receive(c: Any, delivery: Delivery) -> Answer:
     form = parse_form(delivery.body)
     check_signature(c.settings.twilio_auth_token.get_secret_value(), c.settings.public_url, delivery.path,
                     delivery.query, form, delivery.headers.get("x-twilio-signature", ""))
-    contact = to_contact(form, c.clock.now())
+    try:
+        contact = to_contact(form, c.clock.now())
+    except BadDelivery as exc:  # logged with Twilio's id, never her words
+        log.warning("sms delivery refused (%s): %s", exc.details.get("provider_id") or "no MessageSid", exc.message)
+        raise
     ack = await c.intake.receive_async(contact)
     log.info("sms %s -> incident %s%s", contact.provider_id, ack.tracking,
              " (retry)" if ack.duplicate else " (joined)" if ack.joined else "")
@@ -38,7 +43,8 @@ async def receive(c: Any, delivery: Delivery) -> Answer:
              response_class=Response,
              responses={200: {"content": {"application/xml": {}}, "description": "TwiML with her acknowledgement"},
                         403: {"description": "X-Twilio-Signature does not match: nothing stored"},
-                        422: {"description": "a required Twilio field is missing: nothing stored"}})
+                        400: {"description": "a required Twilio field is missing, or the form is not UTF-8: "
+                                             "nothing stored (`invalid_webhook`)"}})
 async def twilio_sms(request: Request) -> Response:
     answer = await receive(get_container(request), Delivery(request.url.path, request.url.query, request.headers,
                                                             await request.body()))
