@@ -3,8 +3,9 @@
 Event payloads and tracks go into the database as JSON and come out again on every node, and a fleet's positions
 make that thousands of objects a second (docs/benchmarks.md, positions beside intake). orjson does that work in a
 fraction of the standard library's time. It is stricter, though: it refuses text with a lone surrogate (which
-Python's `json` accepts from a request body) and `NaN`; those few fall back to the standard library, so nothing
-that was stored before is refused now.
+Python's `json` accepts from a request body), and reading, `NaN`; those few fall back to the standard library, so
+nothing that was stored before is refused now. It writes a float `NaN` as `null` (valid JSON), where the standard
+library wrote `NaN`.
 """
 
 from __future__ import annotations
