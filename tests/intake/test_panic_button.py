@@ -3,6 +3,7 @@ real HTTP path; and a handset's panic SMS through Twilio's webhook."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx
@@ -97,6 +98,12 @@ def test_a_bad_alert_is_a_clear_422_and_stores_nothing(http, gateway, container,
     r = http.post("/api/v1/sos", headers=gateway, json=alert(container, **change))
     assert r.status_code == 422 and r.json()["error"]["code"] == code
     assert counts(container) == before
+
+
+def test_a_coordinate_that_is_not_a_number_is_refused(http, gateway, container):
+    raw = json.dumps(alert(container, lat=float("nan")))  # Python writes NaN, which some clients send
+    r = http.post("/api/v1/sos", headers={**gateway, "Content-Type": "application/json"}, content=raw)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
 
 
 def test_a_time_far_ahead_of_ours_is_refused(http, gateway, container):

@@ -9,7 +9,7 @@ from datetime import UTC
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from suraksha.core.auth import ROLES_THAT_RAISE_SOS, Principal
@@ -37,13 +37,6 @@ class SosIn(BaseModel):
     media: str | None = Field(None, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$",
                               description="a reference to what the device recorded (a URL or the app's media id)")
     language: Literal["en", "hi", "mr"] | None = Field(None, description="the app's language, for what she is told")
-
-    @field_validator("lat", "lon")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError("must be a number")
-        return v
 
 
 class SosOut(BaseModel):

@@ -36,7 +36,6 @@ class Status:
 
     message_id: str  # Meta's id of our message (wamid)
     status: str
-    recipient: str
     at: datetime | None
     error: str = ""  # Meta's error title and code, for a failed one
     ours: str = ""  # biz_opaque_callback_data: our message's reference, echoed back
@@ -48,7 +47,6 @@ class Parsed:
     statuses: list[Status] = field(default_factory=list)
     from_groups: int = 0  # messages posted in a WhatsApp group: not hers to us, ignored and counted
     ignored: int = 0  # reactions and system notices
-    provider_ids: list[str] = field(default_factory=list)  # every message id seen, for the log
 
 
 def parse_delivery(body: bytes, received_at: datetime) -> Parsed:
@@ -84,7 +82,6 @@ def _value(value: dict, received_at: datetime, parsed: Parsed) -> None:
 
 def _message(m: dict, receiving: str, received_at: datetime, parsed: Parsed) -> None:
     message_id = _text(m.get("id"), "message id")
-    parsed.provider_ids.append(message_id[:ID_MAX])
     sender = _text(m.get("from"), "message from")
     kind = _text(m.get("type"), "message type")
     if m.get("group_id"):
@@ -131,7 +128,7 @@ def _status(s: dict) -> Status:
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     error = f"{first.get('code', '')} {first.get('title') or first.get('message') or ''}".strip() if first else ""
     return Status(message_id=_text(s.get("id"), "status id")[:ID_MAX], status=_text(s.get("status"), "status"),
-                  recipient=str(s.get("recipient_id") or "")[:20], at=_timestamp(s.get("timestamp")),
+                  at=_timestamp(s.get("timestamp")),
                   error=error[:300], ours=str(s.get("biz_opaque_callback_data") or "")[:64])
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from suraksha.core.errors import BadSignature
+from suraksha.core.errors import BadDelivery, BadSignature
 from suraksha.http.deps import get_container
 from suraksha.http.lane import Answer, Delivery
 from suraksha.intake.channels.whatsapp_cloud.parse import PROVIDER, parse_delivery
@@ -36,8 +36,9 @@ async def receive(c: Any, delivery: Delivery) -> Answer:
     now = c.clock.now()
     try:
         parsed = parse_delivery(delivery.body, now)
-    except Exception as exc:
-        log.warning("whatsapp delivery refused: %s", getattr(exc, "message", exc))
+    except BadDelivery as exc:  # logged with Meta's message id where there is one, never her words
+        log.warning("whatsapp delivery refused (%s): %s", exc.details.get("provider_id") or "no message id",
+                    exc.message)
         raise
     acks = await asyncio.gather(*(c.intake.receive_async(contact) for contact in parsed.contacts))
     for contact, ack in zip(parsed.contacts, acks):
