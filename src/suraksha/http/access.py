@@ -139,6 +139,10 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     # stations: changes
     ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
     ("POST", "/api/v1/sos"): _names(ROLES_THAT_RAISE_SOS),  # an app's or a device's gateway
+    # the 112 call-taker: log a call, a number's earlier contacts, a typed place (channels/voice_call)
+    ("POST", "/api/v1/calls"): _MANAGE,
+    ("POST", "/api/v1/calls/earlier"): _MANAGE,
+    ("GET", "/api/v1/calls/places"): _MANAGE,
     ("GET", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
     ("PUT", "/api/v1/stations/{station_id}/whatsapp"): _STATIONS,
     ("GET", "/api/v1/stations/{station_id}/helpline-history"): _STATIONS,
@@ -179,6 +183,7 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/stations/{station_id}/registered-offenders"): _STATION_OFFENDERS,
     # staff pages
     ("GET", "/console"): _SEE,
+    ("GET", "/calltaker"): _MANAGE,
     ("GET", "/incidents"): _SEE,
     ("GET", "/responder"): _CREWS,
     ("GET", "/wallboard"): _WALLBOARD,  # the supervisor's wallboard, and its figures below

@@ -145,6 +145,8 @@ def navigation(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/responder", N_("Responder")))
     if principal.role is Role.VOLUNTEER:
         items.append(("/volunteer", N_("My alerts")))
+    if principal.role in ROLES_THAT_MANAGE_INCIDENTS:  # the 112 call-taker's screen
+        items.append(("/calltaker", N_("Calls")))
     if principal.role in ROLES_THAT_SEE_INCIDENTS:
         items.append(("/console", N_("Console")))
         items.append(("/incidents", N_("Incidents")))

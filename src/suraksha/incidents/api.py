@@ -85,6 +85,17 @@ class OutboundOut(BaseModel):
     last_error: str | None
 
 
+class PersonOut(BaseModel):
+    role: str = Field(description="caller, or victim: the woman the call is about, kept apart from the caller")
+    relation: str | None = Field(None, description="the caller's relation to her: self, family, neighbour …")
+    name: str | None = None
+    phone: str | None = None
+    age: int | None = None
+    details: str | None = Field(None, description="how to recognise her, who is with her")
+    recorded_at: str
+    recorded_by: str
+
+
 class TimelineEntry(BaseModel):
     at: str
     kind: str = Field(description="reported, contact, note, priority_changed, category_changed, unit_dispatched, "
@@ -103,6 +114,7 @@ class IncidentDetail(IncidentOut):
     contacts: list[ContactOut] | None = Field(description="null unless you need to know (BNS s72, DPDP Act)")
     contacts_withheld: bool = False
     messages: list[InboundOut] | None = None
+    people: list[PersonOut] | None = Field(None, description="the people a call-taker recorded (need to know)")
     outbound: list[OutboundOut] | None = None
     timeline: list[TimelineEntry] | None = None
     units: list[UnitOnIncident] = []

@@ -114,8 +114,9 @@ def scoped(query, principal: Principal):
 
 # What a person in the control room (or a dispatch) does to an incident: the first of these after receipt is when it
 # was answered. Automatic replies to her (the SMS acknowledgement), timers and alarms are not answers.
-ANSWERING_ACTIONS = ("note", "priority_changed", "category_changed", "transferred", "location_accepted",
-                     "location_dismissed", "closed", "message_retried", "message_settled", "unit_dispatched")
+ANSWERING_ACTIONS = ("call_logged", "note", "priority_changed", "category_changed", "transferred",
+                     "location_accepted", "location_dismissed", "closed", "message_retried", "message_settled",
+                     "unit_dispatched")
 NOT_A_PERSON = "system"  # `closed` by the system (`close(None, …)`) is no answer
 
 

@@ -25,8 +25,8 @@ from suraksha.core.ids import normalise_tracking_number
 from suraksha.core.localtime import clock_time
 from suraksha.core.privacy import Sealer
 from suraksha.dispatch.ports import IncidentForDispatch
+from suraksha.incidents import calls, model, reading, replies
 from suraksha.incidents import events as ev
-from suraksha.incidents import model, reading, replies
 from suraksha.incidents.model import NO_NUMBER, ArrivingContact, Disposition, IncidentStatus
 from suraksha.incidents.ports import Deadlines, UnitsOnIncident
 from suraksha.incidents.receiving import Ack, commit_contacts
@@ -82,6 +82,35 @@ class IncidentService:
     def store_batch(self, conn: Connection, items: list[ArrivingContact]) -> list[Ack]:
         return commit_contacts(conn, items, self._clock.now(), self._window, self._messages)
 
+    # calls a call-taker logs (incidents.calls) -------------------------------------------------------
+    def log_call(self, call: calls.LoggedCall) -> Ack:
+        """A call-taker's call, committed with its people; returns once it is durably stored."""
+        return self._writer.execute(call, self._store_calls)
+
+    def _store_calls(self, conn: Connection, items: list[calls.LoggedCall]) -> list[Ack]:
+        return calls.commit_calls(conn, items, self._clock.now(), self._window, self._messages, self._sealer)
+
+    def as_logged(self, principal: Principal, tracking: str) -> dict:
+        """What the call-taker who just logged a call is told of its incident, whether or not it fell in their area
+        (a call about a place elsewhere goes to the station that covers it): no contact, no words."""
+        with self._engine.connect() as conn:
+            row = self._row_by_tracking(conn, tracking)
+        return {"status": row.status, "priority": row.priority, "category": row.category,
+                "station_id": row.station_id, "station_name": self._station_name(row.station_id),
+                "in_your_area": principal.covers(_locus(row))}
+
+    def _row_by_tracking(self, conn: Connection, tracking: str) -> Any:
+        row = conn.execute(select(incidents).where(incidents.c.tracking == tracking)).first()
+        if row is None:
+            raise NotFound(f"no incident {tracking}", code="incident_not_found")
+        return row
+
+    def earlier_from(self, principal: Principal, number: str) -> list[dict]:
+        """The incidents in scope this number contacted us about before, newest first (the call-taker's screen)."""
+        with self._engine.connect() as conn:
+            rows = calls.earlier_from(conn, self._sealer.fingerprint(number), principal)
+        return [self._view(r) for r in rows]
+
     # reading ---------------------------------------------------------------------------------------
     def access_incident(self, conn: Connection, principal: Principal | None, tracking: str, *,
                         acting: bool = False) -> Any:
@@ -112,6 +141,7 @@ class IncidentService:
             if allowed:
                 body["contacts"], body["messages"] = reading.contacts_and_messages(conn, row.id, self._sealer)
                 body["outbound"] = outbound
+                body["people"] = calls.people_on(conn, row.id, self._sealer)
             else:
                 body["contacts"], body["contacts_withheld"] = None, True
             if with_timeline:

@@ -122,3 +122,20 @@ dispositions = Table(
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("position", Integer, nullable=False, server_default="0"),
 )
+
+# The people a call-taker records on a call (issue 9): the caller and, kept apart, the woman it is about when
+# someone else calls for her. Names, numbers and descriptions are sealed; read only with need-to-know.
+incident_people = Table(
+    "incident_people",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),  # caller | victim
+    Column("relation", String(16), nullable=True),  # the caller's relation to her: self, family, neighbour …
+    Column("name_sealed", Text, nullable=True),
+    Column("phone_sealed", Text, nullable=True),
+    Column("age", Integer, nullable=True),
+    Column("details_sealed", Text, nullable=True),  # how to recognise her, what she wears, who is with her
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+)

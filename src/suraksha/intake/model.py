@@ -27,6 +27,9 @@ class Contact:
     num_media: int = 0
     language: str | None = None  # when the channel says (en, hi, mr); else it is read from the text
     reply_via: str = ""  # how the channel answers in its own response (TwiML), recorded as sent; "" if it does not
+    # set by a person who took the contact (a call-taker), instead of the triage rules' reading of the text
+    priority: int | None = None
+    category: str | None = None
 
 
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"

@@ -11,6 +11,7 @@ from typing import Any
 
 from suraksha.core.privacy import Sealer
 from suraksha.incidents import language
+from suraksha.incidents.calls import LoggedCall, Person, check_person
 from suraksha.incidents.model import ArrivingContact
 from suraksha.incidents.receiving import Ack
 from suraksha.incidents.service import IncidentService
@@ -35,6 +36,13 @@ class IntakeService:
         """The same, for a webhook: concurrent contacts share one commit."""
         return await self._incidents.receive_async(self.prepare(contact))
 
+    def log_call(self, contact: Contact, people: tuple[Person, ...], taken_by: str, location_source: str,
+                 location_text: str | None) -> Ack:
+        """A call a call-taker logged, with the people on it; returns once it is durably stored."""
+        return self._incidents.log_call(LoggedCall(
+            contact=self.prepare(contact), people=tuple(check_person(p) for p in people), taken_by=taken_by,
+            answered_at=contact.received_at, location_source=location_source, location_text=location_text))
+
     def prepare(self, contact: Contact) -> ArrivingContact:
         """The work that needs no database: which station, where, how urgent; her number and words sealed."""
         by_number = (self._stations.by_whatsapp(contact.receiving) if contact.channel == "whatsapp"
@@ -55,6 +63,8 @@ class IntakeService:
             state = self._places.state_of_city(city)
         # a panic button is always an emergency: it starts where a women helpline's message does, at priority 1
         t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN or contact.channel == "sos")
+        priority = contact.priority if contact.priority is not None else t.priority
+        category = contact.category or t.category
         lang, asked = language.choose(contact.text, contact.language)
         return ArrivingContact(
             channel=contact.channel, provider=contact.provider, provider_id=contact.provider_id,
@@ -64,7 +74,7 @@ class IntakeService:
             station_id=station.id if station else None, station_name=station.name if station else None,
             city=city, state=state, helpline_kind=helpline.value if helpline else None, match=match,
             location=point, accuracy_m=contact.accuracy_m if contact.location else None, lon=lon, lat=lat,
-            priority=t.priority, category=t.category, rules=t.matched, language=lang,
+            priority=priority, category=category, rules=t.matched if contact.priority is None else (), language=lang,
             language_asked=asked, her_station_name=station.name_in(lang) if station else None,
             reply_via=contact.reply_via,
         )

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from suraksha.core.auth import (
     ROLES_THAT_DISPATCH,
     ROLES_THAT_KEEP_HANDSETS,
+    ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_SEE_INCIDENTS,
     Locus,
     Principal,
@@ -21,6 +22,7 @@ from suraksha.core.localtime import zone
 from suraksha.http import language
 from suraksha.http.deps import get_container, optional_principal
 from suraksha.http.templates import render
+from suraksha.incidents.triage import CATEGORIES
 from suraksha.intake.model import parse_location
 from suraksha.places import localities
 
@@ -52,6 +54,18 @@ def console(request: Request, principal: MaybePrincipal):
                   can_keep_phones=who.role in ROLES_THAT_KEEP_HANDSETS,
                   cities=c.stations.cities(), stations=[s.as_public_dict() for s in c.stations.all()],
                   dispositions=[d.__dict__ for d in c.incidents.dispositions()])
+
+
+@router.get("/calltaker", response_class=HTMLResponse)
+def calltaker(request: Request, principal: MaybePrincipal):
+    """The 112 call-taker's screen: log a voice call and send it to dispatch, keyboard first."""
+    if principal is None:
+        return RedirectResponse("/login?next=/calltaker", status_code=303)
+    if principal.role not in ROLES_THAT_MANAGE_INCIDENTS:
+        raise Forbidden(f"the {principal.role.value} role takes no calls", code="forbidden_role")
+    c = get_container(request)
+    return render(request, "calltaker.html", principal=principal, city=c.stations.home_city(principal),
+                  cities=c.stations.cities(), categories=list(CATEGORIES))
 
 
 @router.get("/incidents", response_class=HTMLResponse)
