@@ -52,12 +52,21 @@ def test_a_logged_call_is_an_incident_where_she_is_with_the_call_takers_priority
     logged = [e for e in incident["timeline"] if e["kind"] == "call_logged"]
     assert len(logged) == 1 and logged[0]["actor"] == "dispatcher"
     assert logged[0]["detail"]["location_source"] == "gps" and logged[0]["detail"]["took_seconds"] == 40
+    assert incident["received_at"] == (container.clock.now() - timedelta(seconds=40)).isoformat()
     # the acknowledgement was read out on the call: recorded as told, no SMS on top of it
     assert container.messages.provider.sent == []
     assert [(m["channel"], m["status"]) for m in incident["outbound"]] == [("voice", "sent")]
     # it is in the dispatch queue
     queue = http.get("/api/v1/incidents", headers=auth("dispatcher")).json()["incidents"]
     assert out["tracking"] in [i["tracking"] for i in queue]
+
+
+def test_the_screen_says_how_long_ago_the_call_was_answered_whatever_its_own_clock(http, auth, container):
+    r = http.post("/api/v1/calls", headers=auth("dispatcher"),
+                  json=call(container, answered_at=None, answered_seconds_ago=25)).json()
+    incident = http.get(f"/api/v1/incidents/{r['tracking']}?timeline=true", headers=auth("dispatcher")).json()
+    assert incident["received_at"] == (container.clock.now() - timedelta(seconds=25)).isoformat()
+    assert next(e for e in incident["timeline"] if e["kind"] == "call_logged")["detail"]["took_seconds"] == 25
 
 
 def test_sending_a_call_again_never_makes_a_second_incident(http, auth, container):
@@ -195,6 +204,8 @@ def test_the_screen_shows_what_a_number_called_about_before_in_scope_only(http, 
     ({"call_id": "short"}, "invalid_request"),
     ({"answered_at": "2020-01-01T00:00:00+00:00"}, "invalid_time"),
     ({"answered_at": "2026-12-04T10:00:00"}, "invalid_request"),  # no zone
+    ({"answered_at": None, "answered_seconds_ago": 6 * 3600 + 1}, "invalid_request"),
+    ({"answered_at": None, "answered_seconds_ago": -1}, "invalid_request"),
     ({"location": {"source": "gps", "lat": 91, "lon": 72.8}}, "invalid_request"),
 ])
 def test_a_bad_call_is_refused_with_its_code_and_nothing_is_stored(http, auth, container, over, code):

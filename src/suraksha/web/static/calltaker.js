@@ -38,7 +38,7 @@
   }
 
   // the call: its id and when it was answered ------------------------------------------------------
-  const call = { id: "", answeredAt: null, sending: false };
+  const call = { id: "", answeredAt: null, answeredTick: 0, sending: false };
   function newId() {
     if (window.crypto?.randomUUID) return window.crypto.randomUUID();
     const b = new Uint8Array(16); window.crypto.getRandomValues(b);
@@ -46,7 +46,7 @@
   }
   function newCall() {
     form.reset();
-    call.id = newId(); call.answeredAt = new Date();
+    call.id = newId(); call.answeredAt = new Date(); call.answeredTick = performance.now();
     $("#earlier").innerHTML = ""; $("#place-results").innerHTML = ""; $("#where").textContent = ""; $("#call-error").textContent = "";
     lastNumber = ""; place = null; drawPoint();
     showSource(); showVictim();
@@ -54,7 +54,7 @@
   }
   function clock() {
     if (!call.answeredAt) return;
-    const s = Math.floor((Date.now() - call.answeredAt.getTime()) / 1000);
+    const s = Math.floor((performance.now() - call.answeredTick) / 1000);
     const el = $("#call-clock");
     el.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
     el.classList.toggle("late", s >= 60);
@@ -213,7 +213,7 @@
       Object.assign(location, { lat: place.lat, lon: place.lon, accuracy_m: place.accuracy_m, text: s === "address" ? (place.text || null) : null });
     }
     return {
-      call_id: call.id, answered_at: call.answeredAt.toISOString(),
+      call_id: call.id, answered_seconds_ago: Math.max(0, Math.round((performance.now() - call.answeredTick) / 1000)),
       caller_number: form.no_number.checked ? null : (form.caller_number.value.trim() || null),
       language: form.language.value, location,
       what_happened: form.what_happened.value.trim(), category: form.category.value, priority: Number(form.priority.value),
@@ -256,13 +256,22 @@
   // keys and wiring -----------------------------------------------------------------------------------------
   form.addEventListener("submit", logCall);
   form.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) logCall(e); });
+  const SOURCE_KEYS = { g: "gps", c: "cell", a: "address", u: "none" };
+  function chooseSource(value) {
+    form.querySelector(`input[name=source][value=${value}]`).checked = true;
+    showSource();
+    (value === "address" ? form.place : value === "none" ? form.what_happened : form.lat).focus();
+  }
   document.addEventListener("keydown", (e) => {
-    if (e.altKey && (e.key === "n" || e.key === "N")) { e.preventDefault(); newCall(); }
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = e.key.toLowerCase();
+    if (key === "n") { e.preventDefault(); newCall(); }
+    else if (SOURCE_KEYS[key]) { e.preventDefault(); chooseSource(SOURCE_KEYS[key]); }
   });
   $("#new-call").addEventListener("click", newCall);
   form.caller_number.addEventListener("input", numberTyped);
   form.no_number.addEventListener("change", () => { form.caller_number.disabled = form.no_number.checked; if (form.no_number.checked) form.updates_by_sms.checked = false; });
-  form.querySelectorAll("input[name=source]").forEach((r) => r.addEventListener("change", () => { showSource(); (r.value === "address" ? form.place : r.value === "none" ? form.what_happened : form.lat).focus(); }));
+  form.querySelectorAll("input[name=source]").forEach((r) => r.addEventListener("change", () => chooseSource(r.value)));
   ["lat", "lon", "accuracy_m"].forEach((n) => form[n].addEventListener("input", readPoint));
   form.place.addEventListener("input", () => { if (place?.source === "address") { place = null; drawPoint(); } placeTyped(); });
   form.caller_relation.addEventListener("change", showVictim);

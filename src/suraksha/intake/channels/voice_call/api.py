@@ -64,6 +64,10 @@ class CallIn(BaseModel):
     caller_number: str | None = Field(None, max_length=32, description="the number shown; null when none was")
     language: Literal["en", "hi", "mr"] = Field("en", description="the caller's language, for what she is sent")
     answered_at: AwareDatetime | None = Field(None, description="when the call was answered (default: now)")
+    answered_seconds_ago: int | None = Field(
+        None, ge=0, le=int(LATEST_ANSWER.total_seconds()),
+        description="how long ago the call was answered, as the screen counted it: a screen's wrong clock does not "
+                    "matter (instead of answered_at)")
     location: CallLocation
     what_happened: str = Field(min_length=3, max_length=2000, pattern=_PLAIN)
     category: str = Field(description="one of GET /api/v1/categories")
@@ -151,7 +155,10 @@ def log_call(request: Request, body: CallIn, taker: CallTaker):
     if body.caller_relation == "self" and body.victim is not None:
         raise InvalidInput("the caller is the woman herself: her details are the caller's", code="victim_is_caller")
     now = c.clock.now()
-    answered = body.answered_at.astimezone(UTC) if body.answered_at else now
+    if body.answered_seconds_ago is not None:
+        answered = now - timedelta(seconds=body.answered_seconds_ago)
+    else:
+        answered = body.answered_at.astimezone(UTC) if body.answered_at else now
     if answered - now > timedelta(minutes=1) or now - answered > LATEST_ANSWER:
         raise InvalidInput("answered_at is not within the last 6 hours: check the clock", code="invalid_time")
     caller_number = _number(body.caller_number, "caller_number")
