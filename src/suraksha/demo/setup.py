@@ -20,12 +20,15 @@ console = Console()
 DEMO_CITY = "mumbai"
 DEMO_WHATSAPP_SECRET = "demo-whatsapp-app-secret"  # the demo's Meta app secret, when none is configured
 HOME_STATION = "Colaba Police Station"
+SAFETY_APP = "safety_app"
 DEMO_ACCOUNTS = (("dispatcher", Role.DISPATCHER, ScopeKind.CITY, DEMO_CITY),
                  ("officer", Role.STATION_OFFICER, ScopeKind.STATION, None),
                  ("responder", Role.RESPONDER, ScopeKind.STATION, None),
                  ("admin", Role.ADMIN, ScopeKind.NATIONAL, ""),
                  ("registry_officer", Role.REGISTRY_OFFICER, ScopeKind.STATE, "MH"),
-                 ("registry_supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""))
+                 ("registry_supervisor", Role.REGISTRY_SUPERVISOR, ScopeKind.NATIONAL, ""),
+                 # a women-safety app's gateway: the simulator raises its panic-button alerts with its token
+                 (SAFETY_APP, Role.INTEGRATION, ScopeKind.NATIONAL, ""))
 DEMO_REGISTRY_SIZE = 2000
 
 
@@ -208,8 +211,8 @@ def run_demo(settings: Settings, units: int = 150, simulate: bool = True) -> Non
     c, password = prepare(settings, units)
     console.rule("[bold]Suraksha demo")
     console.print(f"Open [bold]http://{settings.host}:{settings.port}/console[/bold]")
-    console.print("Accounts: dispatcher, officer, responder, admin, registry_officer, registry_supervisor, volunteer — "
-                  f"password: [bold]{password}[/bold]")
+    console.print("Accounts: dispatcher, officer, responder, admin, registry_officer, registry_supervisor, volunteer, "
+                  f"{SAFETY_APP} (a safety app's gateway: the SOS API only) — password: [bold]{password}[/bold]")
     console.print(f"Database: {settings.database_url}  ·  Ctrl-C to stop")
     server = make_server(c, settings.host, settings.port, log_level="warning")
     if simulate:

@@ -1,9 +1,12 @@
-"""A living city for the demo: helpline SMS and WhatsApp messages through the real signed webhooks, and units that
-move and respond.
+"""A living city for the demo: helpline SMS and WhatsApp messages through the real signed webhooks, panic-button
+alerts through the SOS API, 112 calls as a call-taker logs them, and units that move and respond.
 
 Messages go over HTTP to the server's Twilio webhook, signed with the configured auth token, exactly as Twilio
 would send them; one in four goes to the station's WhatsApp number instead, as Meta's Cloud API delivers it (JSON,
-signed with the app secret), a shared location as a location message. Unit movements stand in for the GPS devices
+signed with the app secret), a shared location as a location message. Of every contact, one in ten is a safety
+app's panic button (`POST /api/v1/sos` with the demo gateway's token; a device that presses again moves as she
+moves) and one in seven a voice call, logged as the control room's call-taker would log it (its GPS fix, its cell
+location, a locality she names, or no location yet). Unit movements stand in for the GPS devices
 of the vans (an AVL feed) and go through the dispatch service. An incident nobody has dispatched within a minute is
 dispatched by the simulator, as a colleague at another console would: a person at the console has a minute to act
 first.
@@ -27,7 +30,10 @@ from twilio.request_validator import RequestValidator
 
 from suraksha.bootstrap import Container
 from suraksha.core.auth import Principal, Role, ScopeKind
-from suraksha.demo.setup import HOME_STATION, random_point_in
+from suraksha.demo.setup import HOME_STATION, SAFETY_APP, random_point_in
+from suraksha.incidents.calls import Person
+from suraksha.intake.channels.voice_call.parse import CallReport, people_of, to_contact
+from suraksha.places import localities
 
 log = logging.getLogger("suraksha.demo")
 SYSTEM = Principal(0, "simulator", Role.DISPATCHER, ScopeKind.NATIONAL, "")
@@ -48,6 +54,15 @@ LOCATION_FORMS = ("geo:{lat:.6f},{lon:.6f}", "https://maps.google.com/?q={lat:.6
 SPEED_MPS = 12.0  # demo time runs fast: vans cover ground quickly so that a viewer sees arrivals
 AUTO_DISPATCH_AFTER = timedelta(seconds=60)
 WHATSAPP = 0.25  # the share of messages written on WhatsApp
+SOS = 0.10  # the share of contacts that are a panic button's alerts
+CALLS = 0.15  # the share of contacts that are 112 calls
+CALL_WORDS = (
+    ("Caller says her husband is beating her, children crying in the background", "domestic_violence", 1),
+    ("A girl is being followed by two men near the station, caller is her friend", "stalking_harassment", 2),
+    ("Neighbour hears a woman screaming for help in the next flat", "immediate_danger", 1),
+    ("Woman stuck in an auto that will not stop, line went silent", "immediate_danger", 1),
+    ("She says a man exposed himself to her in the local train", "sexual_assault", 2),
+)
 NEAR_THE_DEMO_VOLUNTEER = 0.125  # a share of messages from Colaba's area, where the demo volunteer helps
 
 
@@ -63,6 +78,8 @@ class Simulator:
                         for f in c.stations.feature_collection()["features"]}
         self._silent = set()  # units whose GPS has stopped reporting: they turn stale
         self._crewed: set[int] = set()  # units a person crews (the demo responder): moved and reported by them
+        self._devices: list[tuple[str, float, float]] = []  # recent panic buttons: (device id, lat, lon)
+        self._sos_token: str | None = None
         self._stop = threading.Event()
 
     def start_when(self, ready) -> threading.Thread:
@@ -88,7 +105,7 @@ class Simulator:
                 tick += 1
                 try:
                     if time.monotonic() >= next_sms:
-                        self.send_sms(http)
+                        self.contact(http)
                         next_sms = time.monotonic() + self.rng.expovariate(1 / self.sms_every_s)
                     if tick % 3 == 0:
                         self.move_units(3.0)
@@ -97,6 +114,76 @@ class Simulator:
                     log.exception("simulator step failed")
 
     # messages -------------------------------------------------------------------------------------
+    def contact(self, http: httpx.Client) -> None:
+        """One contact, on the channels in their shares: a panic button, a call, else a message."""
+        draw = self.rng.random()
+        if draw < SOS and self.press_sos(http):
+            return
+        if draw < SOS + CALLS:
+            self.log_call()
+            return
+        self.send_sms(http)
+
+    def press_sos(self, http: httpx.Client) -> bool:
+        """A safety app's alert; a device that pressed recently reports again a little further on (she moves)."""
+        token = self._gateway_token()
+        if token is None:
+            return False
+        if self._devices and self.rng.random() < 0.4:
+            device, lat, lon = self.rng.choice(self._devices)
+            lat, lon = lat + self.rng.uniform(-0.001, 0.001), lon + self.rng.uniform(-0.001, 0.001)
+        else:
+            station = self.rng.choice([s for s in self.c.stations.all() if s.city == "mumbai"] or self.c.stations.all())
+            point = random_point_in(self._shapes[station.id], self.rng)
+            device, lat, lon = f"demo-app-{self.rng.getrandbits(32):08x}", point.y, point.x
+        self._devices = [*[d for d in self._devices[-10:] if d[0] != device], (device, lat, lon)]
+        body = {"device_id": device, "lat": round(lat, 6), "lon": round(lon, 6),
+                "accuracy_m": round(self.rng.uniform(5, 40), 1), "battery_pct": self.rng.randrange(5, 100),
+                "at": self.c.clock.now().isoformat()}
+        if self.rng.random() < 0.5:
+            body["phone"] = f"+919{self.rng.randrange(10**8, 10**9 - 1)}"
+        resp = http.post("/api/v1/sos", json=body, headers={"Authorization": f"Bearer {token}"})
+        resp.raise_for_status()
+        return True
+
+    def _gateway_token(self) -> str | None:
+        if self._sos_token is None:
+            gateway = next((p for p in self.c.accounts.with_role(Role.INTEGRATION) if p.username == SAFETY_APP), None)
+            if gateway is None:
+                return None
+            self._sos_token, _ = self.c.accounts.issue_token(gateway)
+        return self._sos_token
+
+    def log_call(self) -> str:
+        """A 112 call as the control room's call-taker logs it (the telephony integration's side of the screen)."""
+        station = self.rng.choice(self.c.stations.all())
+        point = random_point_in(self._shapes[station.id], self.rng)
+        words, category, priority = self.rng.choice(CALL_WORDS)
+        source = self.rng.choices(("gps", "cell", "address", "none"), weights=(4, 3, 2, 1))[0]
+        lat = lon = accuracy = text = None
+        if source == "gps":
+            lat, lon, accuracy = point.y, point.x, self.rng.uniform(8, 40)
+        elif source == "cell":
+            lat, lon, accuracy = point.y, point.x, self.rng.uniform(800, 3000)
+        elif source == "address":
+            places = localities.in_city(station.city)
+            if places:
+                where = self.rng.choice(places)
+                lat, lon, accuracy, text = where.lat, where.lon, 1500.0, f"near {where.name} post office"
+            else:
+                source = "none"
+        relation = self.rng.choice(("self", "self", "family", "neighbour", "passer_by"))
+        report = CallReport(
+            call_id=f"demo-{self.rng.getrandbits(64):016x}",
+            caller_number=f"+919{self.rng.randrange(10**8, 10**9 - 1)}", language=self.rng.choice(("en", "hi", "mr")),
+            answered_at=self.c.clock.now() - timedelta(seconds=self.rng.randrange(20, 90)),
+            what_happened=words, category=category, priority=priority, location_source=source, lat=lat, lon=lon,
+            accuracy_m=accuracy, location_text=text,
+            caller=Person(role="caller", relation=relation),
+            victim=None if relation == "self" else Person(role="victim", age=self.rng.randrange(16, 60)))
+        ack = self.c.intake.log_call(to_contact(report), people_of(report), SYSTEM.username, source, text)
+        return ack.tracking
+
     def send_sms(self, http: httpx.Client) -> str:
         stations = [s for s in self.c.stations.all() if s.women_helpline]
         station = self.rng.choice(stations)
