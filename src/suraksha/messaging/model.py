@@ -57,3 +57,6 @@ def retry_delay(attempts: int) -> timedelta:
 
 def gives_up(attempts: int, error: TransportError) -> bool:
     return error.permanent or attempts >= MAX_ATTEMPTS
+
+
+PROVIDER_TIMEOUT_S = 10.0  # how long a provider call (Twilio, WhatsApp) may take before it is given up

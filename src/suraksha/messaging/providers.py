@@ -12,7 +12,7 @@ from typing import Protocol
 import httpx
 
 from suraksha.core.phones import mask
-from suraksha.messaging.model import TransportError
+from suraksha.messaging.model import PROVIDER_TIMEOUT_S, TransportError
 
 log = logging.getLogger("suraksha.messaging")
 _NUMBER = re.compile(r"\+?\d[\d\s-]{5,}\d")
@@ -59,7 +59,7 @@ class TwilioProvider:
     name = "twilio"
 
     def __init__(self, account_sid: str, auth_token: str, sender: str, base_url: str = "https://api.twilio.com",
-                 transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
+                 transport: httpx.BaseTransport | None = None, timeout: float = PROVIDER_TIMEOUT_S) -> None:
         self._url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self._sender = sender
         self._client = httpx.Client(auth=(account_sid, auth_token), transport=transport, timeout=timeout)

@@ -17,7 +17,7 @@ from typing import Protocol
 import httpx
 
 from suraksha.core.phones import mask
-from suraksha.messaging.model import TransportError
+from suraksha.messaging.model import PROVIDER_TIMEOUT_S, TransportError
 
 log = logging.getLogger("suraksha.messaging")
 WINDOW_HOURS = 24
@@ -64,7 +64,8 @@ class CloudApiWhatsApp:
     name = "whatsapp-cloud"
 
     def __init__(self, access_token: str, template: str, base_url: str = "https://graph.facebook.com",
-                 version: str = "v21.0", transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
+                 version: str = "v21.0", transport: httpx.BaseTransport | None = None,
+                 timeout: float = PROVIDER_TIMEOUT_S) -> None:
         self._base = f"{base_url.rstrip('/')}/{version}"
         self._template = template
         self._client = httpx.Client(headers={"Authorization": f"Bearer {access_token}"}, transport=transport,
