@@ -193,3 +193,25 @@ def test_she_is_told_in_her_language(container, http, auth, make_incident):
     told = [m["body"] for m in survivor["outbound"] if m["kind"] == "merged"]
     assert told == [f"सुरक्षा: आपकी रिपोर्ट {b} उसी घटना की रिपोर्ट {a} से जोड़ी गई। पुलिस इसे देख रही है। "
                     f"आगे {a} का उपयोग करें।"]
+
+
+def test_her_number_joins_one_incident_on_every_channel_and_a_device_is_merged_as_a_caller(
+        container, http, auth, make_incident):
+    from tests.whatsapp_meta import WhatsAppSender, message
+
+    t = make_incident("Help, a man is following me", *HERE, sender=FIRST)
+    assert WhatsAppSender(http).send(message(text={"body": "He is still behind me"},
+                                             sender=FIRST.lstrip("+"))).status_code == 200
+    sos = {"device_id": "app-7f3a9c", "lat": HERE[0], "lon": HERE[1], "accuracy_m": 10.0, "battery_pct": 40,
+           "at": container.clock.now().isoformat()}
+    r = http.post("/api/v1/sos", headers=auth("integration"), json=sos | {"phone": FIRST})
+    assert r.status_code in (200, 201, 202) and r.json()["tracking"] == t
+    joined = get(http, auth, t)
+    assert [m["channel"] for m in joined["messages"]] == ["sms", "whatsapp", "sos"]
+    assert [c["phone"] for c in joined["contacts"]] == [FIRST]  # one sender, listed once
+    device = http.post("/api/v1/sos", headers=auth("integration"),
+                       json=sos | {"device_id": "watch-0042", "lat": NEAR[0], "lon": NEAR[1]}).json()["tracking"]
+    assert device != t and suggested(http, auth, t) == [device]  # another sender: only suggested
+    survivor = merge(http, auth, device, t).json()
+    assert len(survivor["contacts"]) == 2 and len(survivor["messages"]) == 4
+    assert [m for m in survivor["outbound"] if m["kind"] == "merged"] == []  # a device without a number: no SMS
