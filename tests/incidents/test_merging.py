@@ -215,3 +215,21 @@ def test_her_number_joins_one_incident_on_every_channel_and_a_device_is_merged_a
     survivor = merge(http, auth, device, t).json()
     assert len(survivor["contacts"]) == 2 and len(survivor["messages"]) == 4
     assert [m for m in survivor["outbound"] if m["kind"] == "merged"] == []  # a device without a number: no SMS
+
+
+def test_the_queue_knows_which_incidents_have_a_suggestion(container, http, auth, make_incident):
+    a = make_incident("Help, a man is following me", *HERE, sender=FIRST)
+    b = make_incident("Help me there is a fight", *NEAR, sender=SECOND)
+    far = make_incident("Help me, he has a knife", *FAR, sender=THIRD)
+    container.clock.advance(minutes=45)
+    late = make_incident("Help me please", *NEAR, sender=FOURTH)
+
+    def badged(who: str = "dispatcher") -> list[str]:
+        r = http.get("/api/v1/merge-suggestions", headers=auth(who))
+        assert r.status_code == 200, r.text
+        return r.json()["incidents"]
+
+    assert badged() == sorted([a, b]) and far not in badged() and late not in badged()
+    assert badged("outsider") == []
+    http.post(f"/api/v1/incidents/{a}/merge-suggestions/{b}/reject", headers=auth("dispatcher"), json={})
+    assert badged() == []

@@ -14,6 +14,8 @@ def test_a_call_taker_merges_a_second_caller_and_unmerges_it(signed_in, make_inc
     second = make_incident("Someone is screaming for help outside", lat + 0.001, lon, sender="+919820054321")
     other = make_incident("Help me please", lat - 0.001, lon, sender="+919820011111")
     page = signed_in("dispatcher")
+    badge = page.locator(f'[data-testid=queue-item][data-tracking="{first}"] [data-testid=merge-badge]')
+    expect(badge).to_be_visible(timeout=10_000)  # the queue says which incidents have a suggestion
     page.locator(f'[data-testid=queue-item][data-tracking="{first}"]').click()
     expect(page.get_by_test_id("detail-tracking")).to_contain_text(first)
     suggestion = page.locator(f'[data-testid=merge-suggestion][data-tracking="{second}"]')
@@ -28,6 +30,7 @@ def test_a_call_taker_merges_a_second_caller_and_unmerges_it(signed_in, make_inc
     expect(page.locator("[data-testid=timeline-entry][data-kind=merged_in]")).to_contain_text(second)
     expect(page.locator(f'[data-testid=queue-item][data-tracking="{second}"]')).to_have_count(0, timeout=10_000)
     expect(page.get_by_test_id("merge-suggestion")).to_have_count(0)
+    expect(badge).to_have_count(0, timeout=10_000)
 
     page.goto(page.url.split("#")[0] + f"#{second}")
     expect(page.get_by_test_id("detail-status")).to_have_text("merged", timeout=10_000)

@@ -138,6 +138,7 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): _MANAGE,
     # incidents: one per emergency (incidents/merging.py)
     ("GET", "/api/v1/incidents/{tracking}/merge-suggestions"): _MANAGE,
+    ("GET", "/api/v1/merge-suggestions"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/merge"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/unmerge"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/merge-suggestions/{other}/reject"): _MANAGE,

@@ -50,6 +50,10 @@ class Rejected(BaseModel):
     rejected: bool
 
 
+class SuggestedInQueue(BaseModel):
+    incidents: list[str] = Field(description="tracking numbers of open incidents in your scope with a suggestion")
+
+
 def _merges(request: Request):
     return get_container(request).merges
 
@@ -61,6 +65,12 @@ def merge_suggestions(request: Request, tracking: str, principal: Manager):
     return {"tracking": tracking.upper(), "radius_m": merges.rules.radius_m,
             "window_minutes": int(merges.rules.window.total_seconds() // 60),
             "suggestions": merges.suggestions(principal, tracking)}
+
+
+@router.get("/merge-suggestions", response_model=SuggestedInQueue,
+            summary="Which open incidents in your scope have a suggested merge (the queue's badge)")
+def suggested_in_queue(request: Request, principal: Manager):
+    return {"incidents": _merges(request).suggested_in_queue(principal)}
 
 
 @router.post("/incidents/{tracking}/merge", response_model=IncidentDetail,

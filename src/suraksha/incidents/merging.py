@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, insert, select, update
 
+from suraksha.adapters.db import scope_filter
 from suraksha.adapters.outbox import record
 from suraksha.core.auth import Principal
 from suraksha.core.clock import Clock
@@ -84,6 +85,40 @@ class MergeService:
             return self._stations.get(station_id).name if station_id else None
         except NotFound:
             return None
+
+    def suggested_in_queue(self, principal: Principal, limit: int = 500) -> list[str]:
+        """The open incidents in scope that have at least one suggestion (the queue's badge): one self-join of the
+        open queue, cut by a square, then the time overlap, the exact distance, senders and rejections (in Python: the
+        times are compared the same way on both databases)."""
+        a, b = incidents.alias("a"), incidents.alias("b")
+        dlat = self.rules.radius_m / rules.METRES_PER_DEGREE_LAT
+        dlon = dlat / 0.5  # up to 60 degrees of latitude a degree of longitude is at least half a degree's metres
+        q = select(a.c.id.label("a_id"), a.c.tracking.label("a_t"), a.c.lon.label("a_lon"), a.c.lat.label("a_lat"),
+                   a.c.received_at.label("a_at"), a.c.last_message_at.label("a_last"),
+                   b.c.id.label("b_id"), b.c.tracking.label("b_t"), b.c.lon.label("b_lon"), b.c.lat.label("b_lat"),
+                   b.c.received_at.label("b_at"), b.c.last_message_at.label("b_last")).where(
+            a.c.status.in_(OPEN_STATUS_VALUES), a.c.priority.in_(range(1, LOWEST_PRIORITY + 1)),
+            a.c.location_known.is_(True), b.c.location_known.is_(True), b.c.status.in_(OPEN_STATUS_VALUES),
+            a.c.id < b.c.id, b.c.lat.between(a.c.lat - dlat, a.c.lat + dlat),
+            b.c.lon.between(a.c.lon - dlon, a.c.lon + dlon),
+            scope_filter(principal, station_id=a.c.station_id, city=a.c.city, state=a.c.state),
+            scope_filter(principal, station_id=b.c.station_id, city=b.c.city, state=b.c.state)).limit(limit)
+        with self._engine.connect() as conn:
+            pairs = [r for r in conn.execute(q) if rules.suggested(
+                Sighting(r.a_lon, r.a_lat, r.a_at, r.a_last), Sighting(r.b_lon, r.b_lat, r.b_at, r.b_last), self.rules)]
+            ids = list({r.a_id for r in pairs} | {r.b_id for r in pairs})
+            senders: dict[int, set[str]] = {}
+            rejected: set[tuple[int, int]] = set()
+            if ids:
+                for incident_id, fingerprint in conn.execute(select(
+                        incident_contacts.c.incident_id, incident_contacts.c.fingerprint)
+                        .where(incident_contacts.c.incident_id.in_(ids))):
+                    senders.setdefault(incident_id, set()).add(fingerprint)
+                r = merge_rejections.c
+                rejected = {(x, y) for x, y in conn.execute(select(r.first_id, r.second_id).where(r.first_id.in_(ids)))}
+        found = {t for p in pairs if (p.a_id, p.b_id) not in rejected
+                 and not senders.get(p.a_id, set()) & senders.get(p.b_id, set()) for t in (p.a_t, p.b_t)}
+        return sorted(found)
 
     def reject(self, principal: Principal, tracking: str, other: str, reason: str = "") -> dict:
         """"Not the same": the pair is never suggested again; both timelines say who decided it."""

@@ -150,7 +150,7 @@
     $("#queue").innerHTML = list.map((i) => `
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
-        <span class="q-main"><strong>${esc(i.tracking)}</strong> · ${esc(categoryWords(i.category))}<br>
+        <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}<br>
           <small>${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
         <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
       </li>`).join("");
@@ -178,6 +178,16 @@
     const data = await api("/api/v1/incidents");
     if (seq !== state.queueSeq) return; // a newer load is on its way
     state.incidents = new Map(data.incidents.map((i) => [i.tracking, i]));
+    renderQueue();
+    if (cfg.canManage) loadMergeBadges(seq).catch(() => {});
+  }
+  // The queue's badge: which open incidents have a suggested merge (one request for the whole queue).
+  const SAME_EMERGENCY = _("same emergency?");
+  const mergeBadge = (i) => state.mergeable?.has(i.tracking) ? ` <span class="flag" data-testid="merge-badge">${esc(SAME_EMERGENCY)}</span>` : "";
+  async function loadMergeBadges(seq) {
+    const m = await api("/api/v1/merge-suggestions");
+    if (seq !== state.queueSeq) return;
+    state.mergeable = new Set(m.incidents || []);
     renderQueue();
   }
 
