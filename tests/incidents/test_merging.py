@@ -132,10 +132,19 @@ def test_unmerge_puts_back_exactly_what_the_merge_moved(container, http, auth, m
     assert {a, b} <= queue(http, auth)
     again = http.post(f"/api/v1/incidents/{b}/unmerge", headers=auth("dispatcher"), json={"reason": "twice"})
     assert again.status_code == 409 and code(again) == "not_merged"
+    c = make_incident("Help me please", *NEAR, sender=THIRD)
+    assert merge(http, auth, b, a).status_code == 200 and merge(http, auth, a, c).status_code == 200  # a chain
+    chained = http.post(f"/api/v1/incidents/{b}/unmerge", headers=auth("dispatcher"), json={"reason": "in order"})
+    assert (chained.status_code, code(chained)) == (409, "survivor_merged")
+    assert {ph["phone"] for ph in get(http, auth, c)["contacts"]} == {FIRST, SECOND, THIRD}
+    for t in (a, b):
+        assert http.post(f"/api/v1/incidents/{t}/unmerge", headers=auth("dispatcher"),
+                         json={"reason": "in order"}).status_code == 200
+    assert [ph["phone"] for ph in get(http, auth, c)["contacts"]] == [THIRD]
     with container.engine.connect() as conn:
         rows = conn.execute(select(incident_contacts.c.incident_id, incidents.c.tracking)
                             .join(incidents, incidents.c.id == incident_contacts.c.incident_id)).all()
-    assert sorted(t for _, t in rows) == sorted([a, b])
+    assert sorted(t for _, t in rows) == sorted([a, b, c])  # each caller back on her own incident
 
 
 def test_refusals_have_stable_codes_and_change_nothing(container, http, auth, make_incident, station_id):

@@ -40,3 +40,19 @@ def test_a_call_taker_merges_a_second_caller_and_unmerges_it(signed_in, make_inc
     expect(page.get_by_test_id("detail-status")).to_have_text("new", timeout=10_000)
     expect(page.get_by_test_id("contact")).to_have_count(1)
     expect(page.locator(f'[data-testid=queue-item][data-tracking="{second}"]')).to_be_visible(timeout=10_000)
+
+
+def test_another_console_sees_a_merge_and_an_unmerge_live(console_as, http, auth, make_incident, home_station):
+    lat, lon = home_station.anchor.lat, home_station.anchor.lon
+    first = make_incident("Help, a man is dragging a woman", lat, lon, sender="+919820012345")
+    second = make_incident("Someone is screaming for help outside", lat + 0.001, lon, sender="+919820054321")
+    page = console_as("officer")
+    row = page.locator(f'[data-testid=queue-item][data-tracking="{second}"]')
+    expect(row).to_be_visible(timeout=10_000)
+    assert http.post(f"/api/v1/incidents/{second}/merge", headers=auth("dispatcher"),
+                     json={"into": first}).status_code == 200
+    expect(row).to_have_count(0, timeout=10_000)  # no reload: the event took it off the queue
+    assert http.post(f"/api/v1/incidents/{second}/unmerge", headers=auth("dispatcher"),
+                     json={"reason": "two women"}).status_code == 200
+    expect(row).to_be_visible(timeout=10_000)
+    assert page.evaluate("window.__sameDocument") is True

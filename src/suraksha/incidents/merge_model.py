@@ -109,6 +109,13 @@ def check_unmerge(tracking: str, status: str) -> None:
         raise Conflict(f"{tracking} is not merged", code="not_merged")
 
 
+def check_survivor_unmerged(survivor: str, status: str) -> None:
+    """What was merged into an incident since merged itself comes back only after that later merge is undone (its
+    contacts moved on with it)."""
+    if status == MERGED:
+        raise Conflict(f"{survivor} has since been merged too: unmerge it first", code="survivor_merged")
+
+
 def kept_priority(duplicate: int, survivor: int) -> int:
     """The survivor keeps the higher priority of the two (1 is the highest)."""
     return min(duplicate, survivor)

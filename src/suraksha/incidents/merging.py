@@ -153,9 +153,8 @@ class MergeService:
                    proposed_lon=None, proposed_lat=None, proposed_at=None)
             contacts, message_ids = self._move_to(conn, dup, survivor)
             priority = rules.kept_priority(dup.priority, survivor.priority)
-            conn.execute(update(incidents).where(incidents.c.id == survivor.id).values(
-                priority=priority, last_message_at=max(survivor.last_message_at, dup.last_message_at),
-                updated_at=now))
+            _claim(conn, survivor, now, priority=priority,
+                   last_message_at=max(survivor.last_message_at, dup.last_message_at))
             conn.execute(insert(incident_merges).values(
                 duplicate_id=dup.id, survivor_id=survivor.id, merged_at=now, merged_by=principal.username,
                 reason=why, contact_ids=[c.id for c in contacts], message_ids=message_ids, status_before=dup.status,
@@ -200,6 +199,7 @@ class MergeService:
             if m is None:  # merged without a record: not by this module
                 raise Conflict(f"{dup.tracking} has no merge to undo", code="not_merged")
             survivor = self._incidents.access_incident(conn, principal, dup.merged_into, acting=True)
+            rules.check_survivor_unmerged(survivor.tracking, survivor.status)
             now = self._clock.now()
             _claim(conn, dup, now, status=m.status_before, merged_into=None)
             _move(conn, list(m.contact_ids), list(m.message_ids), survivor.id, dup.id)
