@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     city_time_zones: dict[str, str] = {}  # JSON, e.g. {"port-blair": "Asia/Kolkata"}: a city's own zone
     gap_distance_m: float = 2000.0
     followup_window_minutes: int = 30
+    # One incident per emergency: open incidents from different senders this close in place and time are suggested
+    # to the call-taker as the same emergency (docs/adr/0013-one-incident-per-emergency.md).
+    merge_radius_m: float = Field(500.0, gt=0, le=10_000)
+    merge_window_minutes: int = Field(30, ge=1, le=24 * 60)
     stale_position_minutes: int = 10
     # Positions of many units: every unit's fixes of the last N minutes are kept, and each response's track (where
     # its unit was when sent, then its fixes until it ended) for N days after; the rest is pruned (a timer).

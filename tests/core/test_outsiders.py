@@ -49,6 +49,8 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/incidents/{tracking}/close"): {"json": {"disposition": "false_alarm", "note": ""}},
     ("POST", "/api/v1/incidents/{tracking}/reopen"): {"json": {"reason": REASON}},
     ("POST", "/api/v1/incidents/{tracking}/location/accept"): {},
+    ("POST", "/api/v1/incidents/{tracking}/merge"): {"json": {"into": TRACKING, "reason": REASON}},
+    ("POST", "/api/v1/incidents/{tracking}/unmerge"): {"json": {"reason": REASON}},
     ("POST", "/api/v1/incidents/{tracking}/location/dismiss"): {"json": {"reason": REASON}},
     ("PUT", "/api/v1/stations/{station_id}/helplines"):
         {"json": {"kind": "women", "number": "+917000099999", "reason": REASON}},
@@ -186,7 +188,7 @@ def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict
               "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
               "target_id": 1, "shift_id": 1, "volunteer_id": 1, "fir_number": FIR, "offence_class": "bnss_193",
               "request_id": 1, "lab_code": "OUT-TEST-LAB", "code": "OUT-TEST-COURT", "hearing_id": 1,
-              "update_id": 1, "position": 0}
+              "update_id": 1, "position": 0, "other": TRACKING}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

@@ -43,6 +43,7 @@ CASES = {
     replies.UNIT_DISPATCHED: [lambda lang: replies.unit_dispatched(TRACKING, CALL_SIGN, lang)],
     replies.UNIT_ARRIVED: [lambda lang: replies.unit_arrived(TRACKING, CALL_SIGN, lang)],
     replies.TRANSFERRED: [lambda lang: replies.transferred(TRACKING, STATION, lang)],
+    replies.MERGED: [lambda lang: replies.merged(TRACKING, "WXYZ-2346", lang)],
     replies.CLOSED: [lambda lang, o=o: replies.closed(TRACKING, o, LATE, lang) for o in replies.OUTCOMES],
 }
 NAMES_OF = {value: name for name, value in vars(replies).items() if isinstance(value, str) and value in CASES}

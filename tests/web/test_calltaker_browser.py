@@ -76,12 +76,12 @@ def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_cont
     second = make_incident("There is a man with a knife at the flat next door, please come",
                            lat=bandra.anchor.lat + 0.0008, lon=bandra.anchor.lon + 0.0005, sender="+919820066666")
     expect(_queue_item(console, second)).to_be_visible(timeout=LIVE)
-    _queue_item(console, second).click()
-    suggestion = console.locator(f'[data-testid=merge-suggestion][data-tracking="{tracking}"]')
-    expect(suggestion).to_be_visible(timeout=LIVE)
-    suggestion.get_by_test_id("merge-into").click()
-    expect(_queue_item(console, second)).to_have_count(0, timeout=LIVE)  # one incident per emergency
     _queue_item(console, tracking).click()
+    expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
+    suggestion = console.locator(f'[data-testid=merge-suggestion][data-tracking="{second}"]')
+    expect(suggestion).to_be_visible(timeout=LIVE)
+    suggestion.get_by_test_id("merge-into").click()  # the neighbour's message joins the call's incident
+    expect(_queue_item(console, second)).to_have_count(0, timeout=LIVE)  # one incident per emergency
     expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
     expect(_entries(console, "merged_in")).to_have_count(1, timeout=LIVE)
 

@@ -282,6 +282,8 @@ class DispatchService:
             incident = self._incident(conn, tracking, principal, reading=False)
             if incident.status == "closed":
                 raise Conflict(f"incident {incident.tracking} is closed", code="incident_closed")
+            if incident.status == "merged":  # its units go to the incident it was merged into
+                raise Conflict(f"incident {incident.tracking} is merged into another", code="incident_merged")
             row = _existing(store.unit_row(conn, unit_id, for_update=True), unit_id)
             current = UnitStatus(row.status)
             if retask_reason is None:

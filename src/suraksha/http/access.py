@@ -136,6 +136,12 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/incidents/undelivered"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/retry"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/messages/{message_id}/reached"): _MANAGE,
+    # incidents: one per emergency (incidents/merging.py)
+    ("GET", "/api/v1/incidents/{tracking}/merge-suggestions"): _MANAGE,
+    ("GET", "/api/v1/merge-suggestions"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/merge"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/unmerge"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/merge-suggestions/{other}/reject"): _MANAGE,
     # stations: changes
     ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
     ("POST", "/api/v1/sos"): _names(ROLES_THAT_RAISE_SOS),  # an app's or a device's gateway

@@ -54,6 +54,7 @@ class IncidentOut(BaseModel):
     disposition: str | None
     disposition_code: str | None
     reopened_at: str | None
+    merged_into: str | None = Field(None, description="status merged: the incident it was merged into")
     respond_by: str | None = Field(None, description="the deadline: received + the response-time target that "
                                                       "applies (state, area class, priority, category); null: none")
     target_minutes: int | None = Field(None, description="the target's minutes; null: no target applies")

@@ -96,3 +96,20 @@ class IncidentUnassignedAlarm(IncidentEvent):
 
     priority: int
     waiting_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentMerged(IncidentEvent):
+    """`tracking` was merged into `into` (the same emergency): it leaves the queue; `into` lists its contacts."""
+
+    into: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentUnmerged(IncidentEvent):
+    """The merge of `tracking` into `into` was undone: it is back in the queue with its contacts."""
+
+    into: str
+    status: str
+    by: str

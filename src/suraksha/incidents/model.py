@@ -43,6 +43,7 @@ class IncidentStatus(StrEnum):
     EN_ROUTE = "en_route"
     ON_SCENE = "on_scene"
     CLOSED = "closed"
+    MERGED = "merged"  # joined into another incident about the same emergency (incidents/merging.py)
 
 
 OPEN_STATUSES = (IncidentStatus.NEW, IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE, IncidentStatus.ON_SCENE)
@@ -144,6 +145,8 @@ def may_reroute(status: str) -> bool:
 def check_open(status: str, tracking: str) -> None:
     if status == IncidentStatus.CLOSED.value:
         raise Conflict(f"incident {tracking} is closed", code="incident_closed")
+    if status == IncidentStatus.MERGED.value:
+        raise Conflict(f"incident {tracking} is merged into another: act on that one", code="incident_merged")
 
 
 def check_priority(priority: int) -> int:

@@ -38,6 +38,8 @@ RECEIVED_AGAIN = N_("Suraksha: your message is received. Tracking number {tracki
 UNIT_DISPATCHED = N_("Suraksha {tracking}: police unit {call_sign} has been dispatched to you.")
 UNIT_ARRIVED = N_("Suraksha {tracking}: police unit {call_sign} has arrived.")
 TRANSFERRED = N_("Suraksha {tracking}: your report is now handled by {station}. You need not do anything.")
+MERGED = N_("Suraksha: your report {tracking} is joined with report {into} about the same emergency. "
+            "Police are handling it. Use {into} from now on.")
 CLOSED = N_("Suraksha {tracking}: closed at {time}. {outcome} Reply within 24 hours to reopen it. "
             "In danger now? Call 112.")
 
@@ -98,3 +100,8 @@ def outcome(text: str, lang: str | None = None) -> str:
 
 def closed(tracking: str, outcome_text: str, local_time: str, lang: str | None = None) -> str:
     return _say(lang, CLOSED, tracking=tracking, time=local_time, outcome=outcome(outcome_text, lang))
+
+
+def merged(tracking: str, into: str, lang: str | None = None) -> str:
+    """Her report was joined with another about the same emergency: she is told once, in her report's language."""
+    return _say(lang, MERGED, tracking=tracking, into=into)

@@ -60,6 +60,7 @@ incidents = Table(
     Column("closed_by", String(64), nullable=True),
     Column("reopened_at", UtcDateTime, nullable=True),
     Column("unassigned_alarm_at", UtcDateTime, nullable=True),  # a P1's wait without a unit has alarmed
+    Column("merged_into", String(9), nullable=True),  # status merged: the tracking number it was merged into
     Index("ix_incidents_open_queue", "status", "priority", "received_at"),
     # The unassigned alarm's timer (IncidentService.alarm_unassigned): new P1s whose first wait has not alarmed,
     # and new P1s reopened. Its queries name these conditions in literal values, as the indexes do.
@@ -138,4 +139,39 @@ incident_people = Table(
     Column("details_sealed", Text, nullable=True),  # how to recognise her, what she wears, who is with her
     Column("recorded_at", UtcDateTime, nullable=False),
     Column("recorded_by", String(64), nullable=False),
+)
+
+# One incident per emergency (incidents/merging.py): each merge, with exactly what it moved (her contacts' and
+# messages' row ids) and what it changed, so that an unmerge puts them back; kept after an unmerge (`unmerged_at`).
+incident_merges = Table(
+    "incident_merges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("duplicate_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("survivor_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("merged_at", UtcDateTime, nullable=False),
+    Column("merged_by", String(64), nullable=False),
+    Column("reason", String(500), nullable=True),
+    Column("contact_ids", JSON, nullable=False),  # incident_contacts rows moved to the survivor
+    Column("message_ids", JSON, nullable=False),  # inbound_messages rows moved to the survivor
+    Column("status_before", String(16), nullable=False),  # the duplicate's
+    Column("priority_before", Integer, nullable=False),  # the survivor's
+    Column("priority_after", Integer, nullable=False),  # the survivor's, after the merge
+    Column("unmerged_at", UtcDateTime, nullable=True),
+    Column("unmerged_by", String(64), nullable=True),
+    Column("unmerge_reason", String(500), nullable=True),
+)
+
+# "Not the same": a pair of incidents (lower id first) a call-taker said are different emergencies, never
+# suggested again.
+merge_rejections = Table(
+    "merge_rejections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("second_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("reason", String(500), nullable=True),
+    UniqueConstraint("first_id", "second_id", name="uq_merge_rejections_first_id_second_id"),
 )

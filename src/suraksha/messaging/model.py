@@ -20,6 +20,7 @@ class MessageKind(StrEnum):
     TRANSFERRED = "transferred"
     CLOSED = "closed"
     VOLUNTEER_ALERT = "volunteer_alert"  # to a volunteer near an SOS, not to her: queued with no incident
+    MERGED = "merged"  # her report was joined with another about the same emergency (incidents/merging.py)
     CASE_UPDATE = "case_update"  # to her about her case (FIR, officer, arrest, reports, hearings, outcome, 90 days)
 
 

@@ -22,6 +22,7 @@ LIVE_TYPES = {"IncidentReported", "IncidentUpdated", "IncidentTransferred", "Inc
               "UnitStatusChanged", "UnitsMoved", "UnitCreated", "StationsImported", "HelplineReassigned",
               "HandsetFreePeriodEnding", "IncidentUnassignedAlarm", "AssignmentReleased",
               "AssignmentAtRisk"}
+LIVE_TYPES |= {"IncidentMerged", "IncidentUnmerged"}  # one incident per emergency (incidents/merging.py)
 # The case side: to station officers and administrators whose scope covers the case; the clock's alerts only to
 # those they are meant for (`cases.model.alert_reaches`: the IO, the station head, the district superintendent).
 CASE_TYPES = {"CaseRegistered", "CaseUpdated", "CaseTransferred", "CaseDeadlineAlert"}

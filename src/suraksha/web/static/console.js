@@ -18,11 +18,13 @@
   const MATCH_WORDS = { inside: _("inside"), overlap: _("overlap"), nearest: _("nearest"), none: _("none") };
   const MESSAGE_KINDS = { acknowledgement: _("acknowledgement"), unit_dispatched: _("unit dispatched"), unit_arrived: _("unit arrived"),
     transferred: _("transferred"), closed: _("closed"), reopened: _("reopened"), follow_up: _("follow-up") };
+  MESSAGE_KINDS.merged = _("report joined");
   const W = { // words used deep inside nested template literals, where the catalog extractor cannot see them
     note: _("Note"), noteOptional: _("Note (optional)"), howReached: _("How she was reached"), gaveUp: _("gave up after its retries"),
     sinceFirst: _("since she first wrote"), whatDone: _("What was done, said or decided"), changeIncident: _("Change this incident"),
-    closingNote: _("Closing note"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
+    closingNote: _("Closing note"), whyUnmerge: _("Why unmerge it"), unmerge: _("Unmerge"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
   };
+  STATUS_WORDS.merged = _("merged"); // one incident per emergency (merge suggestions below)
   const MESSAGE_STATES = { queued: _("queued"), sent: _("sent"), failed: _("failed"), delivered: _("delivered"), settled: _("settled") };
   const INCIDENT_EVENTS = ["IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
     "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "IncidentMessageUndelivered"];
@@ -148,7 +150,7 @@
     $("#queue").innerHTML = list.map((i) => `
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
-        <span class="q-main"><strong>${esc(i.tracking)}</strong> · ${esc(categoryWords(i.category))}<br>
+        <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}<br>
           <small>${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
         <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
       </li>`).join("");
@@ -176,6 +178,16 @@
     const data = await api("/api/v1/incidents");
     if (seq !== state.queueSeq) return; // a newer load is on its way
     state.incidents = new Map(data.incidents.map((i) => [i.tracking, i]));
+    renderQueue();
+    if (cfg.canManage) loadMergeBadges(seq).catch(() => {});
+  }
+  // The queue's badge: which open incidents have a suggested merge (one request for the whole queue).
+  const SAME_EMERGENCY = _("same emergency?");
+  const mergeBadge = (i) => state.mergeable?.has(i.tracking) ? ` <span class="flag" data-testid="merge-badge">${esc(SAME_EMERGENCY)}</span>` : "";
+  async function loadMergeBadges(seq) {
+    const m = await api("/api/v1/merge-suggestions");
+    if (seq !== state.queueSeq) return;
+    state.mergeable = new Set(m.incidents || []);
     renderQueue();
   }
 
@@ -235,6 +247,7 @@
       state.tracks = tr.tracks || [];
       renderDetail(i, { pan });
       if (cfg.canManage) showVolunteers(tracking, seq).catch(() => {});
+      if (cfg.canManage) showMergeSuggestions(tracking, seq).catch(() => {});
     } catch (err) {
       if (seq !== state.detailSeq || state.selected !== tracking) return;
       state.detail = null; proposedLayer.clearLayers(); clearTracks(); renderQueue();
@@ -366,6 +379,11 @@
       case "reopened": return e.actor ? _("Reopened") + by(e) + why(d.reason) : _("Reopened") + (d.by ? `: ${d.by}` : "");
       case "volunteers_alerted": return _("{n} volunteer(s) nearby alerted, within {m} m", { n: d.count ?? "?", m: d.radius_m ?? "?" });
       case "volunteer_accepted": return _("Volunteer {name} accepted: going to help", { name: d.name || e.actor || "?" });
+      case "merged_into": return _("Merged into {into}", { into: d.into || "?" }) + by(e) + why(d.reason);
+      case "merged_in": return _("{from} merged into this one: {n} contact(s), {m} message(s)", { from: d.from || "?", n: d.contacts ?? 0, m: d.messages ?? 0 }) + by(e) + why(d.reason);
+      case "unmerged": return _("Unmerged from {from}", { from: d.from || "?" }) + by(e) + why(d.reason);
+      case "merge_undone": return _("Merge of {from} undone", { from: d.from || "?" }) + by(e) + why(d.reason);
+      case "merge_rejected": return _("Not the same emergency as {other}", { other: d.other || "?" }) + by(e) + why(d.reason);
       case "volunteer_declined": return _("Volunteer {name} declined", { name: d.name || e.actor || "?" });
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
@@ -437,7 +455,7 @@
   }
 
   function manageHtml(i) {
-    if (!cfg.canManage) return "";
+    if (!cfg.canManage || i.status === "merged") return "";
     if (i.status === "closed") {
       return `<section class="manage"><h3>${esc(_("Reopen"))}</h3>
         <form data-action="reopen" class="act-row">${reasonInput("reopen-reason", _("Why reopen it"))}<button type="submit" data-testid="reopen">${esc(_("Reopen"))}</button>${formError}</form></section>`;
@@ -480,6 +498,54 @@
       ${people ? `<ul class="units-on">${people}</ul>` : ""}</div>`;
   }
 
+  // One incident per emergency: other callers' open incidents near this one in place and time (the server decides
+  // which: GET …/merge-suggestions), each merged into this one or marked "not the same"; a merged incident names
+  // the one it joined and can be unmerged.
+  async function showMergeSuggestions(tracking, seq) {
+    if (state.detail?.status === "merged" || state.detail?.status === "closed") return;
+    const m = await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/merge-suggestions`);
+    if (seq !== state.detailSeq || state.selected !== tracking) return;
+    state.merges = { tracking, suggestions: m.suggestions || [] };
+    const box = $("#detail [data-testid=merge-suggestions]");
+    if (box) box.outerHTML = suggestionsHtml(tracking);
+  }
+  function suggestionsHtml(tracking) {
+    const m = state.merges;
+    if (!m || m.tracking !== tracking || !m.suggestions.length) return `<div data-testid="merge-suggestions" hidden></div>`;
+    const rows = m.suggestions.map((s) => `<li data-testid="merge-suggestion" data-tracking="${esc(s.tracking)}"><strong>${esc(s.tracking)}</strong> P${s.priority} · ${esc(categoryWords(s.category))}
+      <small class="muted">${esc(_("{m} m away, {min} min apart", { m: s.distance_m, min: s.minutes_apart }))}</small>
+      <span class="act-row"><button type="button" data-merge="${esc(s.tracking)}" data-testid="merge-into">${esc(_("Merge into this one"))}</button>
+      <button type="button" class="secondary" data-not-same="${esc(s.tracking)}" data-testid="not-same">${esc(_("Not the same"))}</button></span></li>`).join("");
+    return `<div class="box" data-testid="merge-suggestions" role="status"><strong>${esc(_("Perhaps the same emergency"))}</strong><ul class="units-on">${rows}</ul></div>`;
+  }
+  function mergedHtml(i) {
+    if (i.status !== "merged") return cfg.canManage ? suggestionsHtml(i.tracking) : "";
+    const into = `<a href="#${esc(encodeURIComponent(i.merged_into || ""))}" data-testid="merged-into">${esc(i.merged_into || "?")}</a>`;
+    return `<div class="box closed-box" data-testid="merged-info">${_("Merged into {into}: its contacts are listed there.", { into })}
+      ${cfg.canManage ? `<form data-action="unmerge" class="act-row">${reasonInput("unmerge-reason", W.whyUnmerge)}<button type="submit" class="secondary" data-testid="unmerge">${esc(W.unmerge)}</button>${formError}</form>` : ""}</div>`;
+  }
+  $("#detail").addEventListener("click", async (ev) => {
+    const button = ev.target.closest("[data-merge], [data-not-same]");
+    const tracking = state.detail?.tracking;
+    if (!button || !tracking) return;
+    const other = button.dataset.merge || button.dataset.notSame;
+    button.disabled = true;
+    try {
+      if (button.dataset.merge) {
+        const result = await api(`/api/v1/incidents/${encodeURIComponent(other)}/merge`, { method: "POST", body: { into: tracking } });
+        state.merges = null;
+        if (state.selected === tracking) renderDetail(result);
+      } else {
+        await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/merge-suggestions/${encodeURIComponent(other)}/reject`, { method: "POST", body: {} });
+      }
+      loadQueue().catch(() => {});
+      if (state.selected === tracking) showDetail(tracking);
+    } catch (err) {
+      button.disabled = false;
+      showError(null, err.message);
+    }
+  });
+
   function unitsHtml() {
     if (!state.assignments.length) return "";
     const step = (a) => a.cleared_at ? _("cleared {time}", { time: localTime(a.cleared_at) }) : a.on_scene_at ? _("on scene since {time}", { time: localTime(a.on_scene_at) })
@@ -504,7 +570,7 @@
       <h2 data-testid="detail-tracking">${esc(i.tracking)} <span class="prio-badge ${prioClass(i.priority)}">P${i.priority}</span></h2>
       <p><span class="status s-${esc(i.status)}" data-testid="detail-status">${esc(statusWords(i.status))}</span> · ${esc(categoryWords(i.category))}</p>
       <div class="action-error error" role="alert" data-testid="action-error" hidden></div>
-      ${closedHtml(i)}${proposedHtml(i)}
+      ${closedHtml(i)}${mergedHtml(i)}${proposedHtml(i)}
       <dl class="facts"><dt>${esc(_("Station"))}</dt><dd data-testid="detail-station">${esc(i.station_name || _("unrouted: control room"))}</dd>
         <dt>${esc(_("Location"))}</dt><dd>${location}</dd>
         <dt>${esc(_("Received"))}</dt><dd data-testid="detail-received">${timeHtml(i.received_at)} (${_("{age} ago", { age: ageHtml(i.received_at) })})</dd>
@@ -543,6 +609,7 @@
       case "reopen": return needReason() || ["reopen", { reason }];
       case "accept-location": return ["location/accept", null];
       case "dismiss-location": return needReason() || ["location/dismiss", { reason }];
+      case "unmerge": return needReason() || ["unmerge", { reason }];
       case "retry-message": return [`messages/${Number(f.message_id)}/retry`, null];
       case "reached-message": return String(f.how ?? "").trim().length >= 3
         ? [`messages/${Number(f.message_id)}/reached`, { how: String(f.how).trim() }] : _("Say how she was reached (at least 3 characters).");
@@ -622,6 +689,11 @@
       if (state.selected && d.tracking === state.selected) refreshDetail();
     };
     INCIDENT_EVENTS.forEach((t) => es.addEventListener(t, onIncident));
+    ["IncidentMerged", "IncidentUnmerged"].forEach((t) => es.addEventListener(t, (e) => {
+      const d = JSON.parse(e.data);
+      refreshQueue();
+      if (state.selected && (d.tracking === state.selected || d.into === state.selected)) refreshDetail();
+    }));
     ["UnitStatusChanged", "UnitDispatched", "UnitCreated"].forEach((t) => es.addEventListener(t, (e) => updateUnit(JSON.parse(e.data))));
     es.addEventListener("UnitsMoved", (e) => unitsMoved(JSON.parse(e.data)));
     es.addEventListener("StationsImported", () => { loadStations().then(refreshDetail).catch(() => {}); });
