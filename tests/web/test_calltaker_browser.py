@@ -94,3 +94,36 @@ def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_cont
 
     incident = http.get(f"/api/v1/incidents/{tracking}", headers=auth("dispatcher")).json()
     assert sorted(c["phone"] for c in incident["contacts"]) == [CALLER, "+919820066666"]
+
+
+def test_a_second_callers_call_about_the_same_emergency_joins_it_from_the_call_takers_screen(
+        page, container, http, auth):
+    bandra = _station(container, "Bandra Police Station")
+    first = http.post("/api/v1/calls", headers=auth("dispatcher"), json={
+        "call_id": "first-call-0001", "caller_number": "+919820077777", "what_happened": "Woman screaming in the lane",
+        "category": "immediate_danger", "priority": 1,
+        "location": {"source": "gps", "lat": bandra.anchor.lat, "lon": bandra.anchor.lon, "accuracy_m": 20}}).json()
+
+    calls = sign_in_page(page, container, "dispatcher", "/calltaker")
+    calls.keyboard.type("98200 88888")
+    calls.keyboard.press("Alt+G")
+    expect(calls.get_by_test_id("lat")).to_be_focused()
+    calls.keyboard.type(f"{bandra.anchor.lat + 0.0005:.6f}")
+    calls.keyboard.press("Tab")
+    calls.keyboard.type(f"{bandra.anchor.lon:.6f}")
+    calls.keyboard.press("Tab")
+    calls.keyboard.type("30")
+    expect(calls.locator("path.accuracy-circle")).to_have_count(1)
+    calls.get_by_test_id("what-happened").fill("A woman is being dragged into a car outside my shop")
+    calls.keyboard.press("Control+Enter")
+    logged = calls.get_by_test_id("logged-call")
+    expect(logged).to_be_visible()
+    second = logged.get_attribute("data-tracking")
+    suggestion = calls.locator(f'[data-testid=call-suggestion][data-tracking="{first["tracking"]}"]')
+    expect(suggestion).to_be_visible()
+    suggestion.get_by_test_id("call-merge").click()
+    expect(calls.get_by_test_id("call-merged")).to_contain_text(first["tracking"])
+    merged = http.get(f"/api/v1/incidents/{second}", headers=auth("dispatcher")).json()
+    assert merged["status"] == "merged" and merged["merged_into"] == first["tracking"]
+    survivor = http.get(f"/api/v1/incidents/{first['tracking']}", headers=auth("dispatcher")).json()
+    assert sorted(c["phone"] for c in survivor["contacts"]) == ["+919820077777", "+919820088888"]

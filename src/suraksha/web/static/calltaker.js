@@ -17,6 +17,7 @@
   const W = { // words used inside nested template literals, where the catalog extractor cannot see them
     openInConsole: _("Open in the console"), readOut: _("Read out to her:"), noneBefore: _("No earlier contact from this number in your area."),
     otherArea: _("It is in another station's area and went to that station."), coveredBy: _("Covered by"),
+    sameOne: _("The same: join it"), notSame: _("Not the same"), callerSaid: _("the caller describes the same emergency"),
   };
   const LOCALE = { hi: "hi-IN-u-nu-latn", mr: "mr-IN-u-nu-latn" }[window.SURAKSHA_LANG] || "en-GB";
   const when = new Intl.DateTimeFormat(LOCALE, { timeZone: TZ, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -250,7 +251,39 @@
       <strong>${esc(head)}</strong> <span class="prio p${Math.min(r.priority, 3)}">P${r.priority}</span><br>
       ${esc(where)}${r.in_your_area ? "" : `<br><small>${esc(W.otherArea)}</small>`}<br>
       <small>${esc(W.readOut)}</small> <q data-testid="read-out">${esc(r.message)}</q><br>
-      <a href="/console#${encodeURIComponent(r.tracking)}" data-testid="open-in-console">${esc(W.openInConsole)}</a></div>`;
+      <a href="/console#${encodeURIComponent(r.tracking)}" data-testid="open-in-console">${esc(W.openInConsole)}</a>
+      <div id="call-suggestions" data-testid="call-suggestions"></div></div>`;
+    if (r.in_your_area && !r.duplicate) suggest(r.tracking);
+  }
+
+  // another caller about the same emergency, nearby and at the same time: the call-taker says whether it is ---------
+  async function suggest(tracking) {
+    let data;
+    try { data = await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/merge-suggestions`); } catch (e) { return; }
+    const box = document.getElementById("call-suggestions");
+    if (!box || !data.suggestions.length) return;
+    const ask = _("Perhaps the same emergency as:");
+    box.innerHTML = `<p><strong>${esc(ask)}</strong></p><ul class="earlier-list">${data.suggestions.map((o) => `
+      <li data-testid="call-suggestion" data-tracking="${esc(o.tracking)}">
+        <a href="/console#${encodeURIComponent(o.tracking)}" target="_blank" rel="noopener">${esc(o.tracking)}</a>
+        <span class="prio p${Math.min(o.priority, 3)}">P${o.priority}</span> ${esc(words(o.category))} · ${esc(when.format(new Date(o.received_at)))}
+        <button type="button" data-testid="call-merge" data-into="${esc(o.tracking)}">${esc(W.sameOne)}</button>
+        <button type="button" class="secondary" data-testid="call-not-same" data-other="${esc(o.tracking)}">${esc(W.notSame)}</button>
+      </li>`).join("")}</ul>`;
+    box.addEventListener("click", async (e) => {
+      const b = e.target.closest("button"); if (!b) return;
+      const li = b.closest("li"); b.disabled = true;
+      try {
+        if (b.dataset.into) {
+          await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/merge`, { method: "POST", body: { into: b.dataset.into, reason: W.callerSaid } });
+          box.innerHTML = `<p data-testid="call-merged">${esc(_("This call joined {tracking}.", { tracking: b.dataset.into }))}</p>`;
+        } else {
+          await api(`/api/v1/incidents/${encodeURIComponent(tracking)}/merge-suggestions/${encodeURIComponent(b.dataset.other)}/reject`, { method: "POST", body: {} });
+          li.remove();
+          if (!box.querySelector("li")) box.innerHTML = "";
+        }
+      } catch (x) { b.disabled = false; li.insertAdjacentHTML("beforeend", `<p class="error">${esc(x.message)}</p>`); }
+    });
   }
 
   // keys and wiring -----------------------------------------------------------------------------------------
