@@ -37,6 +37,7 @@ def incident_view(r: Any, station_name: str | None) -> dict:
         "first_dispatched_at": iso(r.first_dispatched_at), "arrived_at": iso(r.arrived_at),
         "response_seconds": r.response_seconds, "closed_at": iso(r.closed_at), "closed_by": r.closed_by,
         "disposition": r.disposition, "disposition_code": r.disposition_code, "reopened_at": iso(r.reopened_at),
+        "society_id": r.society_id, "society_name": r.society_name,
     }
 
 
