@@ -23,13 +23,16 @@ SOCIETY = {"name": "Sagar Darshan CHS", "address": "Cuffe Parade, Colaba, Mumbai
 
 
 @pytest.fixture
-def society(http, auth) -> dict:
-    """A society of the home station with one coordinator, registered by the station's officer."""
+def society(http, auth, caplog) -> dict:
+    """A society of the home station with one coordinator, registered by the station's officer (nothing logged
+    names the number)."""
+    caplog.set_level(logging.DEBUG)
     r = http.post("/api/v1/societies", json=SOCIETY, headers=auth("officer"))
     assert r.status_code == 201, r.text
     r = http.post(f"/api/v1/societies/{r.json()['id']}/coordinators",
                   json={"name": "Meera Kulkarni", "phone": "+91 98200 44444"}, headers=auth("officer"))
     assert r.status_code == 201, r.text
+    assert DIGITS not in caplog.text
     return r.json()
 
 
@@ -52,6 +55,9 @@ def test_an_officer_registers_a_society_and_its_coordinators_numbers_are_shown_m
     with container.engine.connect() as conn:  # sealed at rest
         stored = conn.execute(select(metadata.tables["society_coordinators"])).one()
     assert DIGITS not in stored.phone_sealed and DIGITS not in stored.phone_fingerprint
+    with container.engine.connect() as conn:  # nor do the events announcing the changes
+        payloads = [str(p) for p in conn.execute(select(metadata.tables["events"].c.payload)).scalars()]
+    assert payloads and not any(DIGITS in p or "Meera" in p for p in payloads)
 
 
 def test_another_stations_officer_can_neither_see_nor_change_a_society(http, auth, society, container, station_id):
