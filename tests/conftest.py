@@ -144,6 +144,7 @@ def _restore(c, baseline) -> None:
     c.stations.reload()
     c.dispatch.reload()
     c.targets.reload()
+    c.societies.reload()
     c.registry.index.reload()
 
 

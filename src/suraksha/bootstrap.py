@@ -34,6 +34,7 @@ from suraksha.posters.service import PosterService
 from suraksha.registry.checkpoints import AuditCheckpoints
 from suraksha.registry.service import RegistryService
 from suraksha.settings import Settings
+from suraksha.societies.service import SocietyService
 from suraksha.stations.service import StationService
 from suraksha.targets.service import TargetService
 from suraksha.volunteers.service import VolunteerService
@@ -64,6 +65,7 @@ class Container:
     volunteers: VolunteerService
     cases: CaseService
     merges: MergeService
+    societies: SocietyService
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
@@ -110,12 +112,14 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                               settings.session_max_hours)
     volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts, writer)
     volunteers.incidents = incidents
+    societies = SocietyService(engine, clock, stations, sealer)
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus,
         relay=OutboxRelay(engine, bus, clock, writer=writer,
                           lease=Lease(engine, clock, RELAY_LEASE, settings.node, RELAY_LEASE_LENGTH)),
         accounts=accounts, places=places, stations=stations,
-        messages=messages, incidents=incidents, intake=IntakeService(settings, stations, places, incidents, sealer),
+        messages=messages, incidents=incidents,
+        intake=IntakeService(settings, stations, places, incidents, sealer, societies=societies),
         dispatch=dispatch, writer=writer, position_writer=position_writer,
         registry=RegistryService(engine, clock, settings.secret_key.get_secret_value(), settings.registry_files_dir,
                                  stations, settings.registry_recent_years, checkpoints=AuditCheckpoints(
@@ -131,6 +135,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for, messages=messages,
                           track_url=f"{settings.public_url.rstrip('/')}/track"),
         merges=MergeService(engine, clock, settings, incidents, messages, stations),
+        societies=societies,
     )
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
@@ -138,6 +143,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     bus.on("HelplineReassigned", lambda _e: stations.reload())
     bus.on("StationsImported", lambda _e: places.reload())
     bus.on("ResponseTargetsChanged", lambda _e: targets.reload())
+    bus.on("SocietyChanged", lambda _e: societies.reload())  # the coordinators intake recognises
     bus.on("UnitRosterChanged", dispatch.reload_rosters)
     for unit_event in ("UnitCreated", "UnitsMoved", "UnitDispatched", "UnitStatusChanged"):
         bus.on(unit_event, dispatch.apply_event)

@@ -39,6 +39,7 @@ FIR_BODY = {"station_id": 1, "sections": ["BNS 78"], "occurred_at": "2026-11-21T
             "victim": {"name": "outsider test"}, "accused": [{"known": False}], "recorded_by_woman_officer": "PSI Jadhav",
             "summary": "outsider test: a man followed her"}
 FILE = {"file": ("outsider.csv", b"", "text/csv")}
+SOCIETY = {"name": "Outsider Test Society", "address": "Cuffe Parade, Colaba", "lat": 18.9067, "lon": 72.8147}
 HANDSET = {"model": "Nokia 105", "sim_number": "8991000012345678", "given_on": "2024-01-01", "donor": "outsider test"}
 # A valid minimal body for every route that takes one: a refusal must not hide behind a 422.
 BODIES: dict[tuple[str, str], dict] = {
@@ -140,6 +141,14 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/cases/{fir_number}/hearings/{hearing_id}/outcome"): {"data": {"outcome": "adjourned", "reason": REASON}},
     ("POST", "/cases/{fir_number}/disposal"): {"data": {"disposal": "acquittal", "judgment_ref": "SC 1/2026"}},
     ("POST", "/registry/register"): {"data": {"record_id": "OUT-1", "full_name": REASON, "state": "MH"}},
+    ("POST", "/api/v1/societies"): {"json": SOCIETY},
+    ("PUT", "/api/v1/societies/{society_id}"): {"json": SOCIETY},
+    ("PUT", "/api/v1/societies/{society_id}/active"): {"json": {"active": False}},
+    ("POST", "/api/v1/societies/{society_id}/coordinators"): {"json": {"name": REASON, "phone": "+919820044444"}},
+    ("POST", "/societies"): {"data": SOCIETY},
+    ("POST", "/societies/{society_id}"): {"data": SOCIETY},
+    ("POST", "/societies/{society_id}/active"): {"data": {"active": "0"}},
+    ("POST", "/societies/{society_id}/coordinators"): {"data": {"name": REASON, "phone": "+919820044444"}},
     ("POST", "/cases/new"): {"data": {"station_id": "1", "sections": "BNS 78", "occurred_at": "2026-11-21T20:00",
                                       "place": "Colaba Causeway", "victim_name": "outsider test", "summary": REASON * 3,
                                       "accused0_state": "unknown", "woman_officer": "PSI Jadhav"}},
@@ -188,7 +197,7 @@ def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict
               "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
               "target_id": 1, "shift_id": 1, "volunteer_id": 1, "fir_number": FIR, "offence_class": "bnss_193",
               "request_id": 1, "lab_code": "OUT-TEST-LAB", "code": "OUT-TEST-COURT", "hearing_id": 1,
-              "update_id": 1, "position": 0, "other": TRACKING}
+              "update_id": 1, "position": 0, "other": TRACKING, "society_id": 1, "coordinator_id": 1}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

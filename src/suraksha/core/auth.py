@@ -108,6 +108,8 @@ ROLES_THAT_MANAGE_UNITS = frozenset({Role.ADMIN, Role.STATION_OFFICER, Role.DISP
 # the control room and the station see who accepted an alert near an SOS, with the volunteer's name and phone.
 ROLES_THAT_VERIFY_VOLUNTEERS = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 ROLES_THAT_SEE_VOLUNTEERS_ON_AN_INCIDENT = frozenset({Role.DISPATCHER, Role.STATION_OFFICER})
+# Housing societies and their coordinators' numbers: a station's officers register them (and administrators).
+ROLES_THAT_REGISTER_SOCIETIES = frozenset({Role.ADMIN, Role.STATION_OFFICER})
 # Lawful access to the offender registry: only these roles search, view, import or decide merges.
 ROLES_THAT_USE_REGISTRY = frozenset({Role.REGISTRY_OFFICER, Role.REGISTRY_SUPERVISOR})
 ROLES_THAT_REVIEW_REGISTRY_AUDIT = frozenset({Role.REGISTRY_SUPERVISOR})

@@ -184,6 +184,24 @@ def seed_volunteers(c: Container, password: str, seed: int = 13, city: str = DEM
     console.print(f"volunteers: {DEMO_VOLUNTEERS + 1} synthetic volunteers verified and on duty")
 
 
+# Two housing societies with a coordinator each (names and numbers made up): a message from +91 70004 00001 or
+# 00002, by SMS or WhatsApp, becomes an incident at the society, named on the console (docs/societies.md).
+DEMO_SOCIETIES = (("Sagar Darshan CHS (demo)", "Cuffe Parade, Colaba", 18.9067, 72.8147, "+917000400001"),
+                  ("Shanti Niwas CHS (demo)", "Wodehouse Road, Colaba", 18.9152, 72.8275, "+917000400002"))
+
+
+def seed_societies(c: Container) -> None:
+    from suraksha.societies.model import SocietyDetails
+
+    admin = Principal(0, "demo", Role.ADMIN, ScopeKind.NATIONAL, "")
+    if c.societies.in_area(admin):  # seeded already
+        return
+    for name, address, lat, lon, phone in DEMO_SOCIETIES:
+        society = c.societies.register(admin, SocietyDetails(name, address, lat, lon))
+        c.societies.add_coordinator(admin, society["id"], "Demo coordinator", phone)
+    console.print(f"housing societies: {len(DEMO_SOCIETIES)} with a coordinator each")
+
+
 def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     if settings.env == "production":
         raise ConfigurationError("the demo creates demo accounts: it never runs with SURAKSHA_ENV=production",
@@ -201,6 +219,7 @@ def prepare(settings: Settings, units: int) -> tuple[Container, str]:
     password = settings.demo_password.get_secret_value() if settings.demo_password else secrets.token_urlsafe(9)
     create_accounts(c, password)
     seed_volunteers(c, password)
+    seed_societies(c)
     seed_cases(c)
     return c, password
 

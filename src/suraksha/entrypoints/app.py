@@ -50,6 +50,8 @@ from suraksha.intake.channels.whatsapp_cloud import webhook as whatsapp_cloud
 from suraksha.posters import api as posters_api
 from suraksha.registry import api as registry_api
 from suraksha.registry import views as registry_views
+from suraksha.societies import api as societies_api
+from suraksha.societies import views as societies_views
 from suraksha.stations import api as stations_api
 from suraksha.targets import api as targets_api
 from suraksha.volunteers import api as volunteers_api
@@ -68,6 +70,7 @@ ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_
            cases_api.router, forensics_api.router, forensics_views.router, case_dashboards_api.router,
            case_dashboards_views.router, cases_views.router,
            courts_api.router, courts_views.router, case_updates_api.router, case_updates_views.router,
+           societies_api.router, societies_views.router,
            api_docs.router, health.router)  # the webhook first
 
 
@@ -135,6 +138,7 @@ def _lifespan(c: Container, background: bool):
         c.places.reload()
         c.stations.warm_cells = True
         c.stations.reload()
+        c.societies.reload()
         c.dispatch.load()
         c.writer.start()
         if c.position_writer is not None:

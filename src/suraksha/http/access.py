@@ -20,6 +20,7 @@ from suraksha.core.auth import (
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_MANAGE_STATIONS,
     ROLES_THAT_RAISE_SOS,
+    ROLES_THAT_REGISTER_SOCIETIES,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
     ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
@@ -108,6 +109,7 @@ _CASES = _names(ROLES_THAT_SEE_CASES)  # station officer, admin: read cases, get
 _INVESTIGATE = _names(ROLES_THAT_INVESTIGATE)  # station officer: register FIRs, the steps of a case
 # A station's registered offenders: the registry, and that station's own officers (the scope is checked after).
 _STATION_OFFENDERS = _REGISTRY | _names(Role.STATION_OFFICER)
+_SOCIETIES = _names(ROLES_THAT_REGISTER_SOCIETIES)  # admin, station officer (the scope is checked after)
 
 STAFF_ROLES: dict[Route, frozenset[str]] = {
     # accounts
@@ -262,6 +264,21 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/volunteer/position"): _VOLUNTEER,
     ("POST", "/volunteer/alerts/{alert_id}/accept"): _VOLUNTEER,
     ("POST", "/volunteer/alerts/{alert_id}/decline"): _VOLUNTEER,
+    # housing societies and their coordinators: a station's officers register them (issue 9, point 5)
+    ("GET", "/api/v1/societies"): _SOCIETIES,
+    ("POST", "/api/v1/societies"): _SOCIETIES,
+    ("GET", "/api/v1/societies/{society_id}"): _SOCIETIES,
+    ("PUT", "/api/v1/societies/{society_id}"): _SOCIETIES,
+    ("PUT", "/api/v1/societies/{society_id}/active"): _SOCIETIES,
+    ("POST", "/api/v1/societies/{society_id}/coordinators"): _SOCIETIES,
+    ("DELETE", "/api/v1/societies/{society_id}/coordinators/{coordinator_id}"): _SOCIETIES,
+    ("GET", "/societies"): _SOCIETIES,
+    ("POST", "/societies"): _SOCIETIES,
+    ("GET", "/societies/{society_id}"): _SOCIETIES,
+    ("POST", "/societies/{society_id}"): _SOCIETIES,
+    ("POST", "/societies/{society_id}/active"): _SOCIETIES,
+    ("POST", "/societies/{society_id}/coordinators"): _SOCIETIES,
+    ("POST", "/societies/{society_id}/coordinators/{coordinator_id}/remove"): _SOCIETIES,
     # the case side: FIRs, the investigation clock, her sealed identity (cases.api, cases.views)
     ("POST", "/api/v1/firs"): _INVESTIGATE,
     ("GET", "/api/v1/firs"): _CASES,

@@ -134,6 +134,11 @@ MESSAGES: dict[str, str] = {
     "disposed_before_allocation": N_("A judgment cannot be dated before the court had the case."),
     "convicted_required": N_("Say which accused were convicted."),
     "unknown_accused": N_("Choose the convicted accused from the list."),
+    "society_name_required": N_("Give the society's name."),
+    "address_required": N_("Give the society's address."),
+    "address_too_long": N_("An address has at most 300 characters."),
+    "coordinator_name_required": N_("Give the coordinator's name."),
+    "coordinator_taken": N_("That number already coordinates a society."),
     "unavailable": N_("The service is not answering just now. Try again shortly."),
     "database_unavailable": N_("The service is not answering just now. Try again shortly."),
 }

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from suraksha.core.auth import (
     ROLES_THAT_KEEP_HANDSETS,
     ROLES_THAT_MANAGE_INCIDENTS,
+    ROLES_THAT_REGISTER_SOCIETIES,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
     ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
@@ -160,6 +161,8 @@ def navigation(principal: Principal | None) -> list[tuple[str, str]]:
         items.append(("/phones", N_("Helpline phones")))
     if principal.role in ROLES_THAT_VERIFY_VOLUNTEERS:
         items.append(("/volunteers", N_("Volunteers")))
+    if principal.role in ROLES_THAT_REGISTER_SOCIETIES:
+        items.append(("/societies", N_("Housing societies")))
     if principal.role in ROLES_THAT_REVIEW_REGISTRY_AUDIT:
         items.append(("/registry/oversight", N_("Oversight")))
         items.append(("/registry/audit", N_("Audit trail")))

@@ -59,6 +59,8 @@ class IncidentOut(BaseModel):
                                                       "applies (state, area class, priority, category); null: none")
     target_minutes: int | None = Field(None, description="the target's minutes; null: no target applies")
     area_class: str | None = Field(None, description="urban or rural: the area class of the incident's station")
+    society_id: int | None = Field(None, description="the housing society whose registered coordinator raised it")
+    society_name: str | None = Field(None, description="that society's name, as it was when the alert came")
 
 
 class ContactOut(BaseModel):

@@ -27,6 +27,7 @@ class IncidentReported(IncidentEvent):
     lat: float | None
     location_known: bool
     received_at: str
+    society_name: str | None = None  # raised by a registered housing society's coordinator
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -209,3 +209,5 @@ class ArrivingContact:
     language_asked: bool = False  # her words only asked for that language: it becomes her incident's language
     her_station_name: str | None = None  # the station's name in her language, for what she is told
     reply_via: str = ""  # the channel answers in its response (e.g. TwiML): the reply is recorded as sent
+    society_id: int | None = None  # a registered housing society's coordinator sent it (societies/)
+    society_name: str | None = None  # its name, kept on the incident for the console

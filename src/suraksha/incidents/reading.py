@@ -38,6 +38,7 @@ def incident_view(r: Any, station_name: str | None) -> dict:
         "response_seconds": r.response_seconds, "closed_at": iso(r.closed_at), "closed_by": r.closed_by,
         "disposition": r.disposition, "disposition_code": r.disposition_code, "reopened_at": iso(r.reopened_at),
         "merged_into": getattr(r, "merged_into", None),
+        "society_id": r.society_id, "society_name": r.society_name,
     }
 
 

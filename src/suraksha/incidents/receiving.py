@@ -53,7 +53,7 @@ from suraksha.messaging.model import MessageKind, Reply
 
 NEW_INCIDENT_COLUMNS = ("id", "tracking", "station_id", "city", "state", "channel", "helpline_kind", "language",
                         "priority", "category", "status", "location_known", "lon", "lat", "location_accuracy_m",
-                        "match", "received_at", "last_message_at", "updated_at")
+                        "match", "received_at", "last_message_at", "updated_at", "society_id", "society_name")
 _INSERT_INCIDENTS = BulkInsert(incidents, NEW_INCIDENT_COLUMNS)
 _INSERT_CONTACTS = BulkInsert(incident_contacts, ("incident_id", "channel", "fingerprint", "phone_sealed", "via"))
 _INSERT_MESSAGES = BulkInsert(inbound_messages, ("provider", "provider_id", "channel", "incident_id", "to_number",
@@ -138,7 +138,8 @@ class BatchPlan:
                "priority": c.priority, "category": c.category, "status": IncidentStatus.NEW.value,
                "location_known": c.location is not None, "lon": c.lon, "lat": c.lat,
                "location_accuracy_m": c.accuracy_m, "match": c.match, "received_at": c.received_at,
-               "last_message_at": c.received_at, "updated_at": self.now}
+               "last_message_at": c.received_at, "updated_at": self.now,
+               "society_id": c.society_id, "society_name": c.society_name}
         incident = _Incident(row=row)
         self.new.append(incident)
         self.contacts.append((incident, {"channel": c.channel, "fingerprint": c.fingerprint,

@@ -61,6 +61,9 @@ incidents = Table(
     Column("reopened_at", UtcDateTime, nullable=True),
     Column("unassigned_alarm_at", UtcDateTime, nullable=True),  # a P1's wait without a unit has alarmed
     Column("merged_into", String(9), nullable=True),  # status merged: the tracking number it was merged into
+    # the housing society whose coordinator raised it (societies.id; its name as it was then, for the console)
+    Column("society_id", Integer, nullable=True),
+    Column("society_name", String(120), nullable=True),
     Index("ix_incidents_open_queue", "status", "priority", "received_at"),
     # The unassigned alarm's timer (IncidentService.alarm_unassigned): new P1s whose first wait has not alarmed,
     # and new P1s reopened. Its queries name these conditions in literal values, as the indexes do.

@@ -18,6 +18,7 @@ from suraksha.incidents import store as incidents  # noqa: F401
 from suraksha.messaging import store as messaging  # noqa: F401
 from suraksha.places import store as places  # noqa: F401
 from suraksha.registry import store as registry  # noqa: F401
+from suraksha.societies import store as societies  # noqa: F401
 from suraksha.stations import store as stations  # noqa: F401
 from suraksha.targets import store as targets  # noqa: F401
 from suraksha.volunteers import store as volunteers  # noqa: F401

@@ -15,11 +15,12 @@
     domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
   const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), acknowledged: _("acknowledged"), en_route: _("en route"),
     on_scene: _("on scene"), out_of_service: _("out of service") };
-  const MATCH_WORDS = { inside: _("inside"), overlap: _("overlap"), nearest: _("nearest"), none: _("none") };
+  const MATCH_WORDS = { inside: _("inside"), overlap: _("overlap"), nearest: _("nearest"), none: _("none"), society: _("the society's pin") };
   const MESSAGE_KINDS = { acknowledgement: _("acknowledgement"), unit_dispatched: _("unit dispatched"), unit_arrived: _("unit arrived"),
     transferred: _("transferred"), closed: _("closed"), reopened: _("reopened"), follow_up: _("follow-up") };
   MESSAGE_KINDS.merged = _("report joined");
   const W = { // words used deep inside nested template literals, where the catalog extractor cannot see them
+    society: _("Society: {name}"),
     note: _("Note"), noteOptional: _("Note (optional)"), howReached: _("How she was reached"), gaveUp: _("gave up after its retries"),
     sinceFirst: _("since she first wrote"), whatDone: _("What was done, said or decided"), changeIncident: _("Change this incident"),
     closingNote: _("Closing note"), whyUnmerge: _("Why unmerge it"), unmerge: _("Unmerge"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
@@ -151,7 +152,7 @@
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
         <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}<br>
-          <small>${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
+          <small>${i.society_name ? `<span data-testid="queue-society">${esc(W.society.replace("{name}", () => i.society_name))}</span> · ` : ""}${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
         <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
       </li>`).join("");
     document.querySelectorAll("#queue [data-deadline]").forEach(deadlineState);
@@ -571,7 +572,7 @@
       <p><span class="status s-${esc(i.status)}" data-testid="detail-status">${esc(statusWords(i.status))}</span> · ${esc(categoryWords(i.category))}</p>
       <div class="action-error error" role="alert" data-testid="action-error" hidden></div>
       ${closedHtml(i)}${mergedHtml(i)}${proposedHtml(i)}
-      <dl class="facts"><dt>${esc(_("Station"))}</dt><dd data-testid="detail-station">${esc(i.station_name || _("unrouted: control room"))}</dd>
+      <dl class="facts">${i.society_name ? `<dt>${esc(_("Society"))}</dt><dd data-testid="detail-society">${esc(i.society_name)}</dd>` : ""}<dt>${esc(_("Station"))}</dt><dd data-testid="detail-station">${esc(i.station_name || _("unrouted: control room"))}</dd>
         <dt>${esc(_("Location"))}</dt><dd>${location}</dd>
         <dt>${esc(_("Received"))}</dt><dd data-testid="detail-received">${timeHtml(i.received_at)} (${_("{age} ago", { age: ageHtml(i.received_at) })})</dd>
         ${i.last_message_at && i.last_message_at !== i.received_at ? `<dt>${esc(_("Last heard"))}</dt><dd>${timeHtml(i.last_message_at)} (${_("{age} ago", { age: ageHtml(i.last_message_at) })})</dd>` : ""}
