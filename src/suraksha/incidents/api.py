@@ -58,6 +58,9 @@ class IncidentOut(BaseModel):
                                                       "applies (state, area class, priority, category); null: none")
     target_minutes: int | None = Field(None, description="the target's minutes; null: no target applies")
     area_class: str | None = Field(None, description="urban or rural: the area class of the incident's station")
+    noise_kind: str | None = Field(None, description="blank, silent, abusive, prank or test: marked as noise (out of "
+                                                     "the queue, kept); null: genuine (docs/adr/0009)")
+    flags: list[str] = Field([], description="callback_after_blank (shown first), repeat_noise (docs/adr/0009)")
 
 
 class ContactOut(BaseModel):

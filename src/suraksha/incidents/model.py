@@ -206,3 +206,4 @@ class ArrivingContact:
     language_asked: bool = False  # her words only asked for that language: it becomes her incident's language
     her_station_name: str | None = None  # the station's name in her language, for what she is told
     reply_via: str = ""  # the channel answers in its response (e.g. TwiML): the reply is recorded as sent
+    blank_text: bool = False  # her words are empty or white space (the blank rule, incidents/noise_rules.py)

@@ -12,6 +12,7 @@ from typing import Any
 from suraksha.core.privacy import Sealer
 from suraksha.incidents import language
 from suraksha.incidents.model import ArrivingContact
+from suraksha.incidents.noise_rules import is_blank_text
 from suraksha.incidents.receiving import Ack
 from suraksha.incidents.service import IncidentService
 from suraksha.incidents.triage import triage
@@ -66,5 +67,5 @@ class IntakeService:
             location=point, accuracy_m=contact.accuracy_m if contact.location else None, lon=lon, lat=lat,
             priority=t.priority, category=t.category, rules=t.matched, language=lang,
             language_asked=asked, her_station_name=station.name_in(lang) if station else None,
-            reply_via=contact.reply_via,
+            reply_via=contact.reply_via, blank_text=is_blank_text(contact.text),
         )
