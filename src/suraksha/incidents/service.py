@@ -457,7 +457,8 @@ class IncidentService:
         oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page)."""
         i = incidents.c
         q = select(incidents).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
-                                    i.location_known.is_(True), i.received_at >= since)
+                                    i.location_known.is_(True), i.received_at >= since,
+                                    i.noise_kind.is_(None))  # a test or prank alert calls no volunteer
         if after is not None:
             q = q.where(or_(i.received_at > after[0], and_(i.received_at == after[0], i.id > after[1])))
         with self._engine.connect() as conn:
