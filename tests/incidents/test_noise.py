@@ -5,6 +5,8 @@ contact shown first; a number with earlier noise flagged but still shown."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from suraksha.core.auth import Principal, Role, ScopeKind
@@ -221,3 +223,13 @@ def test_the_noise_list_takes_a_known_kind_and_closed_ones_on_request(container,
     assert noise_list(http, auth) == []
     assert [i["tracking"] for i in noise_list(http, auth, closed="true")] == [tracking]
     assert noise_list(http, auth, "outsider", closed="true") == []  # another city's control room
+
+
+def test_a_panic_button_marked_test_calls_no_volunteer(container, http, auth):
+    sos = http.post("/api/v1/sos", headers=auth("integration"), json={
+        "device_id": "app-noise-test", "lat": 18.9067, "lon": 72.8147, "accuracy_m": 10, "battery_pct": 50,
+        "at": container.clock.now().isoformat()}).json()
+    since = container.clock.now() - timedelta(minutes=5)
+    assert [s.id for s in container.incidents.sos_waiting(since, None, 10)]  # waiting for volunteers
+    mark(http, auth, sos["tracking"], "test", note="the device's monthly test")
+    assert container.incidents.sos_waiting(since, None, 10) == []
