@@ -63,7 +63,7 @@ class Container:
     analytics: WallboardService
     volunteers: VolunteerService
     cases: CaseService
-    noise: NoiseService | None = None  # noise (docs/adr/0009): marking, the noise list, the contacts counted
+    noise: NoiseService  # noise (docs/adr/0009): marking (`mark_noise`, `mark_genuine`), the noise list
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
