@@ -24,6 +24,7 @@ from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
 from suraksha.handsets.service import HandsetService
 from suraksha.incidents.merging import MergeService
+from suraksha.incidents.noise import NoiseService
 from suraksha.incidents.service import IncidentService
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
@@ -66,6 +67,7 @@ class Container:
     cases: CaseService
     merges: MergeService
     societies: SocietyService
+    noise: NoiseService  # noise (docs/adr/0009): marking (`mark_noise`, `mark_genuine`), the noise list
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
@@ -99,6 +101,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                               whatsapp=whatsapp or build_whatsapp(settings))
     writer = GroupCommitWriter(engine, max_batch=settings.intake_batch_max)
     incidents = IncidentService(engine, clock, settings, stations, messages, sealer, writer)
+    noise = NoiseService(engine, clock, incidents)
     # Positions have a store and a writer of their own, whose commits do not wait for the disk (docs/dispatch.md).
     positions_engine = make_engine(companion_url(settings.database_url, POSITIONS_STORE), durable=False)
     position_writer = GroupCommitWriter(positions_engine, name="position-writer")
@@ -130,7 +133,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         posters=PosterService(stations, settings.public_url),
         handsets=HandsetService(engine, clock, stations, settings.zone_for),
         targets=targets,
-        analytics=WallboardService(incidents, dispatch, stations, clock, settings),
+        analytics=WallboardService(incidents, dispatch, stations, clock, settings, noise=noise), noise=noise,
         volunteers=volunteers,
         cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for, messages=messages,
                           track_url=f"{settings.public_url.rstrip('/')}/track"),

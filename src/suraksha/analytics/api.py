@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from suraksha.analytics.service import WATCHERS
@@ -83,3 +83,35 @@ class Wallboard(BaseModel):
             summary="The supervisor's wallboard: open incidents, units, the day's response times per station")
 def wallboard(request: Request, principal: Watcher):
     return get_container(request).analytics.wallboard(principal)
+
+
+class ShareFigures(BaseModel):
+    contacts: int = Field(ge=0, description="messages, calls and alerts received")
+    genuine: int = Field(ge=0, description="of them, those whose incident is not marked as noise")
+    share: float | None = Field(description="genuine / contacts; null without contacts")
+
+
+class ChannelShare(ShareFigures):
+    channel: str = Field(examples=["sms", "whatsapp", "sos", "call"])
+
+
+class HourShare(ShareFigures):
+    start: str = Field(description="the hour's start on the city's clock (ISO 8601 with its offset)")
+    by_channel: list[ChannelShare]
+
+
+class ContactShare(BaseModel):
+    generated_at: str
+    zone: str = Field(examples=["Asia/Kolkata"])
+    since: str
+    until: str
+    channels: list[str]
+    total: ShareFigures
+    by_channel: list[ChannelShare]
+    hours: list[HourShare]
+
+
+@router.get("/analytics/contact-share", response_model=ContactShare,
+            summary="The share of contacts that became (genuine) incidents, per channel and per hour, in your area")
+def contact_share(request: Request, principal: Watcher, hours: Annotated[int, Query(ge=1, le=168)] = 24):
+    return get_container(request).analytics.contact_share(principal, hours)

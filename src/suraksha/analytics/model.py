@@ -159,3 +159,53 @@ def by_station(day: Iterable[IncidentTimes], now: datetime) -> list[StationDay]:
     for item in day:
         groups.setdefault(item.station_id, []).append(item)
     return [day_figures(station_id, items, now) for station_id, items in groups.items()]
+
+
+# ------------------------------------------------------------------ the share of contacts that became incidents
+# (docs/adr/0009): every contact (a message, call or alert) of the last hours in the viewer's area, per channel and
+# per hour of the city's clock, and how many of them belong to a genuine incident (one not marked as noise).
+
+MAX_SHARE_HOURS = 168  # a week
+
+
+@dataclass
+class ShareCount:
+    contacts: int = 0
+    genuine: int = 0
+
+    def add(self, genuine: bool) -> None:
+        self.contacts += 1
+        self.genuine += genuine
+
+    @property
+    def share(self) -> float | None:
+        """genuine / contacts; None when there was no contact."""
+        return self.genuine / self.contacts if self.contacts else None
+
+
+def share_hours(now: datetime, zone_name: str, hours: int) -> tuple[datetime, datetime]:
+    """[start, end): the last `hours` whole hours of the city's clock, the current hour the last of them."""
+    local = now.astimezone(ZoneInfo(zone_name)).replace(minute=0, second=0, microsecond=0)
+    end = local + timedelta(hours=1)
+    return end - timedelta(hours=hours), end
+
+
+@dataclass
+class ContactShare:
+    start: datetime
+    hours: list[dict[str, ShareCount]]  # per hour from `start`: channel -> counts
+    by_channel: dict[str, ShareCount]
+    total: ShareCount
+
+
+def contact_share(contacts: Iterable[tuple[str, datetime, bool]], start: datetime, hours: int) -> ContactShare:
+    """Count (channel, received_at, genuine) contacts into hourly buckets from `start`; others are left out."""
+    out = ContactShare(start, [{} for _ in range(hours)], {}, ShareCount())
+    for channel, at, genuine in contacts:
+        index = int((at - start).total_seconds() // 3600)
+        if not 0 <= index < hours:
+            continue
+        out.hours[index].setdefault(channel, ShareCount()).add(genuine)
+        out.by_channel.setdefault(channel, ShareCount()).add(genuine)
+        out.total.add(genuine)
+    return out

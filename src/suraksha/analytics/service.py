@@ -8,15 +8,16 @@ in model.py.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from suraksha.analytics import model
 from suraksha.analytics.model import AGE_BUCKETS, MEASURES, PRIORITIES, IncidentTimes, StationDay
 from suraksha.core.auth import ROLES_THAT_WATCH_THE_WALLBOARD, Principal
 from suraksha.core.clock import Clock
-from suraksha.core.errors import Forbidden
+from suraksha.core.errors import Forbidden, InvalidInput
 from suraksha.dispatch.service import DispatchService
+from suraksha.incidents.noise import NoiseService
 from suraksha.incidents.service import IncidentService
 from suraksha.stations.service import StationService
 
@@ -25,9 +26,9 @@ WATCHERS = ROLES_THAT_WATCH_THE_WALLBOARD
 
 class WallboardService:
     def __init__(self, incidents: IncidentService, dispatch: DispatchService, stations: StationService,
-                 clock: Clock, settings: Any) -> None:
+                 clock: Clock, settings: Any, noise: NoiseService | None = None) -> None:
         self._incidents, self._dispatch, self._stations = incidents, dispatch, stations
-        self._clock, self._settings = clock, settings
+        self._clock, self._settings, self._noise = clock, settings, noise
 
     def wallboard(self, principal: Principal) -> dict:
         if principal.role not in WATCHERS:
@@ -37,6 +38,28 @@ class WallboardService:
         return {
             "generated_at": now.isoformat(), "zone": zone_name, "day": model.local_day(now, zone_name).isoformat(),
             "open": self._open(principal, now), "units": self._units(principal), **self._day(principal, now),
+        }
+
+    def contact_share(self, principal: Principal, hours: int = 24) -> dict:
+        """The share of contacts that became (genuine) incidents, per channel and per hour of the city's clock, in
+        the viewer's area, over the last `hours` hours (docs/adr/0009)."""
+        if principal.role not in WATCHERS:
+            raise Forbidden(f"the {principal.role.value} role has no wallboard", code="forbidden_role")
+        if not 1 <= hours <= model.MAX_SHARE_HOURS:
+            raise InvalidInput(f"hours must be 1 to {model.MAX_SHARE_HOURS}", code="invalid_hours")
+        assert self._noise is not None  # wired by the composition root
+        now = self._clock.now()
+        zone_name = self._settings.zone_for(self.home_city(principal))
+        start, end = model.share_hours(now, zone_name, hours)
+        counted = model.contact_share(self._noise.contacts_since(principal, start, end), start, hours)
+        channels = sorted(counted.by_channel)
+        return {
+            "generated_at": now.isoformat(), "zone": zone_name, "since": start.isoformat(), "until": end.isoformat(),
+            "channels": channels, "total": _share(counted.total),
+            "by_channel": [{"channel": ch, **_share(counted.by_channel[ch])} for ch in channels],
+            "hours": [{"start": (start + timedelta(hours=n)).isoformat(), **_share(_sum(cells.values())),
+                       "by_channel": [{"channel": ch, **_share(cells[ch])} for ch in channels if ch in cells]}
+                      for n, cells in enumerate(counted.hours)],
         }
 
     def home_city(self, principal: Principal) -> str:
@@ -79,6 +102,18 @@ class WallboardService:
                     for f in model.by_station(times, now)]
         stations.sort(key=lambda s: (s["station_name"] is None, s["station_name"] or "", s["station_id"] or 0))
         return {"area": _figures(model.day_figures(None, times, now), None, None), "stations": stations}
+
+
+def _share(count: model.ShareCount) -> dict:
+    return {"contacts": count.contacts, "genuine": count.genuine, "share": count.share}
+
+
+def _sum(counts: Any) -> model.ShareCount:
+    out = model.ShareCount()
+    for c in counts:
+        out.contacts += c.contacts
+        out.genuine += c.genuine
+    return out
 
 
 def _figures(day: StationDay, name: str | None, city: str | None) -> dict:

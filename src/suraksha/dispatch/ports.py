@@ -27,6 +27,7 @@ class IncidentForDispatch:
     received_at: datetime
     state: str | None = None
     respond_by: datetime | None = None  # the deadline from its response-time target, if one applies
+    noise_kind: str | None = None  # marked as noise (docs/adr/0009): no unit is recommended for it
 
 
 class IncidentPort(Protocol):

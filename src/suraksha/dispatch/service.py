@@ -253,6 +253,8 @@ class DispatchService:
         _check_limit(limit)
         with self._engine.connect() as conn:
             incident = self._incident(conn, tracking, principal)
+        if incident.noise_kind is not None:  # out of the dispatch queue (docs/adr/0009)
+            return []
         return self.recommend_at(incident.lon, incident.lat, limit, location_known=incident.location_known)
 
     def recommend_at(self, lon: float, lat: float, limit: int = 5, *, location_known: bool = True) -> list[dict]:

@@ -43,6 +43,7 @@ from suraksha.http.request_id import RequestIdMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
 from suraksha.incidents import merge_api as incident_merges_api
+from suraksha.incidents import noise_api
 from suraksha.intake.channels.panic_button import api as panic_button
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
 from suraksha.intake.channels.voice_call import api as voice_call
@@ -60,7 +61,9 @@ from suraksha.web import api_docs, health, sign_in, stream, views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_call.router, incidents_api.router,
+# noise's routes before incidents' (`/incidents/noise` before `/incidents/{tracking}`)
+ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_call.router, noise_api.router,
+           incidents_api.router,
            accounts_api.router,
            incident_merges_api.router,
            stations_api.router, dispatch_api.router,

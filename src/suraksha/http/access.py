@@ -126,6 +126,9 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/api/v1/categories"): _SEE,
     ("GET", "/api/v1/incidents/{tracking}"): _SEE,
     ("GET", "/api/v1/incidents/{tracking}/timeline"): _SEE,
+    ("GET", "/api/v1/incidents/noise"): _SEE,  # noise (docs/adr/0009): kept, out of the queue
+    ("POST", "/api/v1/incidents/{tracking}/noise"): _MANAGE,
+    ("POST", "/api/v1/incidents/{tracking}/genuine"): _MANAGE,
     # incidents: their life
     ("POST", "/api/v1/incidents/{tracking}/notes"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/priority"): _MANAGE,
@@ -196,6 +199,7 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("GET", "/responder"): _CREWS,
     ("GET", "/wallboard"): _WALLBOARD,  # the supervisor's wallboard, and its figures below
     ("GET", "/api/v1/wallboard"): _WALLBOARD,
+    ("GET", "/api/v1/analytics/contact-share"): _WALLBOARD,  # contacts that became incidents (docs/adr/0009)
     ("GET", "/registry"): _REGISTRY,
     ("GET", "/registry/results"): _REGISTRY,
     ("GET", "/registry/register"): _REGISTRY,  # one registration by hand (a conviction from a case), audited

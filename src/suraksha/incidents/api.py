@@ -61,6 +61,9 @@ class IncidentOut(BaseModel):
     area_class: str | None = Field(None, description="urban or rural: the area class of the incident's station")
     society_id: int | None = Field(None, description="the housing society whose registered coordinator raised it")
     society_name: str | None = Field(None, description="that society's name, as it was when the alert came")
+    noise_kind: str | None = Field(None, description="blank, silent, abusive, prank or test: marked as noise (out of "
+                                                     "the queue, kept); null: genuine (docs/adr/0009)")
+    flags: list[str] = Field([], description="callback_after_blank (shown first), repeat_noise (docs/adr/0009)")
 
 
 class ContactOut(BaseModel):

@@ -28,6 +28,8 @@ class IncidentReported(IncidentEvent):
     location_known: bool
     received_at: str
     society_name: str | None = None  # raised by a registered housing society's coordinator
+    noise_kind: str | None = None  # marked as noise by the blank rule: not in the queue (docs/adr/0009)
+    callback_after_blank: bool = False  # shown first in the queue
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,7 @@ class IncidentUpdated(IncidentEvent):
     category: str
     call_sign: str | None = None
     response_seconds: int | None = None
+    noise_kind: str | None = None  # marked as noise: consoles drop it from the queue (docs/adr/0009)
 
 
 @dataclass(frozen=True, kw_only=True)

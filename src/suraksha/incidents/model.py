@@ -211,3 +211,4 @@ class ArrivingContact:
     reply_via: str = ""  # the channel answers in its response (e.g. TwiML): the reply is recorded as sent
     society_id: int | None = None  # a registered housing society's coordinator sent it (societies/)
     society_name: str | None = None  # its name, kept on the incident for the console
+    blank_text: bool = False  # her words are empty or white space (the blank rule, incidents/noise_rules.py)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select
 from suraksha.adapters.db import scope_filter
 from suraksha.core.auth import Principal
 from suraksha.core.privacy import Sealer
+from suraksha.incidents import noise_rules
 from suraksha.incidents.store import inbound_messages, incident_contacts, incident_log, incidents
 
 
@@ -39,6 +40,7 @@ def incident_view(r: Any, station_name: str | None) -> dict:
         "disposition": r.disposition, "disposition_code": r.disposition_code, "reopened_at": iso(r.reopened_at),
         "merged_into": getattr(r, "merged_into", None),
         "society_id": r.society_id, "society_name": r.society_name,
+        "noise_kind": r.noise_kind, "flags": noise_rules.flags(r.callback_after_blank, r.repeat_noise),
     }
 
 
@@ -118,14 +120,16 @@ def scoped(query, principal: Principal):
 # was answered. Automatic replies to her (the SMS acknowledgement), timers and alarms are not answers.
 ANSWERING_ACTIONS = ("call_logged", "note", "priority_changed", "category_changed", "transferred",
                      "location_accepted", "location_dismissed", "closed", "message_retried", "message_settled",
-                     "unit_dispatched")
+                     "unit_dispatched",
+                     "marked_noise")  # by a person (the blank rule's mark has no actor: no answer)
 NOT_A_PERSON = "system"  # `closed` by the system (`close(None, …)`) is no answer
 
 
 def open_in_scope(conn: Connection, principal: Principal, open_statuses: Sequence[str]) -> list[dict]:
     """Every open incident in scope, as little as a count needs: priority, station, received_at."""
     i = incidents.c
-    q = scoped(select(i.priority, i.station_id, i.city, i.received_at).where(i.status.in_(open_statuses)), principal)
+    q = scoped(select(i.priority, i.station_id, i.city, i.received_at)
+               .where(i.status.in_(open_statuses), i.noise_kind.is_(None)), principal)
     return [dict(r._mapping) for r in conn.execute(q)]
 
 

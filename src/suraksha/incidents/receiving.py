@@ -33,7 +33,7 @@ from suraksha.core.events import DomainEvent
 from suraksha.core.geo import Point
 from suraksha.core.ids import new_tracking_number
 from suraksha.incidents import events as ev
-from suraksha.incidents import replies
+from suraksha.incidents import noise_rules, replies
 from suraksha.incidents.model import (
     MOVING_CHANNELS,
     OPEN_STATUS_VALUES,
@@ -53,7 +53,8 @@ from suraksha.messaging.model import MessageKind, Reply
 
 NEW_INCIDENT_COLUMNS = ("id", "tracking", "station_id", "city", "state", "channel", "helpline_kind", "language",
                         "priority", "category", "status", "location_known", "lon", "lat", "location_accuracy_m",
-                        "match", "received_at", "last_message_at", "updated_at", "society_id", "society_name")
+                        "match", "received_at", "last_message_at", "updated_at", "society_id", "society_name",
+                        "noise_kind", "callback_after_blank", "repeat_noise")
 _INSERT_INCIDENTS = BulkInsert(incidents, NEW_INCIDENT_COLUMNS)
 _INSERT_CONTACTS = BulkInsert(incident_contacts, ("incident_id", "channel", "fingerprint", "phone_sealed", "via"))
 _INSERT_MESSAGES = BulkInsert(inbound_messages, ("provider", "provider_id", "channel", "incident_id", "to_number",
@@ -101,6 +102,7 @@ class BatchPlan:
         self.heard: list[tuple[str, str, str, datetime]] = []  # (channel, fingerprint, via, at): reply windows
         self.replies: list[tuple[_Incident, Reply]] = []
         self.queued: list[tuple[_Incident, ArrivingContact, str, MessageKind]] = []
+        self.history: dict[str, noise_rules.NumberHistory] = {}  # each number's noise (noise_rules), as stored
 
     # deciding, contact by contact -----------------------------------------------------------------
     def take(self, c: ArrivingContact, stored_retries: dict, stored_latest: dict) -> Ack:
@@ -112,8 +114,11 @@ class BatchPlan:
         decision = decide(retry, target.candidate() if target else None, c.received_at, self.window)
         if decision is ContactDecision.RETRY and retry is not None:
             return Ack(retry, replies.received_again(retry, c.language), duplicate=True)
+        blank = noise_rules.is_blank(c.channel, c.blank_text, c.location is not None, c.num_media, c.rules)
+        if target is not None and target.row.get("noise_kind") and not (blank and decision is ContactDecision.JOIN):
+            decision = ContactDecision.NEW  # anything but another blank after noise is a new incident, in the queue
         if decision is ContactDecision.NEW or target is None:
-            ack, target = self._create(c), self.new[-1]
+            ack, target = self._create(c, blank), self.new[-1]
         else:
             if decision is ContactDecision.REOPEN:
                 self._reopen(target)
@@ -131,7 +136,7 @@ class BatchPlan:
             candidate = self.joined.setdefault(row["id"], _Incident(row=row, id=row["id"]))
         return candidate
 
-    def _create(self, c: ArrivingContact) -> Ack:
+    def _create(self, c: ArrivingContact, blank: bool = False) -> Ack:
         tracking = new_tracking_number()
         row: dict[str, Any] = {"tracking": tracking, "station_id": c.station_id, "city": c.city, "state": c.state,
                "channel": c.channel, "helpline_kind": c.helpline_kind, "language": c.language,
@@ -141,6 +146,7 @@ class BatchPlan:
                "last_message_at": c.received_at, "updated_at": self.now,
                "society_id": c.society_id, "society_name": c.society_name}
         incident = _Incident(row=row)
+        self._noise(incident, c, blank)
         self.new.append(incident)
         self.contacts.append((incident, {"channel": c.channel, "fingerprint": c.fingerprint,
                                          "phone_sealed": c.phone_sealed, "via": c.receiving[:32] or None}))
@@ -149,6 +155,16 @@ class BatchPlan:
         self._reply(incident, c, reply, MessageKind.ACKNOWLEDGEMENT)
         incident.events.append((ev.IncidentReported, {"received_at": c.received_at.isoformat()}))
         return Ack(tracking, reply)
+
+    def _noise(self, incident: _Incident, c: ArrivingContact, blank: bool) -> None:
+        """The blank rule and the number's flags (noise_rules): the rule marks, the flags only show."""
+        history = self.history.get(c.fingerprint, noise_rules.NumberHistory())
+        incident.row.update(noise_kind=noise_rules.NoiseKind.BLANK.value if blank else None,
+                            callback_after_blank=history.callback_after_blank, repeat_noise=history.repeat_noise)
+        if blank:
+            incident.log.append(("marked_noise", None, {"kind": noise_rules.NoiseKind.BLANK.value,
+                                                        "rule": "blank_message", "by": noise_rules.RULES_ACTOR}))
+            self.history[c.fingerprint] = history.add(noise_rules.NoiseKind.BLANK.value)
 
     def _reopen(self, incident: _Incident) -> None:
         incident.row.update(status=IncidentStatus.NEW.value, closed_at=None, disposition=None,
@@ -253,11 +269,12 @@ def commit_contacts(conn: Connection, items: list[ArrivingContact], now: datetim
                     messages) -> list[Ack]:
     """Store a batch of arriving contacts in the caller's transaction; one Ack per contact, in order."""
     plan = BatchPlan(now, window)
-    with pipelined(conn):  # PostgreSQL: BEGIN, both reads and the new ids in one round trip
+    with pipelined(conn):  # PostgreSQL: BEGIN, the three reads and the new ids in one round trip
         retries, latest = _stored_retries(conn, items), _stored_latest(conn, items, window)
+        noise = _stored_noise(conn, items)
         # at most one new incident per contact: ids drawn for contacts that join one are left unused
         drawn = start_allocating_ids(conn, incidents, len(items)) if conn.dialect.name == "postgresql" else list
-        stored_retries, stored_latest, drawn_ids = retries(), latest(), drawn()
+        stored_retries, stored_latest, plan.history, drawn_ids = retries(), latest(), noise(), drawn()
     acks = [plan.take(c, stored_retries, stored_latest) for c in items]
     plan.flush(conn, messages, drawn_ids)
     return acks
@@ -338,6 +355,38 @@ def _latest_sql(d: Dialect, n: int) -> str:
     return (f"SELECT c.fingerprint, {columns} FROM incident_contacts AS c CROSS JOIN LATERAL"
             f" (SELECT * FROM incidents AS i WHERE i.id = c.incident_id AND ({recent}) LIMIT 1) AS i"
             f" WHERE c.fingerprint IN ({marks(d, n)})")
+
+
+_RECEIVED = (incidents.c.received_at, incidents.c.received_at)
+
+
+def _stored_noise(conn: Connection, items: list[ArrivingContact]) -> Callable[[], dict[str, noise_rules.NumberHistory]]:
+    """fingerprint -> that number's noise (noise_rules.NumberHistory): one statement for the batch, led by the
+    (fingerprint, incident) index, sent now; the returned function reads its answer."""
+    fingerprints = padded(list({c.fingerprint for c in items}))
+    earliest = min(c.received_at for c in items)
+    d = conn.dialect
+    callback_since, repeat_since = convert((earliest - noise_rules.CALLBACK_WINDOW,
+                                            earliest - noise_rules.REPEAT_NOISE_WINDOW), bind_processors(d, _RECEIVED))
+    cursor = driver_execute(conn, _noise_sql(d, len(fingerprints)), (callback_since, *fingerprints, repeat_since))
+
+    def read() -> dict[str, noise_rules.NumberHistory]:
+        rows = cursor.fetchall()
+        cursor.close()
+        return {fp: noise_rules.NumberHistory(int(noise or 0), int(blank or 0)) for fp, noise, blank in rows}
+    return read
+
+
+@lru_cache(maxsize=64)
+def _noise_sql(d: Dialect, n: int) -> str:
+    repeat = ", ".join(f"'{k}'" for k in sorted(noise_rules.REPEAT_KINDS))  # constants of the rules, not input
+    callback = ", ".join(f"'{k}'" for k in sorted(noise_rules.CALLBACK_KINDS))
+    hint = (" INDEXED BY ix_incident_contacts_fingerprint_incident", " NOT INDEXED") if d.name == "sqlite" else ("", "")
+    return (f"SELECT c.fingerprint, SUM(CASE WHEN i.noise_kind IN ({repeat}) THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN i.noise_kind IN ({callback}) AND i.received_at >= {marks(d, 1)} THEN 1 ELSE 0 END)"
+            f" FROM incident_contacts AS c{hint[0]} JOIN incidents AS i{hint[1]} ON i.id = c.incident_id"
+            f" WHERE c.fingerprint IN ({marks(d, n)}) AND i.noise_kind IS NOT NULL AND i.received_at >= {marks(d, 1)}"
+            " GROUP BY c.fingerprint")
 
 
 def _message_row(c: ArrivingContact) -> dict:

@@ -49,10 +49,11 @@ _LOG_ROWS = BulkInsert(incident_log, ("incident_id", "at", "kind", "actor", "det
 # The unassigned alarms due, each kind of wait by its partial index (incidents/store.py), oldest first. SQLite is
 # told the index: without statistics its planner would walk the open queue's index through every alarmed P1.
 _FIRST_WAITS_DUE = (f"SELECT id, received_at AS since FROM incidents WHERE {ALARM_FIRST_WAIT}"
-                    " AND received_at <= :waited AND reopened_at IS NULL ORDER BY received_at")
+                    " AND received_at <= :waited AND reopened_at IS NULL AND noise_kind IS NULL ORDER BY received_at")
 _FIRST_WAITS_DUE_SQLITE = _FIRST_WAITS_DUE.replace("FROM incidents", "FROM incidents INDEXED BY ix_incidents_alarm_due")
 _REOPENED_DUE = (f"SELECT id, reopened_at AS since FROM incidents WHERE {ALARM_REOPENED} AND reopened_at <= :waited"
-                 " AND (unassigned_alarm_at IS NULL OR unassigned_alarm_at < reopened_at) ORDER BY reopened_at")
+                 " AND (unassigned_alarm_at IS NULL OR unassigned_alarm_at < reopened_at) AND noise_kind IS NULL"
+                 " ORDER BY reopened_at")
 _REOPENED_DUE_SQLITE = _REOPENED_DUE.replace("FROM incidents", "FROM incidents INDEXED BY ix_incidents_p1_reopened")
 _WAITED = bindparam("waited", type_=UtcDateTime())
 _DUE_COLUMNS = {"id": Integer(), "since": UtcDateTime()}
@@ -157,10 +158,13 @@ class IncidentService:
                                     need_to_know=allowed)
 
     def list_open(self, principal: Principal, limit: int = 200) -> list[dict]:
-        """The queue: open incidents in the principal's scope, by priority and then age."""
-        q = reading.scoped(select(incidents).where(incidents.c.status.in_(model.OPEN_STATUS_VALUES)), principal)
+        """The queue: open incidents in the principal's scope that are not noise (docs/adr/0009); a number calling
+        back after a blank or silent contact first, then by priority and age."""
+        i = incidents.c
+        q = reading.scoped(select(incidents).where(i.status.in_(model.OPEN_STATUS_VALUES), i.noise_kind.is_(None)),
+                           principal)
         with self._engine.connect() as conn:
-            rows = conn.execute(q.order_by(incidents.c.priority, incidents.c.received_at).limit(limit)).all()
+            rows = conn.execute(q.order_by(i.callback_after_blank.desc(), i.priority, i.received_at).limit(limit)).all()
         return [self._view(r) for r in rows]
 
     def search(self, principal: Principal, *, tracking: str = "", station_id: int | None = None,
@@ -374,10 +378,13 @@ class IncidentService:
             when = self.targets.for_incident(r.state, r.station_id, r.priority, r.category, r.received_at)["respond_by"]
             due = datetime.fromisoformat(when) if when else None
         return IncidentForDispatch(r.id, r.tracking, r.station_id, r.city, r.lon, r.lat, r.location_known,
-                                   r.status, r.priority, r.received_at, r.state, due)
+                                   r.status, r.priority, r.received_at, r.state, due, noise_kind=r.noise_kind)
 
     def unit_dispatched(self, conn: Connection, incident_id: int, call_sign: str, at: datetime) -> None:
         row = self._row(conn, incident_id)
+        if row.noise_kind is not None:
+            raise Conflict(f"incident {row.tracking} is marked as noise: mark it genuine first",
+                           code="incident_is_noise")
         values: dict[str, Any] = {}
         if row.status == IncidentStatus.NEW.value:
             values.update(status=IncidentStatus.DISPATCHED.value, first_dispatched_at=at)
@@ -457,8 +464,9 @@ class IncidentService:
         if not due:
             return 0
         i = incidents.c
-        still_waiting = or_(text(ALARM_FIRST_WAIT),
-                            and_(text(ALARM_REOPENED), i.unassigned_alarm_at < i.reopened_at))
+        still_waiting = and_(or_(text(ALARM_FIRST_WAIT),
+                                 and_(text(ALARM_REOPENED), i.unassigned_alarm_at < i.reopened_at)),
+                             i.noise_kind.is_(None))
 
         def raise_alarms(conn: Connection) -> int:
             claimed = sorted(conn.execute(update(incidents).where(i.id.in_(due), still_waiting)
@@ -479,7 +487,8 @@ class IncidentService:
         oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page)."""
         i = incidents.c
         q = select(incidents).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
-                                    i.location_known.is_(True), i.received_at >= since)
+                                    i.location_known.is_(True), i.received_at >= since,
+                                    i.noise_kind.is_(None))  # a test or prank alert calls no volunteer
         if after is not None:
             q = q.where(or_(i.received_at > after[0], and_(i.received_at == after[0], i.id > after[1])))
         with self._engine.connect() as conn:
@@ -593,6 +602,10 @@ class IncidentService:
             if c.via == NO_NUMBER:  # a panic button with no number of hers: her app shows the incident's status
                 continue
             self._messages.queue(conn, incident_id, c.phone_sealed, body, kind, channel=c.channel, via=c.via)
+
+    def view_of(self, row: Any) -> dict:
+        """An incident's row as lists show it (for the other use-case modules of incidents: noise.py)."""
+        return self._view(row)
 
     def _view(self, row: Any) -> dict:
         """An incident as lists and details show it, with its deadline: received + its response-time target."""

@@ -64,6 +64,13 @@ incidents = Table(
     # the housing society whose coordinator raised it (societies.id; its name as it was then, for the console)
     Column("society_id", Integer, nullable=True),
     Column("society_name", String(120), nullable=True),
+    # Noise (docs/adr/0009): blank | silent | abusive | prank | test, marked by a person or the blank rule; null:
+    # genuine. A noise incident is kept (never deleted) but is out of the dispatch queue and the alarm.
+    Column("noise_kind", String(16), nullable=True),
+    # What intake saw of this number when the incident opened: a blank or silent contact in the last hours (shown
+    # first in the queue); earlier non-genuine incidents in the last days (shown, flagged: a person decides).
+    Column("callback_after_blank", Boolean, nullable=False, server_default="0"),
+    Column("repeat_noise", Boolean, nullable=False, server_default="0"),
     Index("ix_incidents_open_queue", "status", "priority", "received_at"),
     # The unassigned alarm's timer (IncidentService.alarm_unassigned): new P1s whose first wait has not alarmed,
     # and new P1s reopened. Its queries name these conditions in literal values, as the indexes do.

@@ -15,6 +15,7 @@ from suraksha.core.privacy import Sealer
 from suraksha.incidents import language
 from suraksha.incidents.calls import LoggedCall, Person, check_person
 from suraksha.incidents.model import ArrivingContact
+from suraksha.incidents.noise_rules import is_blank_text
 from suraksha.incidents.receiving import Ack
 from suraksha.incidents.service import IncidentService
 from suraksha.incidents.triage import triage
@@ -93,7 +94,7 @@ class IntakeService:
             priority=priority, category=category, rules=t.matched if contact.priority is None else (), language=lang,
             language_asked=asked, her_station_name=station.name_in(lang) if station else None,
             reply_via=contact.reply_via, society_id=society.id if society else None,
-            society_name=society.name if society else None,
+            society_name=society.name if society else None, blank_text=is_blank_text(contact.text),
         )
 
     def _society_station(self, society: SocietyRef, station: StationRef | None) -> StationRef | None:

@@ -26,6 +26,14 @@
     closingNote: _("Closing note"), whyUnmerge: _("Why unmerge it"), unmerge: _("Unmerge"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
   };
   STATUS_WORDS.merged = _("merged"); // one incident per emergency (merge suggestions below)
+  // Noise (docs/adr/0009): kept, out of the queue; a number calling back after a blank contact comes first.
+  const NOISE_KINDS = { blank: _("blank"), silent: _("silent"), abusive: _("abusive"), prank: _("prank"), test: _("test") };
+  const FLAG_WORDS = { callback_after_blank: _("called back after a blank contact"), repeat_noise: _("earlier noise from this number") };
+  const NW = { markNoise: _("Mark as noise"), kind: _("What kind of noise"), noteNoise: _("Note (optional)"),
+    whyGenuine: _("Why it is genuine"), noise: _("Noise"), queue: _("Queue") };
+  const noiseWords = (k) => NOISE_KINDS[k] || words(k);
+  const flagsHtml = (i) => (i.flags || []).map((f) => `<span class="flag flag-${esc(f)}" data-testid="incident-flag" data-flag="${esc(f)}">${esc(FLAG_WORDS[f] || words(f))}</span>`).join(" ");
+  const calledBack = (i) => (i.flags || []).includes("callback_after_blank") ? 1 : 0;
   const MESSAGE_STATES = { queued: _("queued"), sent: _("sent"), failed: _("failed"), delivered: _("delivered"), settled: _("settled") };
   const INCIDENT_EVENTS = ["IncidentReported", "IncidentUpdated", "IncidentTransferred", "IncidentNoted", "IncidentClosed",
     "IncidentReopened", "IncidentLocationProposed", "IncidentLocationChanged", "IncidentMessageUndelivered"];
@@ -36,6 +44,7 @@
   const state = {
     incidents: new Map(), units: new Map(), selected: null, detail: null, assignments: [], recs: [], tracks: [],
     incidentMarkers: new Map(), unitMarkers: new Map(), trackLines: new Map(), movedAway: new Map(), queueSeq: 0, detailSeq: 0,
+    view: "queue", // or "noise": the incidents marked as noise (kept, out of the queue)
   };
   const $ = (sel) => document.querySelector(sel);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -147,11 +156,12 @@
   }
 
   function renderQueue() {
-    const list = [...state.incidents.values()].sort((a, b) => a.priority - b.priority || Date.parse(a.received_at) - Date.parse(b.received_at));
+    const list = [...state.incidents.values()].sort((a, b) => state.view === "noise" ? Date.parse(b.received_at) - Date.parse(a.received_at)
+      : calledBack(b) - calledBack(a) || a.priority - b.priority || Date.parse(a.received_at) - Date.parse(b.received_at));
     $("#queue").innerHTML = list.map((i) => `
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
-        <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}<br>
+        <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}${i.noise_kind ? ` · <span class="flag" data-testid="queue-noise">${esc(NW.noise)}: ${esc(noiseWords(i.noise_kind))}</span>` : ""} ${flagsHtml(i)}<br>
           <small>${i.society_name ? `<span data-testid="queue-society">${esc(W.society.replace("{name}", () => i.society_name))}</span> · ` : ""}${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
         <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
       </li>`).join("");
@@ -176,7 +186,7 @@
 
   async function loadQueue() {
     const seq = ++state.queueSeq;
-    const data = await api("/api/v1/incidents");
+    const data = await api(state.view === "noise" ? "/api/v1/incidents/noise" : "/api/v1/incidents");
     if (seq !== state.queueSeq) return; // a newer load is on its way
     state.incidents = new Map(data.incidents.map((i) => [i.tracking, i]));
     renderQueue();
@@ -300,7 +310,8 @@
       || JSON.stringify(state.detail.proposed_location) !== JSON.stringify(i.proposed_location));
     state.detail = i;
     if (state.incidents.has(i.tracking)) {
-      if (i.status === "closed") state.incidents.delete(i.tracking); else state.incidents.set(i.tracking, i);
+      const belongs = state.view === "noise" ? !!i.noise_kind : !i.noise_kind;
+      if (i.status === "closed" || !belongs) state.incidents.delete(i.tracking); else state.incidents.set(i.tracking, i);
     }
     panel.innerHTML = detailHtml(i);
     restoreForms(panel, saved);
@@ -385,6 +396,8 @@
       case "unmerged": return _("Unmerged from {from}", { from: d.from || "?" }) + by(e) + why(d.reason);
       case "merge_undone": return _("Merge of {from} undone", { from: d.from || "?" }) + by(e) + why(d.reason);
       case "merge_rejected": return _("Not the same emergency as {other}", { other: d.other || "?" }) + by(e) + why(d.reason);
+      case "marked_noise": return _("Marked as noise: {kind}", { kind: noiseWords(d.kind) }) + (d.by === "rules" ? _(" by the blank-message rule") : by(e)) + why(d.note);
+      case "marked_genuine": return _("Marked genuine") + by(e) + why(d.reason);
       case "volunteer_declined": return _("Volunteer {name} declined", { name: d.name || e.actor || "?" });
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
@@ -480,6 +493,21 @@
     </section>`;
   }
 
+  /** Noise (docs/adr/0009): what it was marked, and undo; or mark it (not while a unit is on it). */
+  function noiseHtml(i) {
+    if (i.noise_kind) {
+      const entry = [...(i.timeline || [])].reverse().find((e) => e.kind === "marked_noise");
+      const who = entry ? (entry.detail?.by === "rules" ? _("the blank-message rule") : entry.actor || "?") : "?";
+      const undo = cfg.canManage ? `<form data-action="genuine" class="act-row">${reasonInput("genuine-reason", NW.whyGenuine)}<button type="submit" data-testid="mark-genuine">${esc(_("Mark genuine"))}</button>${formError}</form>` : "";
+      return `<div class="box noise-box" data-testid="noise-info">${esc(_("Marked as noise ({kind}) by {who}: kept, not in the queue.", { kind: noiseWords(i.noise_kind), who }))}${undo}</div>`;
+    }
+    if (!cfg.canManage || i.status === "closed" || i.units?.length) return "";
+    const kinds = Object.entries(NOISE_KINDS).map(([k, w]) => `<option value="${k}">${esc(w)}</option>`).join("");
+    return `<section class="manage"><form data-action="noise" class="act"><span class="act-label">${esc(NW.markNoise)}</span>
+      <select name="kind" data-testid="noise-kind" aria-label="${esc(NW.kind)}"><option value="">${esc(_("What kind?"))}</option>${kinds}</select>
+      <div class="act-row"><input type="text" name="note" data-testid="noise-note" maxlength="500" placeholder="${esc(NW.noteNoise)}" aria-label="${esc(NW.noteNoise)}" autocomplete="off"><button type="submit" class="secondary" data-testid="mark-noise">${esc(NW.markNoise)}</button></div>${formError}</form></section>`;
+  }
+
   // Volunteers near an SOS (the control room and the station see who accepted, with their name and phone to call
   // and guide them; a volunteer never learns hers): fetched after the panel, kept for its live refreshes.
   const SKILL_WORDS = { first_aid: _("first aid"), counselling: _("counselling"), vehicle: _("a two-wheeler or car") };
@@ -569,6 +597,7 @@
     const location = i.location_known && i.location ? `<span data-testid="detail-location">${esc(latLon(i.location))}</span> <small class="muted">(${esc(MATCH_WORDS[i.match] || words(i.match))})</small>` : `<span data-testid="detail-location">${esc(_("unknown: shown at the station"))}</span>`;
     return `<div class="pad">
       <h2 data-testid="detail-tracking">${esc(i.tracking)} <span class="prio-badge ${prioClass(i.priority)}">P${i.priority}</span></h2>
+      ${i.flags?.length ? `<p>${flagsHtml(i)}</p>` : ""}
       <p><span class="status s-${esc(i.status)}" data-testid="detail-status">${esc(statusWords(i.status))}</span> · ${esc(categoryWords(i.category))}</p>
       <div class="action-error error" role="alert" data-testid="action-error" hidden></div>
       ${closedHtml(i)}${mergedHtml(i)}${proposedHtml(i)}
@@ -580,9 +609,9 @@
         ${i.reopened_at && open ? `<dt>${esc(_("Reopened"))}</dt><dd>${timeHtml(i.reopened_at)}</dd>` : ""}
         <dt>${esc(_("Contact"))}</dt><dd>${contacts}</dd></dl>
       ${unitsHtml()}${volunteersHtml(i.tracking)}
-      ${open && recRows ? `<h3>${esc(_("Nearest available units"))}</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">${esc(_("No available unit nearby."))}</p>` : "")}
+      ${open && !i.noise_kind && recRows ? `<h3>${esc(_("Nearest available units"))}</h3><ul class="recs">${recRows}</ul>` : (cfg.canDispatch && open ? `<p class="muted">${esc(_("No available unit nearby."))}</p>` : "")}
       ${undeliveredHtml(i)}
-      ${manageHtml(i)}
+      ${manageHtml(i)}${noiseHtml(i)}
       <h3>${esc(_("Timeline"))}</h3>
       ${timelineHtml(i.timeline)}
       ${cfg.canManage ? `<form data-action="note" class="act note-form"><span class="act-label">${esc(_("Add a note"))}</span>
@@ -612,6 +641,8 @@
       case "dismiss-location": return needReason() || ["location/dismiss", { reason }];
       case "unmerge": return needReason() || ["unmerge", { reason }];
       case "retry-message": return [`messages/${Number(f.message_id)}/retry`, null];
+      case "noise": return !f.kind ? _("Choose what kind of noise it is.") : ["noise", { kind: f.kind, note: String(f.note ?? "").trim() }];
+      case "genuine": return needReason() || ["genuine", { reason }];
       case "reached-message": return String(f.how ?? "").trim().length >= 3
         ? [`messages/${Number(f.message_id)}/reached`, { how: String(f.how).trim() }] : _("Say how she was reached (at least 3 characters).");
       default: return _("Unknown action.");
@@ -662,6 +693,15 @@
       assign.disabled = false;
       showError(null, err.message);
     }
+  });
+  const noiseToggle = $("#noise-toggle");
+  if (noiseToggle) noiseToggle.addEventListener("click", () => {
+    state.view = state.view === "noise" ? "queue" : "noise";
+    noiseToggle.setAttribute("aria-pressed", String(state.view === "noise"));
+    noiseToggle.textContent = state.view === "noise" ? NW.queue : NW.noise;
+    document.body.dataset.queueView = state.view;
+    state.incidents = new Map(); renderQueue();
+    loadQueue().catch(() => {});
   });
   $("#queue").addEventListener("click", (ev) => { const li = ev.target.closest("[data-tracking]"); if (li) select(li.dataset.tracking); });
   $("#queue").addEventListener("keydown", (ev) => { const li = ev.target.closest("[data-tracking]"); if (li && ev.key === "Enter") select(li.dataset.tracking); });

@@ -8,6 +8,7 @@
   const TZ = cfg.timeZone || "Asia/Kolkata";
   const LANG = window.SURAKSHA_LANG || "en";
   const API = "/api/v1/wallboard";
+  const SHARE_API = "/api/v1/analytics/contact-share?hours=24"; // contacts that became incidents (docs/adr/0009)
   const DEBOUNCE_MS = 400;
   const TICK_MS = 60000;
   const REFRESH_ON = ["IncidentReported", "IncidentUpdated", "IncidentClosed", "IncidentReopened", "IncidentTransferred",
@@ -23,6 +24,9 @@
   const UNIT_COLOURS = { available: "#2e7d32", dispatched: "#ef6c00", acknowledged: "#e65100", en_route: "#f9a825",
     on_scene: "#1565c0", out_of_service: "#9aa5b1" };
   const SERIES_COLOURS = { median: "#1565c0", p90: "#90caf9", target: "#c62828" };
+  const CHANNEL_WORDS = { sms: _("SMS"), whatsapp: _("WhatsApp"), sos: _("SOS"), call: _("call"), web: _("web") };
+  const CHANNEL_COLOURS = ["#1565c0", "#2e7d32", "#c62828", "#6a1b9a", "#ef6c00", "#5c7a99"];
+  const SW = { contacts: _("all contacts") };
 
   const $ = (sel) => document.querySelector(sel);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -137,6 +141,28 @@
     document.getElementById("main").dataset.generation = String(generation);
   }
 
+  /** The share of contacts that became (genuine) incidents, per channel and hour: a line per channel (%), and
+      every contact of the hour as a grey bar on the right-hand scale. */
+  function drawShare(data) {
+    const labels = data.hours.map((h) => timeFormat.format(new Date(h.start)));
+    const datasets = data.channels.map((ch, n) => ({
+      type: "line", label: CHANNEL_WORDS[ch] || ch, borderColor: CHANNEL_COLOURS[n % CHANNEL_COLOURS.length],
+      backgroundColor: CHANNEL_COLOURS[n % CHANNEL_COLOURS.length], spanGaps: true, yAxisID: "y",
+      data: data.hours.map((h) => { const c = h.by_channel.find((x) => x.channel === ch); return c && c.share != null ? Math.round(c.share * 1000) / 10 : null; }),
+    }));
+    datasets.push({ type: "bar", label: SW.contacts, backgroundColor: "#dfe3e8", yAxisID: "y2", data: data.hours.map((h) => h.contacts) });
+    draw("chart-share", { type: "bar", data: { labels, datasets },
+      options: { scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v}%` } },
+        y2: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } } } } });
+    const t = data.total;
+    $("#share-total").textContent = t.share == null ? "–" : _("{share} of {n} contacts became incidents", { share: percent.format(t.share), n: t.contacts });
+  }
+
+  async function loadShare() {
+    const resp = await fetch(SHARE_API, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (resp.ok) drawShare(await resp.json());
+  }
+
   let loading = false;
   let again = false;
   async function load() {
@@ -147,6 +173,7 @@
       if (!resp.ok) throw new Error(String(resp.status));
       render(await resp.json());
       $("#wb-error").hidden = true;
+      await loadShare().catch(() => {});
     } catch (e) {
       $("#wb-error").textContent = W.failed;
       $("#wb-error").hidden = false;
