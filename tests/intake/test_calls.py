@@ -237,3 +237,35 @@ def test_the_page_is_the_call_takers_and_nobody_elses(server_url, container):
     assert responder.get("/calltaker").status_code == 403
     anonymous = httpx.get(f"{server_url}/calltaker", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+
+def test_a_blank_call_is_kept_out_of_the_queue_and_her_call_back_comes_first(http, auth, container):
+    blank = http.post("/api/v1/calls", headers=auth("dispatcher"), json=call(
+        container, noise="blank", what_happened="", location={"source": "none"}, priority=3,
+        category="help_request"))
+    assert blank.status_code == 200, blank.text
+    logged = blank.json()
+    assert logged["noise_kind"] == "blank" and logged["joined"] is False
+    incident = http.get(f"/api/v1/incidents/{logged['tracking']}?timeline=true", headers=auth("dispatcher")).json()
+    assert incident["noise_kind"] == "blank"
+    marked = [e for e in incident["timeline"] if e["kind"] == "marked_noise"]
+    assert [(e["actor"], e["detail"]["kind"]) for e in marked] == [("dispatcher", "blank")]
+    queue = http.get("/api/v1/incidents", headers=auth("dispatcher")).json()["incidents"]
+    assert logged["tracking"] not in [i["tracking"] for i in queue]  # kept, not in the dispatch queue
+    # an earlier genuine incident waits in the queue; then she calls back and speaks
+    other = http.post("/api/v1/calls", headers=auth("dispatcher"), json=call(
+        container, caller_number="+919820099990", priority=1)).json()
+    container.clock._now += timedelta(minutes=2)
+    back = http.post("/api/v1/calls", headers=auth("dispatcher"), json=call(
+        container, priority=2, category="stalking_harassment", answered_at=container.clock.now().isoformat())).json()
+    assert back["tracking"] != logged["tracking"] and back["noise_kind"] is None
+    queue = http.get("/api/v1/incidents", headers=auth("dispatcher")).json()["incidents"]
+    assert [i["tracking"] for i in queue][:2] == [back["tracking"], other["tracking"]]  # the call back first
+    assert "callback_after_blank" in queue[0]["flags"]
+
+
+def test_a_noise_call_needs_no_words_but_a_genuine_one_does(http, auth, container):
+    r = http.post("/api/v1/calls", headers=auth("dispatcher"), json=call(container, what_happened="", noise="silent"))
+    assert r.status_code == 200 and r.json()["noise_kind"] == "silent"
+    bad = http.post("/api/v1/calls", headers=auth("dispatcher"), json=call(container, noise="rude"))
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"

@@ -127,3 +127,16 @@ def test_a_second_callers_call_about_the_same_emergency_joins_it_from_the_call_t
     assert merged["status"] == "merged" and merged["merged_into"] == first["tracking"]
     survivor = http.get(f"/api/v1/incidents/{first['tracking']}", headers=auth("dispatcher")).json()
     assert sorted(c["phone"] for c in survivor["contacts"]) == ["+919820077777", "+919820088888"]
+
+
+def test_a_blank_call_is_logged_as_noise_with_one_key_and_kept_out_of_dispatch(page, container, http, auth):
+    calls = sign_in_page(page, container, "dispatcher", "/calltaker")
+    calls.keyboard.type("98200 44444")
+    calls.keyboard.press("Alt+B")
+    logged = calls.get_by_test_id("logged-call")
+    expect(logged).to_have_attribute("data-noise", "blank")
+    tracking = logged.get_attribute("data-tracking")
+    incident = http.get(f"/api/v1/incidents/{tracking}", headers=auth("dispatcher")).json()
+    assert incident["noise_kind"] == "blank" and incident["location_known"] is False
+    queue = http.get("/api/v1/incidents", headers=auth("dispatcher")).json()["incidents"]
+    assert tracking not in [i["tracking"] for i in queue]

@@ -212,3 +212,5 @@ class ArrivingContact:
     society_id: int | None = None  # a registered housing society's coordinator sent it (societies/)
     society_name: str | None = None  # its name, kept on the incident for the console
     blank_text: bool = False  # her words are empty or white space (the blank rule, incidents/noise_rules.py)
+    noise_kind: str | None = None  # marked noise by the person who took it (a call-taker's blank or silent call)
+    noise_by: str | None = None  # that person's username

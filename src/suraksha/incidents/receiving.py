@@ -114,11 +114,13 @@ class BatchPlan:
         decision = decide(retry, target.candidate() if target else None, c.received_at, self.window)
         if decision is ContactDecision.RETRY and retry is not None:
             return Ack(retry, replies.received_again(retry, c.language), duplicate=True)
-        blank = noise_rules.is_blank(c.channel, c.blank_text, c.location is not None, c.num_media, c.rules)
-        if target is not None and target.row.get("noise_kind") and not (blank and decision is ContactDecision.JOIN):
+        # noise: the blank rule's, or marked by the person who took it (a call-taker's blank or silent call)
+        noisy = c.noise_kind is not None or noise_rules.is_blank(c.channel, c.blank_text, c.location is not None,
+                                                                 c.num_media, c.rules)
+        if target is not None and target.row.get("noise_kind") and not (noisy and decision is ContactDecision.JOIN):
             decision = ContactDecision.NEW  # anything but another blank after noise is a new incident, in the queue
         if decision is ContactDecision.NEW or target is None:
-            ack, target = self._create(c, blank), self.new[-1]
+            ack, target = self._create(c, noisy), self.new[-1]
         else:
             if decision is ContactDecision.REOPEN:
                 self._reopen(target)
@@ -159,12 +161,16 @@ class BatchPlan:
     def _noise(self, incident: _Incident, c: ArrivingContact, blank: bool) -> None:
         """The blank rule and the number's flags (noise_rules): the rule marks, the flags only show."""
         history = self.history.get(c.fingerprint, noise_rules.NumberHistory())
-        incident.row.update(noise_kind=noise_rules.NoiseKind.BLANK.value if blank else None,
+        kind = c.noise_kind or noise_rules.NoiseKind.BLANK.value
+        incident.row.update(noise_kind=kind if blank else None,
                             callback_after_blank=history.callback_after_blank, repeat_noise=history.repeat_noise)
-        if blank:
-            incident.log.append(("marked_noise", None, {"kind": noise_rules.NoiseKind.BLANK.value,
-                                                        "rule": "blank_message", "by": noise_rules.RULES_ACTOR}))
-            self.history[c.fingerprint] = history.add(noise_rules.NoiseKind.BLANK.value)
+        if blank and c.noise_kind is not None:  # the person who took it said so
+            incident.log.append(("marked_noise", c.noise_by, {"kind": kind, "note": ""}))
+            self.history[c.fingerprint] = history.add(kind)
+        elif blank:
+            incident.log.append(("marked_noise", None, {"kind": kind, "rule": "blank_message",
+                                                        "by": noise_rules.RULES_ACTOR}))
+            self.history[c.fingerprint] = history.add(kind)
 
     def _reopen(self, incident: _Incident) -> None:
         incident.row.update(status=IncidentStatus.NEW.value, closed_at=None, disposition=None,

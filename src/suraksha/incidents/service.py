@@ -96,7 +96,7 @@ class IncidentService:
         (a call about a place elsewhere goes to the station that covers it): no contact, no words."""
         with self._engine.connect() as conn:
             row = self._row_by_tracking(conn, tracking)
-        return {"status": row.status, "priority": row.priority, "category": row.category,
+        return {"status": row.status, "priority": row.priority, "category": row.category, "noise_kind": row.noise_kind,
                 "station_id": row.station_id, "station_name": self._station_name(row.station_id),
                 "in_your_area": principal.covers(_locus(row))}
 

@@ -30,6 +30,7 @@ class Contact:
     # set by a person who took the contact (a call-taker), instead of the triage rules' reading of the text
     priority: int | None = None
     category: str | None = None
+    noise_kind: str | None = None  # not genuine, as the person who took it said (a blank or silent call)
 
 
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"

@@ -7,6 +7,7 @@ delivery into a `Contact`, calls `receive`, and answers the provider. Nothing he
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from suraksha.core.errors import NotFound
@@ -15,7 +16,7 @@ from suraksha.core.privacy import Sealer
 from suraksha.incidents import language
 from suraksha.incidents.calls import LoggedCall, Person, check_person
 from suraksha.incidents.model import ArrivingContact
-from suraksha.incidents.noise_rules import is_blank_text
+from suraksha.incidents.noise_rules import check_kind, is_blank_text
 from suraksha.incidents.receiving import Ack
 from suraksha.incidents.service import IncidentService
 from suraksha.incidents.triage import triage
@@ -44,8 +45,11 @@ class IntakeService:
     def log_call(self, contact: Contact, people: tuple[Person, ...], taken_by: str, location_source: str,
                  location_text: str | None) -> Ack:
         """A call a call-taker logged, with the people on it; returns once it is durably stored."""
+        arriving = self.prepare(contact)
+        if contact.noise_kind is not None:
+            arriving = replace(arriving, noise_kind=check_kind(contact.noise_kind), noise_by=taken_by)
         return self._incidents.log_call(LoggedCall(
-            contact=self.prepare(contact), people=tuple(check_person(p) for p in people), taken_by=taken_by,
+            contact=arriving, people=tuple(check_person(p) for p in people), taken_by=taken_by,
             answered_at=contact.received_at, location_source=location_source, location_text=location_text))
 
     def prepare(self, contact: Contact) -> ArrivingContact:
@@ -95,6 +99,7 @@ class IntakeService:
             language_asked=asked, her_station_name=station.name_in(lang) if station else None,
             reply_via=contact.reply_via, society_id=society.id if society else None,
             society_name=society.name if society else None, blank_text=is_blank_text(contact.text),
+            noise_kind=contact.noise_kind,
         )
 
     def _society_station(self, society: SocietyRef, station: StationRef | None) -> StationRef | None:

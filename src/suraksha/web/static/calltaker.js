@@ -13,6 +13,7 @@
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed"),
     merged: _("merged") };
+  const NOISE_WORDS = { blank: _("blank"), silent: _("silent"), abusive: _("abusive"), prank: _("prank"), test: _("test") };
   const KIND_WORDS = { coordinates: _("coordinates"), locality: _("locality"), station: _("police station") };
   const W = { // words used inside nested template literals, where the catalog extractor cannot see them
     openInConsole: _("Open in the console"), readOut: _("Read out to her:"), noneBefore: _("No earlier contact from this number in your area."),
@@ -202,8 +203,8 @@
   function showVictim() { $("[data-testid=victim]").hidden = form.caller_relation.value === "self"; }
 
   // logging it ---------------------------------------------------------------------------------------------
-  function body() {
-    const s = source();
+  function body(noise) {
+    const s = noise && !place ? "none" : source();
     const self = form.caller_relation.value === "self";
     const age = number(form.age.value);
     const her = { age: age != null ? Math.round(age) : null, details: form.details.value.trim() || null };
@@ -221,17 +222,18 @@
       caller_relation: form.caller_relation.value,
       caller: { name: form.caller_name.value.trim() || null, ...(self ? her : {}) },
       victim: self ? null : { name: form.victim_name.value.trim() || null, phone: form.victim_phone.value.trim() || null, ...her },
-      updates_by_sms: form.updates_by_sms.checked,
+      updates_by_sms: form.updates_by_sms.checked, noise: noise || null,
     };
   }
-  async function logCall(e) {
+  /** Log the call: genuine (to dispatch), or `noise` (blank, silent, abusive, prank: kept, not dispatched). */
+  async function logCall(e, noise) {
     e?.preventDefault();
     if (call.sending) return;
     const err = $("#call-error"); err.textContent = "";
     if (!form.caller_number.value.trim() && !form.no_number.checked) { err.textContent = _("Type the caller's number, or tick that none was shown."); form.caller_number.focus(); return; }
-    if (form.what_happened.value.trim().length < 3) { err.textContent = _("Say what happened."); form.what_happened.focus(); return; }
+    if (!noise && form.what_happened.value.trim().length < 3) { err.textContent = _("Say what happened."); form.what_happened.focus(); return; }
     let sent;
-    try { sent = body(); } catch (x) { err.textContent = x.message; return; }
+    try { sent = body(noise); } catch (x) { err.textContent = x.message; return; }
     call.sending = true; $("[data-testid=log-call]").disabled = true;
     try {
       const r = await api("/api/v1/calls", { method: "POST", body: sent });
@@ -245,15 +247,16 @@
   }
   function showLogged(r) {
     const head = r.joined ? _("Added to {tracking}, her open incident", { tracking: r.tracking })
+      : r.noise_kind ? _("Logged {tracking} as noise ({kind}): kept, not sent to dispatch", { tracking: r.tracking, kind: NOISE_WORDS[r.noise_kind] || r.noise_kind })
       : _("Logged {tracking}: in the dispatch queue", { tracking: r.tracking });
     const where = r.station_name ? _("Station: {station}", { station: r.station_name }) : _("Station: the control room");
-    $("#logged").innerHTML = `<div class="notice pad" data-testid="logged-call" data-tracking="${esc(r.tracking)}">
+    $("#logged").innerHTML = `<div class="notice pad" data-testid="logged-call" data-tracking="${esc(r.tracking)}" data-noise="${esc(r.noise_kind || "")}">
       <strong>${esc(head)}</strong> <span class="prio p${Math.min(r.priority, 3)}">P${r.priority}</span><br>
       ${esc(where)}${r.in_your_area ? "" : `<br><small>${esc(W.otherArea)}</small>`}<br>
       <small>${esc(W.readOut)}</small> <q data-testid="read-out">${esc(r.message)}</q><br>
       <a href="/console#${encodeURIComponent(r.tracking)}" data-testid="open-in-console">${esc(W.openInConsole)}</a>
       <div id="call-suggestions" data-testid="call-suggestions"></div></div>`;
-    if (r.in_your_area && !r.duplicate) suggest(r.tracking);
+    if (r.in_your_area && !r.duplicate && !r.noise_kind) suggest(r.tracking);
   }
 
   // another caller about the same emergency, nearby and at the same time: the call-taker says whether it is ---------
@@ -290,6 +293,7 @@
   form.addEventListener("submit", logCall);
   form.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) logCall(e); });
   const SOURCE_KEYS = { g: "gps", c: "cell", a: "address", u: "none" };
+  const NOISE_KEYS = { b: "blank", s: "silent" };
   function chooseSource(value) {
     form.querySelector(`input[name=source][value=${value}]`).checked = true;
     showSource();
@@ -300,7 +304,9 @@
     const key = e.key.toLowerCase();
     if (key === "n") { e.preventDefault(); newCall(); }
     else if (SOURCE_KEYS[key]) { e.preventDefault(); chooseSource(SOURCE_KEYS[key]); }
+    else if (NOISE_KEYS[key]) { e.preventDefault(); logCall(null, NOISE_KEYS[key]); }
   });
+  document.querySelectorAll("[data-noise]").forEach((b) => b.addEventListener("click", () => logCall(null, b.dataset.noise)));
   $("#new-call").addEventListener("click", newCall);
   form.caller_number.addEventListener("input", numberTyped);
   form.no_number.addEventListener("change", () => { form.caller_number.disabled = form.no_number.checked; if (form.no_number.checked) form.updates_by_sms.checked = false; });

@@ -29,6 +29,8 @@ CallTaker = Annotated[Principal, Depends(require_roles(ROLES_THAT_MANAGE_INCIDEN
 LATEST_ANSWER = timedelta(hours=6)  # a call logged later than this after it was answered is refused: a wrong clock
 LOCALITY_ACCURACY_M = 1500.0  # a post office's point stands for its locality (places.localities)
 STATION_ACCURACY_M = 2000.0  # a station's anchor stands for its area
+NOISE_WORDS = {"blank": "(blank call: nobody on the line)", "silent": "(silent call: someone there, nothing said)",
+               "abusive": "(abusive call)", "prank": "(prank call)", "test": "(test call)"}
 _PLAIN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # printable text, lines allowed
 
 
@@ -69,7 +71,8 @@ class CallIn(BaseModel):
         description="how long ago the call was answered, as the screen counted it: a screen's wrong clock does not "
                     "matter (instead of answered_at)")
     location: CallLocation
-    what_happened: str = Field(min_length=3, max_length=2000, pattern=_PLAIN)
+    what_happened: str = Field("", max_length=2000, pattern=_PLAIN,
+                               description="in her words; may be empty only for a call marked noise")
     category: str = Field(description="one of GET /api/v1/categories")
     priority: int = Field(ge=1, le=LOWEST_PRIORITY, description="1 (highest) to 5")
     caller_relation: Literal[RELATIONS] = Field(  # type: ignore[valid-type]
@@ -80,6 +83,15 @@ class CallIn(BaseModel):
                                                       "apart from the caller")
     updates_by_sms: bool = Field(True, description="send the caller the incident's news by SMS (off when a message "
                                                    "could endanger her)")
+    noise: Literal["blank", "silent", "abusive", "prank", "test"] | None = Field(
+        None, description="not genuine: logged and kept, out of the dispatch queue (docs/adr/0009); a number that "
+                          "calls back after a blank or silent call is shown first")
+
+    @model_validator(mode="after")
+    def _words_unless_noise(self) -> CallIn:
+        if self.noise is None and len(self.what_happened.strip()) < 3:
+            raise ValueError("say what happened (at least 3 characters)")
+        return self
 
 
 class CallOut(BaseModel):
@@ -91,6 +103,7 @@ class CallOut(BaseModel):
     station_name: str | None = Field(description="the station that covers where she is (none: the control room)")
     in_your_area: bool = Field(description="false when the place is another station's: it went to that station")
     joined: bool = Field(description="the number's open incident took the call (a call back within the window)")
+    noise_kind: str | None = Field(description="the kind of noise it was logged as; null: genuine")
     duplicate: bool = Field(description="this call id was logged before: nothing new was stored")
     message: str = Field(description="what to read out to her, in her language: the acknowledgement")
 
@@ -166,12 +179,13 @@ def log_call(request: Request, body: CallIn, taker: CallTaker):
     loc = body.location
     report = CallReport(
         call_id=body.call_id, caller_number=caller_number, language=body.language, answered_at=answered,
-        what_happened=body.what_happened.strip(), category=body.category, priority=body.priority,
+        what_happened=body.what_happened.strip() or NOISE_WORDS[body.noise or "blank"], category=body.category,
+        priority=body.priority,
         location_source=loc.source, lat=loc.lat, lon=loc.lon, accuracy_m=loc.accuracy_m,
         location_text=(loc.text or "").strip() or None,
         caller=_person(body.caller, "caller", body.caller_relation),
         victim=_person(body.victim, "victim", phone=victim_phone) if body.victim else None,
-        updates_by_sms=body.updates_by_sms)
+        updates_by_sms=body.updates_by_sms, noise=body.noise)
     ack = c.intake.log_call(to_contact(report), people_of(report), taker.username, loc.source, report.location_text)
     log.info("call logged by %s -> incident %s%s", taker.username, ack.tracking,
              " (retry)" if ack.duplicate else " (joined)" if ack.joined else "")

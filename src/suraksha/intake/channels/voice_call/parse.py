@@ -38,6 +38,7 @@ class CallReport:
     caller: Person | None = None
     victim: Person | None = None  # the woman it is about, when someone else calls for her
     updates_by_sms: bool = True  # she (the caller) is sent the incident's news by SMS; off when a text endangers her
+    noise: str | None = None  # not genuine: blank, silent, abusive, prank or test (incidents/noise_rules.py)
 
 
 def to_contact(report: CallReport) -> Contact:
@@ -49,7 +50,7 @@ def to_contact(report: CallReport) -> Contact:
         text=report.what_happened, received_at=report.answered_at,
         location=Point(report.lon, report.lat) if located else None,  # type: ignore[arg-type]
         accuracy_m=report.accuracy_m if located else None, language=report.language,
-        reply_via=TOLD_ON_THE_CALL, priority=report.priority, category=report.category)
+        reply_via=TOLD_ON_THE_CALL, priority=report.priority, category=report.category, noise_kind=report.noise)
 
 
 def people_of(report: CallReport) -> tuple[Person, ...]:
