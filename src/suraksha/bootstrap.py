@@ -24,6 +24,7 @@ from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
 from suraksha.handsets.service import HandsetService
 from suraksha.incidents.service import IncidentService
+from suraksha.intake.channels.web_form.desk import HelpDesk
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
@@ -65,6 +66,7 @@ class Container:
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
+    help: HelpDesk | None = None  # the public help form (intake/channels/web_form)
 
 
 RELAY_LEASE = "outbox-relay"  # of several nodes, the one that relays the outbox (in its order) holds this
@@ -129,6 +131,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for, messages=messages,
                           track_url=f"{settings.public_url.rstrip('/')}/track"),
     )
+    container.help = HelpDesk(settings, clock, engine, container.intake, stations)
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())

@@ -27,6 +27,7 @@ class Contact:
     num_media: int = 0
     language: str | None = None  # when the channel says (en, hi, mr); else it is read from the text
     reply_via: str = ""  # how the channel answers in its own response (TwiML), recorded as sent; "" if it does not
+    urgent: bool = False  # she said it is an emergency now (the web form's "I need help now"): priority 1
 
 
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"

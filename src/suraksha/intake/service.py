@@ -53,8 +53,10 @@ class IntakeService:
         else:  # no station's number or location: the city control room takes it
             city = self._settings.default_city
             state = self._places.state_of_city(city)
-        # a panic button is always an emergency: it starts where a women helpline's message does, at priority 1
-        t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN or contact.channel == "sos")
+        # a panic button (or her "I need help now") is always an emergency: it starts where a women helpline's
+        # message does, at priority 1
+        t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN or contact.channel == "sos"
+                   or contact.urgent)
         lang, asked = language.choose(contact.text, contact.language)
         return ArrivingContact(
             channel=contact.channel, provider=contact.provider, provider_id=contact.provider_id,

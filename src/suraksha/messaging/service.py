@@ -45,6 +45,9 @@ class MessageService:
         message's id comes back. `channel` is the way she wrote (sms, whatsapp), `via` the channel's identity she
         wrote to (the WhatsApp phone number id the answer is sent from)."""
         now = self._clock.now()
+        if channel not in OWN_OUTBOUND and via and via.partition(":")[0] in OWN_OUTBOUND:
+            channel, via = via.partition(":")[0], via.partition(":")[2] or None  # a channel that cannot write to
+            # her names the one that does (the web form: "whatsapp:<phone number id>", the way she asked)
         if channel not in OWN_OUTBOUND or (channel == "whatsapp" and not via):
             channel = "sms"  # a channel that cannot write to her (a panic button's app), or no WhatsApp number to
             # answer from: her number takes an SMS
