@@ -18,7 +18,8 @@ CHANNEL = "web"
 PROVIDER = "web-form"
 REPLY = "web-response"  # the acknowledgement is shown on the page: recorded as sent
 SMS = "web"  # her contact's `via`: what she is told later goes by SMS to her number
-WHATSAPP_VIA = "whatsapp:"  # `via` prefix: by WhatsApp from this station number (messaging.service.queue)
+WHATSAPP_VIA = "wa:"  # `via` prefix: by WhatsApp from this station number (messaging.service.queue)
+VIA_MAX = 20  # what the inbound message keeps of it (`inbound_messages.to_number`)
 NO_CONTACT_SENDER = "do-not-contact:"  # her contact on the console when she asked not to be contacted
 KINDS = ("help_now", "report")
 REACH = ("call", "sms", "whatsapp", "none")
@@ -56,7 +57,8 @@ def to_contact(r: HelpRequest, received_at: datetime, whatsapp_from: str | None 
         sender, via = NO_CONTACT_SENDER + r.nonce[:16], DO_NOT_CONTACT
     else:
         sender = r.phone
-        via = WHATSAPP_VIA + whatsapp_from if r.reach == "whatsapp" and whatsapp_from else SMS
+        wa = WHATSAPP_VIA + (whatsapp_from or "")
+        via = wa if r.reach == "whatsapp" and whatsapp_from and len(wa) <= VIA_MAX else SMS
     return Contact(
         channel=CHANNEL, provider=PROVIDER, provider_id=f"web:{r.nonce}", sender=sender, receiving=via,
         text=words(r), received_at=received_at, location=r.location, accuracy_m=r.accuracy_m,
