@@ -20,6 +20,7 @@ from suraksha.intake.service import IntakeService
 from suraksha.stations.service import StationService
 
 RATE_WINDOW_SECONDS = 600
+FORGET_EVERY = 500  # submissions of a process between two clear-outs of the used tokens that can no longer return
 
 
 class HelpDesk:
@@ -29,6 +30,7 @@ class HelpDesk:
         self._intake, self._stations = intake, stations
         self._key = guard.form_key(settings.secret_key.get_secret_value())
         self.rate = guard.RateLimit(settings.help_sends_per_10_minutes, RATE_WINDOW_SECONDS)
+        self._taken = 0
 
     @property
     def proof_bits(self) -> int:
@@ -64,6 +66,9 @@ class HelpDesk:
             raise InvalidInput("this form was filled by a machine", code="form_refused")
         if not store.claim(self._engine, form.nonce, guard.submission_digest(self._key, fields), now):
             raise Conflict("this form was already sent with other contents: open the page again", code="form_used")
+        self._taken += 1
+        if self._taken % FORGET_EVERY == 0:
+            self.forget_old_tokens()
         return form.nonce
 
     async def send(self, r: HelpRequest) -> Ack:
