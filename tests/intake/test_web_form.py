@@ -265,3 +265,12 @@ def test_the_guard_rules():
     limit = guard.RateLimit(2, 60)
     assert [limit.hit("a", now), limit.hit("a", now), limit.hit("b", now)] == [0, 0, 0]
     assert limit.hit("a", now) == 60 and limit.hit("a", now + timedelta(seconds=61)) == 0
+
+
+def test_used_tokens_that_can_no_longer_return_are_cleared_out(http, container):
+    assert http.post("/api/v1/help", json=filled(http, container)).status_code == 200
+    assert counts(container)["web_form_uses"] == 1
+    container.clock.advance(minutes=container.settings.help_form_minutes)
+    assert container.help.forget_old_tokens() == 0  # it could still come back as a retry (until it expires)
+    container.clock.advance(minutes=container.settings.help_form_minutes + 1)
+    assert container.help.forget_old_tokens() == 1 and counts(container)["web_form_uses"] == 0

@@ -119,3 +119,19 @@ def test_no_serious_or_critical_violation(phone, lang):
     assert serious(page) == []
     document, screen = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert document <= screen
+
+
+def test_the_console_shows_staff_not_to_contact_her(console_as, container, http):
+    from tests.intake.test_web_form import filled
+
+    container.help.rate.clear()
+    page = console_as("dispatcher")
+    r = http.post("/api/v1/help", json=filled(http, container, reach="none", phone="", what="He hit me again"))
+    tracking = r.json()["tracking"]
+    item = page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
+    expect(item).to_be_visible(timeout=10_000)
+    expect(item).to_contain_text("P1")
+    item.click()
+    expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking)
+    expect(page.get_by_test_id("do-not-contact")).to_have_text("do not contact her (web form)")
+    expect(page.get_by_test_id("contact")).to_have_count(0)
