@@ -243,7 +243,8 @@ def test_the_page_and_a_fresh_form(http, container):
     f = http.get("/api/v1/help/form").json()
     assert f["proof_bits"] == container.settings.help_proof_bits and guard.TOKEN.match(f["token"])
     hindi = http.get("/hi/help")
-    assert "मदद" in hindi.text
+    assert "मदद माँगें या शिकायत करें" in hindi.text and "तुरंत बाहर निकलें" in hindi.text
+    assert 'href="/help"' in http.get("/").text  # the home page leads to it
 
 
 def test_the_guard_rules():
