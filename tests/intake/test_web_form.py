@@ -244,7 +244,7 @@ def test_the_page_and_a_fresh_form(http, container):
     assert f["proof_bits"] == container.settings.help_proof_bits and guard.TOKEN.match(f["token"])
     hindi = http.get("/hi/help")
     assert "मदद माँगें या शिकायत करें" in hindi.text and "तुरंत बाहर निकलें" in hindi.text
-    assert 'href="/help"' in http.get("/").text  # the home page leads to it
+    assert 'href="/hi/help"' in http.get("/").text  # the home page leads to it (in the language she chose)
 
 
 def test_the_guard_rules():
