@@ -135,3 +135,18 @@ def test_the_console_shows_staff_not_to_contact_her(console_as, container, http)
     expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking)
     expect(page.get_by_test_id("do-not-contact")).to_have_text("do not contact her (web form)")
     expect(page.get_by_test_id("contact")).to_have_count(0)
+
+
+WEIGHT = """() => [performance.getEntriesByType("navigation")[0], ...performance.getEntriesByType("resource")]
+  .reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0)"""
+
+
+@pytest.mark.parametrize("lang", ["en", "hi"])
+def test_the_page_is_light_on_a_cheap_phone_until_she_asks_for_the_map(phone, lang):
+    page = phone()
+    page.goto(f"/{lang}/help")
+    page.wait_for_function(READY)
+    page.wait_for_load_state("networkidle")
+    weight = page.evaluate(WEIGHT)
+    assert weight < 100 * 1024, f"/{lang}/help: {weight} bytes"  # about 50 kB measured (2026-12-04)
+    assert page.evaluate("() => typeof window.L") == "undefined"  # Leaflet only when the map is asked for
