@@ -59,7 +59,8 @@
   // where: her phone's position, a pin on the map, or a typed place ----------------------------------------
   let map = null, pin = null;
   function setWhere(lat, lon, accuracy, how) {
-    where.lat = Number(lat.toFixed(6)); where.lon = Number(lon.toFixed(6)); where.accuracy = accuracy;
+    where.lat = Number(lat.toFixed(6)); where.lon = Number(lon.toFixed(6));
+    where.accuracy = accuracy === null || accuracy === undefined ? null : Math.min(Math.round(accuracy), 100000); // a coarse fix is still a place
     $("where-said").textContent = how === "gps"
       ? _("Location: your phone's position (within {metres} m).", { metres: Math.round(accuracy || 0) })
       : _("Location: the pin on the map.");
