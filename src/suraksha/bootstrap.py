@@ -26,6 +26,7 @@ from suraksha.handsets.service import HandsetService
 from suraksha.incidents.merging import MergeService
 from suraksha.incidents.noise import NoiseService
 from suraksha.incidents.service import IncidentService
+from suraksha.intake.channels.web_form.desk import HelpDesk
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
 from suraksha.messaging.service import MessageService
@@ -71,6 +72,7 @@ class Container:
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
+    help: HelpDesk | None = None  # the public help form (intake/channels/web_form)
 
 
 RELAY_LEASE = "outbox-relay"  # of several nodes, the one that relays the outbox (in its order) holds this
@@ -140,6 +142,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         merges=MergeService(engine, clock, settings, incidents, messages, stations),
         societies=societies,
     )
+    container.help = HelpDesk(settings, clock, engine, container.intake, stations)
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.
     bus.on("StationsImported", lambda _e: stations.reload())

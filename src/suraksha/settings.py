@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     # an attempt in doubt is looked up first). A sender that dies mid-send leaves the message to another after this.
     outbound_claim_seconds: int = Field(120, ge=30, le=3600)
 
+    # The public help form (`/help`, docs/adr/0012): how long its signed token lives, the fewest seconds a person
+    # takes to fill it, the proof of work's difficulty (leading zero bits of SHA-256: 2^bits hashes on her phone),
+    # and how many sends one client address may make in ten minutes (many women share a carrier's address).
+    help_form_minutes: int = Field(120, ge=5, le=24 * 60)
+    help_min_fill_seconds: int = Field(3, ge=0, le=120)
+    help_proof_bits: int = Field(14, ge=0, le=24)
+    help_sends_per_10_minutes: int = Field(30, ge=1, le=10_000)
+
     tile_url: str = ""
     default_city: str = "mumbai"  # the control room that takes what no station's number or location claims
     time_zone: str = "Asia/Kolkata"  # pages and messages show times here

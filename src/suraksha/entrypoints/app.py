@@ -47,6 +47,7 @@ from suraksha.incidents import noise_api
 from suraksha.intake.channels.panic_button import api as panic_button
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
 from suraksha.intake.channels.voice_call import api as voice_call
+from suraksha.intake.channels.web_form import api as web_form
 from suraksha.intake.channels.whatsapp_cloud import webhook as whatsapp_cloud
 from suraksha.posters import api as posters_api
 from suraksha.registry import api as registry_api
@@ -62,7 +63,8 @@ from suraksha.web import api_docs, health, sign_in, stream, views
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 # noise's routes before incidents' (`/incidents/noise` before `/incidents/{tracking}`)
-ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_call.router, noise_api.router,
+ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_call.router, web_form.router,
+           noise_api.router,
            incidents_api.router,
            accounts_api.router,
            incident_merges_api.router,

@@ -54,7 +54,12 @@ PUBLIC: frozenset[Route] = frozenset({
     ("GET", "/directory"),
     ("GET", "/track"),  # her report's progress by tracking number, nothing about anyone
     ("POST", "/track"),  # her case's stage by FIR number and case code (posted: the code stays out of URLs)
-    ("POST", "/api/v1/case-status"),  # the same as JSON: a wrong pair answers as an unknown FIR
+    ("POST", "/api/v1/case-status"),
+    # asking for help or reporting without an account: a signed form token, a proof of work, a honeypot, a minimum
+    # fill time and a per-client rate limit instead (intake/channels/web_form, docs/adr/0012)
+    ("GET", "/help"),
+    ("GET", "/api/v1/help/form"),
+    ("POST", "/api/v1/help"),  # the same as JSON: a wrong pair answers as an unknown FIR
     ("GET", "/static"),
     # for the load balancer: alive, and ready (database and event bus), nothing else (web/health.py)
     ("GET", "/healthz"),

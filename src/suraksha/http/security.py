@@ -19,7 +19,7 @@ HSTS = "max-age=63072000; includeSubDomains"
 DENIED_FEATURES = ("accelerometer", "camera", "display-capture", "gyroscope", "magnetometer", "microphone", "midi",
                    "payment", "serial", "usb")
 # directory.js asks for her position ("use my location"); responder.js sends the crew's to the control room
-GEOLOCATION_PAGES = frozenset({"/directory", "/responder"})
+GEOLOCATION_PAGES = frozenset({"/directory", "/responder", "/help"})  # help.js: "use my location"
 # Public and without personal data: the browser may cache these. Everything else is `no-store`.
 PUBLIC_PAGES = frozenset({"/", "/directory"})
 PUBLIC_API = frozenset({"/api/v1/jurisdiction", "/api/v1/stations", "/api/v1/stations.geojson"})

@@ -31,6 +31,7 @@ class Contact:
     priority: int | None = None
     category: str | None = None
     noise_kind: str | None = None  # not genuine, as the person who took it said (a blank or silent call)
+    urgent: bool = False  # she said it is an emergency now (the web form's "I need help now"): priority 1
 
 
 _NUM = r"([-+]?\d{1,3}(?:\.\d+)?)"

@@ -77,8 +77,10 @@ class IntakeService:
         else:  # no station's number or location: the city control room takes it
             city = self._settings.default_city
             state = self._places.state_of_city(city)
-        # a panic button is always an emergency: it starts where a women helpline's message does, at priority 1
-        t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN or contact.channel == "sos")
+        # a panic button (or her "I need help now") is always an emergency: it starts where a women helpline's
+        # message does, at priority 1
+        t = triage(contact.text, women_helpline=helpline is HelplineKind.WOMEN or contact.channel == "sos"
+                   or contact.urgent)
         # set by the call-taker; else a coordinator's alert that concerns a woman's safety is priority 1
         # (societies.model, docs/adr/0011)
         if contact.priority is not None:

@@ -34,6 +34,8 @@ _INSERT = insert(om)  # built once: one row per message
 _INSERT_REPLIES = BulkInsert(om, ("incident_id", "channel", "kind", "to_sealed", "body", "status", "attempts",
                                   "created_at", "sent_at"))  # the intake path: a batch's replies in one statement
 OWN_OUTBOUND = frozenset({"sms", "whatsapp"})  # the channels that send (others' messages to her go by SMS)
+# A contact's `via` on a channel that cannot write to her may name the one that does: "sms:" or "wa:<phone number id>"
+ROUTED_VIA = {"sms": "sms", "wa": "whatsapp"}
 WINDOWED = frozenset({"whatsapp"})  # channels that answer freely only within a window after her last message
 CLAIM = timedelta(minutes=2)  # a sender that dies mid-send releases the message after this (the default)
 
@@ -54,6 +56,9 @@ class MessageService:
         message's id comes back. `channel` is the way she wrote (sms, whatsapp), `via` the channel's identity she
         wrote to (the WhatsApp phone number id the answer is sent from)."""
         now = self._clock.now()
+        if channel not in OWN_OUTBOUND and via and via.partition(":")[0] in ROUTED_VIA:
+            # a channel that cannot write to her names the one that does (the web form: "wa:<phone number id>")
+            channel, via = ROUTED_VIA[via.partition(":")[0]], via.partition(":")[2] or None
         if channel not in OWN_OUTBOUND or (channel == "whatsapp" and not via):
             channel = "sms"  # a channel that cannot write to her (a panic button's app), or no WhatsApp number to
             # answer from: her number takes an SMS

@@ -3,7 +3,7 @@ merge with what it moved so that it can be undone (`incident_merges`), and the p
 same emergency (`merge_rejections`).
 
 Revision ID: 0034_merges
-Revises: 0032_noise
+Revises: 0033_web_help
 Create Date: 2026-12-04 23:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import suraksha.adapters.db
 
 revision = '0034_merges'
-down_revision = '0032_noise'
+down_revision = '0033_web_help'
 branch_labels = None
 depends_on = None
 

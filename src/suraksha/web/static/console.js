@@ -10,7 +10,7 @@
     "cyber", "help_request"];
   const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed") };
   const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_acknowledged: _("acknowledged"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
-  const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply") };
+  const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply"), web: _("web form"), "web-response": _("on the web page") };
   const CATEGORY_WORDS = { immediate_danger: _("immediate danger"), sexual_assault: _("sexual assault"), child_at_risk: _("child at risk"),
     domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
   const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), acknowledged: _("acknowledged"), en_route: _("en route"),
@@ -591,7 +591,11 @@
   }
 
   function detailHtml(i) {
-    const contacts = i.contacts ? (i.contacts.map((c) => `<a href="tel:${esc(c.phone)}" data-testid="contact">${esc(c.phone)}</a>`).join(", ") || `<span class="muted">${esc(_("none"))}</span>`) : `<span class="muted">${esc(_("withheld (need to know)"))}</span>`;
+    const doNotContact = _("do not contact her (web form)");
+    const contactOf = (c) => String(c.phone).startsWith("do-not-contact:") // the web form: she asked not to be contacted
+      ? `<strong class="error" data-testid="do-not-contact">${esc(doNotContact)}</strong>`
+      : `<a href="tel:${esc(c.phone)}" data-testid="contact">${esc(c.phone)}</a>`;
+    const contacts = i.contacts ? (i.contacts.map(contactOf).join(", ") || `<span class="muted">${esc(_("none"))}</span>`) : `<span class="muted">${esc(_("withheld (need to know)"))}</span>`;
     const open = i.status !== "closed";
     const recRows = state.recs.map((r) => `<li class="rec" data-testid="recommendation" data-unit-id="${r.unit_id ?? r.id}"><span><strong>${esc(r.call_sign)}</strong> ${esc(words(r.kind))}<br><small data-testid="recommendation-line">${esc(recLine(r))}</small></span><button type="button" data-assign="${r.unit_id ?? r.id}" data-testid="assign">${esc(_("Assign"))}</button></li>`).join("");
     const location = i.location_known && i.location ? `<span data-testid="detail-location">${esc(latLon(i.location))}</span> <small class="muted">(${esc(MATCH_WORDS[i.match] || words(i.match))})</small>` : `<span data-testid="detail-location">${esc(_("unknown: shown at the station"))}</span>`;
