@@ -23,6 +23,7 @@ from suraksha.core.privacy import Sealer
 from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
 from suraksha.handsets.service import HandsetService
+from suraksha.incidents.interop import InteropService
 from suraksha.incidents.service import IncidentService
 from suraksha.intake.service import IntakeService
 from suraksha.messaging.providers import SmsProvider, build_provider
@@ -62,6 +63,7 @@ class Container:
     analytics: WallboardService
     volunteers: VolunteerService
     cases: CaseService
+    interop: InteropService  # incidents between control rooms (EIDO)
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
@@ -128,6 +130,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
         volunteers=volunteers,
         cases=CaseService(engine, clock, stations, incidents, accounts, sealer, settings.zone_for, messages=messages,
                           track_url=f"{settings.public_url.rstrip('/')}/track"),
+        interop=InteropService(engine, clock, settings, incidents, stations, places, sealer),
     )
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service
     # What a process keeps in memory is a cache of the database, refreshed by events from any process.

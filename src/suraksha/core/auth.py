@@ -119,6 +119,15 @@ ROLES_THAT_INVESTIGATE = frozenset({Role.STATION_OFFICER})
 # Who may unseal a victim's name, contact and address: the case's own investigating officer (a station officer
 # assigned to it), with a stated reason, audited (BNS s72, POCSO s23, DPDP Act). A court liaison may join later.
 ROLES_THAT_UNSEAL_VICTIMS = frozenset({Role.STATION_OFFICER})
+# Incidents between control rooms (NENA EIDO, docs/interop.md). Taking a document in creates an incident in this
+# control room: a dispatcher or an administrator (the new incident must fall in their scope), or another system's
+# gateway account (integration, as for panic buttons). Sending one out is a read: whoever may see the incident
+# (ROLES_THAT_SEE_INCIDENTS, in scope), her details only by need to know and to a partner allowed them. Which agencies
+# are partners, and which may receive her details: administrators. The audit of exports: the control room, the
+# station and administrators.
+ROLES_THAT_IMPORT_INCIDENTS = frozenset({Role.DISPATCHER, Role.ADMIN, Role.INTEGRATION})
+ROLES_THAT_KEEP_PARTNER_AGENCIES = frozenset({Role.ADMIN})
+ROLES_THAT_REVIEW_EXPORTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.ADMIN})
 # Two-step sign-in (a password and a one-time code): administrators, and every role that can read the registry or
 # unseal a victim's identity. A responder reads her number only while its own unit is on her incident.
 ROLES_THAT_NEED_A_SECOND_FACTOR = ROLES_THAT_MANAGE_STATIONS | ROLES_THAT_USE_REGISTRY | ROLES_THAT_SEE_CONTACTS

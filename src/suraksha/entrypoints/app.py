@@ -42,6 +42,7 @@ from suraksha.http.limits import BodyLimitMiddleware
 from suraksha.http.request_id import RequestIdMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
+from suraksha.incidents import interop_api
 from suraksha.intake.channels.panic_button import api as panic_button
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
 from suraksha.intake.channels.whatsapp_cloud import webhook as whatsapp_cloud
@@ -57,7 +58,7 @@ from suraksha.web import api_docs, health, sign_in, stream, views
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, incidents_api.router, accounts_api.router,
-           stations_api.router, dispatch_api.router,
+           interop_api.router, stations_api.router, dispatch_api.router,
            registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
            sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,
            analytics_api.router, analytics_views.router, volunteers_api.router, volunteers_views.router,
