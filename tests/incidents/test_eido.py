@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from suraksha.entrypoints.cli import app as cli
 from suraksha.incidents import eido
-from suraksha.incidents.interop_store import eido_exports, eido_imports
+from suraksha.incidents.interop_store import eido_imports
 from suraksha.incidents.store import incidents
 from tests.conftest import rows_in
 from tests.incidents.eido_support import RECEIVING_AGENCY, nena_sample, receiving_room, schema_errors
@@ -259,9 +259,9 @@ AT = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)
 
 
 def outgoing(**kw) -> eido.Outgoing:
-    values = dict(agency_id="mumbai.police.suraksha", tracking="ABCD-EFGH", category="sexual_assault", priority=1,
-                  status="dispatched", channel="whatsapp", received_at=AT, updated_at=AT, station_name="Colaba",
-                  city="mumbai", lon=LON, lat=LAT, accuracy_m=25.0)
+    values: dict = {"agency_id": "mumbai.police.suraksha", "tracking": "ABCD-EFGH", "category": "sexual_assault",
+                    "priority": 1, "status": "dispatched", "channel": "whatsapp", "received_at": AT, "updated_at": AT,
+                    "station_name": "Colaba", "city": "mumbai", "lon": LON, "lat": LAT, "accuracy_m": 25.0}
     return eido.Outgoing(**(values | kw))
 
 

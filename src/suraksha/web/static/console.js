@@ -11,6 +11,7 @@
   const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed") };
   const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_acknowledged: _("acknowledged"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
   const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply") };
+  CHANNELS.eido = _("another control room (EIDO)"); // an incident imported from another agency (docs/interop.md)
   const CATEGORY_WORDS = { immediate_danger: _("immediate danger"), sexual_assault: _("sexual assault"), child_at_risk: _("child at risk"),
     domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
   const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), acknowledged: _("acknowledged"), en_route: _("en route"),
@@ -19,6 +20,7 @@
   const MESSAGE_KINDS = { acknowledgement: _("acknowledgement"), unit_dispatched: _("unit dispatched"), unit_arrived: _("unit arrived"),
     transferred: _("transferred"), closed: _("closed"), reopened: _("reopened"), follow_up: _("follow-up") };
   const W = { // words used deep inside nested template literals, where the catalog extractor cannot see them
+    noAgency: _("no agency named"),
     note: _("Note"), noteOptional: _("Note (optional)"), howReached: _("How she was reached"), gaveUp: _("gave up after its retries"),
     sinceFirst: _("since she first wrote"), whatDone: _("What was done, said or decided"), changeIncident: _("Change this incident"),
     closingNote: _("Closing note"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
@@ -367,6 +369,8 @@
       case "volunteers_alerted": return _("{n} volunteer(s) nearby alerted, within {m} m", { n: d.count ?? "?", m: d.radius_m ?? "?" });
       case "volunteer_accepted": return _("Volunteer {name} accepted: going to help", { name: d.name || e.actor || "?" });
       case "volunteer_declined": return _("Volunteer {name} declined", { name: d.name || e.actor || "?" });
+      case "imported": return _("Imported from {agency}", { agency: d.from_agency || "?" }) + by(e) + (d.sender_tracking ? _(" (their incident {id})", { id: d.sender_tracking }) : "");
+      case "eido_exported": return (d.victim_details ? _("Sent to {agency} as EIDO, with her details", { agency: d.to_agency || W.noAgency }) : _("Sent to {agency} as EIDO, without her details", { agency: d.to_agency || W.noAgency })) + by(e);
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
   }
