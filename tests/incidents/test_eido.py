@@ -158,13 +158,24 @@ def test_nenas_own_sample_imports_once_at_the_city_control_room(http, auth, cont
     assert again.status_code == 200 and again.json()["tracking"] == tracking
     assert rows_in(container, "incidents") == 1
 
+    # control characters (a NUL no database stores in text) are dropped, not refused
+    noted = _broken(lambda d: d.update({"$id": "urn:emergency:uid:incidentid:nul:state.pa.us", "notesComponent": [{
+        "$id": "n1", "lastUpdateTimeStamp": "2021-04-30T14:43:49-04:00", "updatedByAgencyReference": {"$ref": 7},
+        "notesActionComments": "<p>She is\x00 safe &amp; at home</p>"}]}))
+    r = http.post("/api/v1/eido", headers=auth("dispatcher"), json=noted)
+    assert r.status_code == 201, r.text
+    timeline = http.get(f"/api/v1/incidents/{r.json()['tracking']}/timeline", headers=auth("dispatcher")).json()
+    assert [(e["actor"], e["detail"]["text"]) for e in timeline["timeline"] if e["kind"] == "note"] == [
+        ("state.pa.us", "She is safe & at home")]
+    assert rows_in(container, "incidents") == 2
+
     # the same id for another agency's incident is a clash, refused and not written
     clash = copy.deepcopy(sample)
     clash["updatedByAgencyReference"] = {"$ref": "nj.example.gov"}
     clash["agencyComponent"].append({**clash["agencyComponent"][0], "$id": "nj.example.gov"})
     r = http.post("/api/v1/eido", headers=auth("dispatcher"), json=clash)
     assert r.status_code == 409 and r.json()["error"]["code"] == "eido_id_conflict"
-    assert rows_in(container, "incidents") == 1
+    assert rows_in(container, "incidents") == 2
 
 
 def _broken(change) -> dict:
@@ -189,6 +200,11 @@ BAD = [
      422, "invalid_eido"),
     ("an incident without a type", lambda: _broken(lambda d: d.update(incidentComponent={
         "internalIncidentId": "A-1"})), 422, "invalid_eido"),
+    ("a time out of range", lambda: _broken(lambda d: d["callComponent"][0].update(
+        callStartTimestamp="0001-01-01T00:00:00+01:00")), 422, "invalid_eido"),
+    ("an empty note", lambda: _broken(lambda d: d.update(notesComponent=[{
+        "$id": "n1", "lastUpdateTimeStamp": "2021-04-30T14:43:49-04:00", "updatedByAgencyReference": {"$ref": 7},
+        "notesActionComments": ""}])), 422, "invalid_eido"),
     ("a time without its zone", lambda: _broken(lambda d: d["callComponent"][0].update(
         callStartTimestamp="2021-04-30T14:40:00")), 422, "invalid_eido"),
 ]

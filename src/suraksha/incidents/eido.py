@@ -34,6 +34,7 @@ MAX_NOTE = 4000
 MAX_TEXT = 256
 _ID = re.compile(r"^[^\x00-\x1f\x7f]{1,256}$")
 _TAG = re.compile(r"<[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no database stores a NUL in text
 
 # Suraksha's categories and the NENA incident type registry's words for them (incidentTypeCommonRegistryText).
 # Reading, a Suraksha sender's own code (incidentTypeInternalCode) wins; another agency's registry text is mapped back.
@@ -269,7 +270,7 @@ def _components(doc: dict, key: str, required: bool = False) -> list[dict]:
 def _text(value: Any, where: str, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise bad(f"{where} must be text", where)
-    return value[:limit]
+    return _CONTROL.sub("", value[:limit])
 
 
 def _time(value: Any, where: str) -> datetime:
@@ -279,7 +280,10 @@ def _time(value: Any, where: str) -> datetime:
         raise bad(f"{where} is not a date and time", where) from None
     if at.tzinfo is None:
         raise bad(f"{where} needs its zone's offset", where)
-    return at.astimezone(UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        raise bad(f"{where} is out of range", where) from None
 
 
 def _note(n: dict, i: int) -> Note:
@@ -289,9 +293,10 @@ def _note(n: dict, i: int) -> Note:
     text = " ".join(text.split())[:MAX_NOTE]
     if not text:
         raise bad("a note has no text", where)
+    by = n.get("updatedByAgencyReference")
+    agency = by.get("$ref") if isinstance(by, dict) else None
     return Note(_time(n.get("lastUpdateTimeStamp"), where + ".lastUpdateTimeStamp"), text,
-                _ref_of(n["updatedByAgencyReference"], where) if isinstance(n.get("updatedByAgencyReference"), dict)
-                else None)
+                _CONTROL.sub("", agency)[:64] or None if isinstance(agency, str) else None)
 
 
 def _priority(incident: dict) -> int:
@@ -317,7 +322,7 @@ def _category(incident: dict, categories: tuple[str, ...]) -> tuple[str, str | N
         if common == words and category in categories:
             return category, None
     named = incident.get("incidentTypeInternalText")
-    text = " / ".join(str(t)[:MAX_TEXT] for t in (common, named, code) if isinstance(t, str))
+    text = _CONTROL.sub("", " / ".join(t[:MAX_TEXT] for t in (common, named, code) if isinstance(t, str)))
     return DEFAULT_CATEGORY, text or None
 
 
@@ -335,7 +340,7 @@ def _where(locations: list[dict]) -> tuple[float | None, float | None, float | N
                 places.append(civic)
         description = loc.get("locationDescriptionText")
         if isinstance(description, str) and description.strip():
-            places.append(description.strip()[:MAX_TEXT])
+            places.append(_CONTROL.sub("", description.strip()[:MAX_TEXT]))
     return None, None, None, "; ".join(places)[:1000] or None
 
 
@@ -386,5 +391,5 @@ def _people(doc: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
             full = name.get("personFullName") if isinstance(name, dict) else None
             for part in full if isinstance(full, list) else []:
                 if isinstance(part, dict) and isinstance(part.get("value"), str) and part["value"].strip():
-                    names.append(part["value"].strip()[:200])
+                    names.append(_CONTROL.sub("", part["value"].strip()[:200]))
     return tuple(dict.fromkeys(phones)), tuple(dict.fromkeys(names))

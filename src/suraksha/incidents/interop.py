@@ -170,15 +170,18 @@ class InteropService:
         if not principal.covers(Locus(station.id if station else None, city, state)):
             raise Forbidden("the incident would be outside your area", code="out_of_scope")
         phones = tuple(p for p in (_phone(x) for x in got.phones) if p)
-        try:
-            with self._engine.begin() as conn:
-                tracking = self._create(conn, principal, got, digest, station, match, city, state, phones)
-        except IntegrityError:  # the same document imported at the same moment by another request: that one won
-            with self._engine.connect() as conn:
-                known = self._already(conn, got)
-            if known is None:
-                raise
-            return known
+        for attempt in range(3):
+            try:
+                with self._engine.begin() as conn:
+                    tracking = self._create(conn, principal, got, digest, station, match, city, state, phones)
+                break
+            except IntegrityError:  # the same document taken in at the same moment by another request: that one
+                with self._engine.connect() as conn:  # won; else a tracking number drawn twice (40 bits): again
+                    known = self._already(conn, got)
+                if known is not None:
+                    return known
+                if attempt == 2:
+                    raise
         return {"tracking": tracking, "status": IncidentStatus.NEW.value, "eido_id": got.eido_id,
                 "duplicate": False}
 
