@@ -20,8 +20,9 @@ class Role(StrEnum):
     # A registered, verified volunteer near an SOS (the 112 India app's SHOUT): not police. Sees only their own
     # alerts, each with a coarse place and never her identity; no incident, unit or staff page.
     VOLUNTEER = "volunteer"
-    # An app's or a safety device's gateway: raises SOS alerts (POST /api/v1/sos) with its bearer token, and nothing
-    # else: no page, no incident, no person's data.
+    # An app's or a safety device's gateway: raises SOS alerts (POST /api/v1/sos) with its bearer token; another
+    # system's gateway: brings incidents in as NENA EIDO documents (POST /api/v1/eido). Nothing else: no page, no
+    # incident to read, no person's data.
     INTEGRATION = "integration"
 
 
