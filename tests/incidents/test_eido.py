@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -176,6 +180,31 @@ def test_nenas_own_sample_imports_once_at_the_city_control_room(http, auth, cont
     r = http.post("/api/v1/eido", headers=auth("dispatcher"), json=clash)
     assert r.status_code == 409 and r.json()["error"]["code"] == "eido_id_conflict"
     assert rows_in(container, "incidents") == 2
+
+
+def test_the_same_document_at_the_same_moment_is_still_one_incident(http, auth, container):
+    doc, headers = nena_sample(), auth("dispatcher")
+    gate = threading.Barrier(4, timeout=30)
+
+    def send(_: int) -> tuple[int, str]:
+        gate.wait()
+        r = httpx.post(str(http.base_url) + "/api/v1/eido", headers=headers, json=doc, timeout=30)
+        return r.status_code, r.json()["tracking"]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
+    assert len({tracking for _, tracking in answers}) == 1
+    assert rows_in(container, "incidents") == 1 and rows_in(container, "eido_imports") == 1
+
+
+def test_nothing_in_the_product_holds_or_reads_nenas_files():
+    src = Path(__file__).resolve().parents[2] / "src" / "suraksha"
+    for path in src.rglob("*"):
+        if path.is_file() and "vendor" not in path.parts and path.suffix in (".py", ".yaml", ".json", ".html", ".js"):
+            text = path.read_text(errors="replace")
+            for mark in ("nena-sample", "NIEMComponents", "EIDO-JSON", "data/eido"):
+                assert mark not in text, (path, mark)
 
 
 def _broken(change) -> dict:
