@@ -23,6 +23,7 @@ from suraksha.core.privacy import Sealer
 from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.dispatch.service import DispatchService
 from suraksha.handsets.service import HandsetService
+from suraksha.incidents.interop import InteropService
 from suraksha.incidents.merging import MergeService
 from suraksha.incidents.noise import NoiseService
 from suraksha.incidents.service import IncidentService
@@ -69,6 +70,7 @@ class Container:
     merges: MergeService
     societies: SocietyService
     noise: NoiseService  # noise (docs/adr/0009): marking (`mark_noise`, `mark_genuine`), the noise list
+    interop: InteropService  # incidents between control rooms (EIDO)
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
@@ -141,6 +143,7 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
                           track_url=f"{settings.public_url.rstrip('/')}/track"),
         merges=MergeService(engine, clock, settings, incidents, messages, stations),
         societies=societies,
+        interop=InteropService(engine, clock, settings, incidents, stations, places, sealer),
     )
     container.help = HelpDesk(settings, clock, engine, container.intake, stations)
     container.cases.accused.registry = container.registry  # a known accused is linked through the registry's service

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
 
     tile_url: str = ""
     default_city: str = "mumbai"  # the control room that takes what no station's number or location claims
+    # This control room's agency id in EIDO documents (incidents between control rooms, docs/interop.md); empty:
+    # "<default_city>.police.suraksha"
+    agency_id: str = Field("", max_length=128, pattern=r"^([A-Za-z0-9][A-Za-z0-9._:@-]*)?$")
     time_zone: str = "Asia/Kolkata"  # pages and messages show times here
     city_time_zones: dict[str, str] = {}  # JSON, e.g. {"port-blair": "Asia/Kolkata"}: a city's own zone
     gap_distance_m: float = 2000.0

@@ -197,7 +197,8 @@ def request_for(route: tuple[str, str], station_id: int) -> tuple[str, str, dict
               "alert_id": 1, "merge_id": 1, "message_id": 1, "username": "nobody-here", "handset_id": 1,
               "target_id": 1, "shift_id": 1, "volunteer_id": 1, "fir_number": FIR, "offence_class": "bnss_193",
               "request_id": 1, "lab_code": "OUT-TEST-LAB", "code": "OUT-TEST-COURT", "hearing_id": 1,
-              "update_id": 1, "position": 0, "other": TRACKING, "society_id": 1, "coordinator_id": 1}
+              "update_id": 1, "position": 0, "other": TRACKING, "society_id": 1, "coordinator_id": 1,
+              "agency_id": "out-test.agency"}
     missing = set(re.findall(r"{(\w+)}", template)) - set(values)
     assert not missing, f"{method} {template}: give the test a value for {sorted(missing)}"
     url = re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), template)

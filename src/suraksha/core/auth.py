@@ -20,8 +20,9 @@ class Role(StrEnum):
     # A registered, verified volunteer near an SOS (the 112 India app's SHOUT): not police. Sees only their own
     # alerts, each with a coarse place and never her identity; no incident, unit or staff page.
     VOLUNTEER = "volunteer"
-    # An app's or a safety device's gateway: raises SOS alerts (POST /api/v1/sos) with its bearer token, and nothing
-    # else: no page, no incident, no person's data.
+    # An app's or a safety device's gateway: raises SOS alerts (POST /api/v1/sos) with its bearer token; another
+    # system's gateway: brings incidents in as NENA EIDO documents (POST /api/v1/eido). Nothing else: no page, no
+    # incident to read, no person's data.
     INTEGRATION = "integration"
 
 
@@ -121,6 +122,15 @@ ROLES_THAT_INVESTIGATE = frozenset({Role.STATION_OFFICER})
 # Who may unseal a victim's name, contact and address: the case's own investigating officer (a station officer
 # assigned to it), with a stated reason, audited (BNS s72, POCSO s23, DPDP Act). A court liaison may join later.
 ROLES_THAT_UNSEAL_VICTIMS = frozenset({Role.STATION_OFFICER})
+# Incidents between control rooms (NENA EIDO, docs/interop.md). Taking a document in creates an incident in this
+# control room: a dispatcher or an administrator (the new incident must fall in their scope), or another system's
+# gateway account (integration, as for panic buttons). Sending one out is a read: whoever may see the incident
+# (ROLES_THAT_SEE_INCIDENTS, in scope), her details only by need to know and to a partner allowed them. Which agencies
+# are partners, and which may receive her details: administrators. The audit of exports: the control room, the
+# station and administrators.
+ROLES_THAT_IMPORT_INCIDENTS = frozenset({Role.DISPATCHER, Role.ADMIN, Role.INTEGRATION})
+ROLES_THAT_KEEP_PARTNER_AGENCIES = frozenset({Role.ADMIN})
+ROLES_THAT_REVIEW_EXPORTS = frozenset({Role.DISPATCHER, Role.STATION_OFFICER, Role.ADMIN})
 # Two-step sign-in (a password and a one-time code): administrators, and every role that can read the registry or
 # unseal a victim's identity. A responder reads her number only while its own unit is on her incident.
 ROLES_THAT_NEED_A_SECOND_FACTOR = ROLES_THAT_MANAGE_STATIONS | ROLES_THAT_USE_REGISTRY | ROLES_THAT_SEE_CONTACTS

@@ -42,8 +42,8 @@ from suraksha.http.limits import BodyLimitMiddleware
 from suraksha.http.request_id import RequestIdMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
 from suraksha.incidents import api as incidents_api
+from suraksha.incidents import interop_api, noise_api
 from suraksha.incidents import merge_api as incident_merges_api
-from suraksha.incidents import noise_api
 from suraksha.intake.channels.panic_button import api as panic_button
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
 from suraksha.intake.channels.voice_call import api as voice_call
@@ -68,6 +68,7 @@ ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_
            incidents_api.router,
            accounts_api.router,
            incident_merges_api.router,
+           interop_api.router,
            stations_api.router, dispatch_api.router,
            registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
            sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,

@@ -107,6 +107,39 @@ def stations_whatsapp(station_id: int, phone_number_id: str = typer.Argument(
     console.print(f"{station.name}: " + (f"WhatsApp phone number id {linked}" if linked else "no WhatsApp number"))
 
 
+agencies_app = typer.Typer(help="Partner agencies: the control rooms incidents are exchanged with (NENA EIDO).",
+                           no_args_is_help=True)
+app.add_typer(agencies_app, name="agencies")
+
+
+@agencies_app.command("list")
+def agencies_list() -> None:
+    """This control room's agency id and its partner agencies, with whether her details may go to each."""
+    c = _container()
+    console.print(f"this control room: {c.interop.agency_id}", markup=False)
+    for p in c.interop.partners():
+        allowed = "victim details allowed" if p["may_receive_victim_details"] else "no victim details"
+        console.print(f"{p['agency_id']}  {p['name']}  ({allowed})", markup=False)
+
+
+@agencies_app.command("add")
+def agencies_add(agency_id: str, name: str = typer.Option(..., help="the agency's name"),
+                 victim_details: bool = typer.Option(False, "--victim-details/--no-victim-details",
+                                                     help="may her name, numbers and words be sent to it")) -> None:
+    """Add a partner agency, or change its name and whether her details may be sent to it."""
+    c = _container()
+    p = c.interop.keep_partner(getpass.getuser(), agency_id, name, victim_details)
+    allowed = "victim details allowed" if p["may_receive_victim_details"] else "no victim details"
+    console.print(f"{p['agency_id']}: {p['name']} ({allowed})", markup=False)
+
+
+@agencies_app.command("remove")
+def agencies_remove(agency_id: str) -> None:
+    """Remove a partner agency: it receives no victim details from now on."""
+    _container().interop.remove_partner(agency_id)
+    console.print(f"{agency_id} removed", markup=False)
+
+
 @accounts_app.command("create")
 def accounts_create(username: str, role: str = typer.Option(...),
                     scope_kind: str = typer.Option("", help="station, city, state or national (an integration: "

@@ -15,12 +15,15 @@ from __future__ import annotations
 from suraksha.core.auth import (
     ROLES_OF_STAFF,
     ROLES_THAT_DISPATCH,
+    ROLES_THAT_IMPORT_INCIDENTS,
     ROLES_THAT_INVESTIGATE,
     ROLES_THAT_KEEP_HANDSETS,
+    ROLES_THAT_KEEP_PARTNER_AGENCIES,
     ROLES_THAT_MANAGE_INCIDENTS,
     ROLES_THAT_MANAGE_STATIONS,
     ROLES_THAT_RAISE_SOS,
     ROLES_THAT_REGISTER_SOCIETIES,
+    ROLES_THAT_REVIEW_EXPORTS,
     ROLES_THAT_REVIEW_REGISTRY_AUDIT,
     ROLES_THAT_SEE_CASES,
     ROLES_THAT_SEE_INCIDENTS,
@@ -152,6 +155,15 @@ STAFF_ROLES: dict[Route, frozenset[str]] = {
     ("POST", "/api/v1/incidents/{tracking}/merge"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/unmerge"): _MANAGE,
     ("POST", "/api/v1/incidents/{tracking}/merge-suggestions/{other}/reject"): _MANAGE,
+    # incidents between control rooms (NENA EIDO, core.auth): sending is a read by whoever sees the incident (her
+    # details by need to know, to a partner allowed them; audited); taking one in creates an incident here, so a
+    # dispatcher or administrator in whose scope it falls, or another system's gateway account (integration)
+    ("GET", "/api/v1/incidents/{tracking}/eido"): _SEE,
+    ("GET", "/api/v1/incidents/{tracking}/eido/exports"): _names(ROLES_THAT_REVIEW_EXPORTS),
+    ("POST", "/api/v1/eido"): _names(ROLES_THAT_IMPORT_INCIDENTS),
+    ("GET", "/api/v1/partner-agencies"): _names(ROLES_THAT_KEEP_PARTNER_AGENCIES),
+    ("PUT", "/api/v1/partner-agencies/{agency_id}"): _names(ROLES_THAT_KEEP_PARTNER_AGENCIES),
+    ("DELETE", "/api/v1/partner-agencies/{agency_id}"): _names(ROLES_THAT_KEEP_PARTNER_AGENCIES),
     # stations: changes
     ("PUT", "/api/v1/stations/{station_id}/helplines"): _STATIONS,
     ("POST", "/api/v1/sos"): _names(ROLES_THAT_RAISE_SOS),  # an app's or a device's gateway

@@ -14,6 +14,7 @@ from suraksha.cases.updates import store as case_updates  # noqa: F401
 from suraksha.dispatch import position_store as dispatch_positions
 from suraksha.dispatch import store as dispatch  # noqa: F401
 from suraksha.handsets import store as handsets  # noqa: F401
+from suraksha.incidents import interop_store as incidents_interop  # noqa: F401
 from suraksha.incidents import store as incidents  # noqa: F401
 from suraksha.intake.channels.web_form import store as web_form  # noqa: F401
 from suraksha.messaging import store as messaging  # noqa: F401

@@ -3,7 +3,7 @@ sealed, with a keyed fingerprint; one number coordinates one society at a time),
 whose coordinator raised it.
 
 Revision ID: 0031_societies
-Revises: 0029_calls
+Revises: 0030_eido
 Create Date: 2026-12-04 23:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import suraksha.adapters.db
 
 revision = '0031_societies'
-down_revision = '0029_calls'
+down_revision = '0030_eido'
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@
   const STATUS_WORDS = { new: _("new"), dispatched: _("dispatched"), en_route: _("en route"), on_scene: _("on scene"), closed: _("closed") };
   const UNIT_STEPS = { unit_dispatched: _("dispatched"), unit_acknowledged: _("acknowledged"), unit_en_route: _("en route"), unit_arrived: _("arrived"), unit_cleared: _("cleared") };
   const CHANNELS = { sms: _("SMS"), whatsapp: _("WhatsApp"), call: _("call"), sos: _("SOS"), "twiml-reply": _("SMS reply"), web: _("web form"), "web-response": _("on the web page") };
+  CHANNELS.eido = _("another control room (EIDO)"); // an incident imported from another agency (docs/interop.md)
   const CATEGORY_WORDS = { immediate_danger: _("immediate danger"), sexual_assault: _("sexual assault"), child_at_risk: _("child at risk"),
     domestic_violence: _("domestic violence"), stalking_harassment: _("stalking harassment"), cyber: _("cyber"), help_request: _("help request") };
   const UNIT_WORDS = { available: _("available"), dispatched: _("dispatched"), acknowledged: _("acknowledged"), en_route: _("en route"),
@@ -21,6 +22,7 @@
   MESSAGE_KINDS.merged = _("report joined");
   const W = { // words used deep inside nested template literals, where the catalog extractor cannot see them
     society: _("Society: {name}"),
+    noAgency: _("no agency named"),
     note: _("Note"), noteOptional: _("Note (optional)"), howReached: _("How she was reached"), gaveUp: _("gave up after its retries"),
     sinceFirst: _("since she first wrote"), whatDone: _("What was done, said or decided"), changeIncident: _("Change this incident"),
     closingNote: _("Closing note"), whyUnmerge: _("Why unmerge it"), unmerge: _("Unmerge"), transferTo: _("Station to transfer to"), whyClosed: _("Why it is closed"),
@@ -399,6 +401,8 @@
       case "marked_noise": return _("Marked as noise: {kind}", { kind: noiseWords(d.kind) }) + (d.by === "rules" ? _(" by the blank-message rule") : by(e)) + why(d.note);
       case "marked_genuine": return _("Marked genuine") + by(e) + why(d.reason);
       case "volunteer_declined": return _("Volunteer {name} declined", { name: d.name || e.actor || "?" });
+      case "imported": return _("Imported from {agency}", { agency: d.from_agency || "?" }) + by(e) + (d.sender_tracking ? _(" (their incident {id})", { id: d.sender_tracking }) : "");
+      case "eido_exported": return (d.victim_details ? _("Sent to {agency} as EIDO, with her details", { agency: d.to_agency || W.noAgency }) : _("Sent to {agency} as EIDO, without her details", { agency: d.to_agency || W.noAgency })) + by(e);
       default: return `${words(e.kind).replace(/^./, (c) => c.toUpperCase())}${by(e)}`;
     }
   }
