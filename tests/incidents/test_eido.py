@@ -330,3 +330,23 @@ def test_the_mapping_round_trips_and_stays_valid_without_a_location():
     unknown = eido.read(_broken(lambda d: d.update(incidentComponent={
         "incidentTypeCommonRegistryText": "Fire.Structure", "incidentCommonPriorityNumber": 7})), ("help_request",))
     assert (unknown.category, unknown.priority, unknown.type_text) == ("help_request", 5, "Fire.Structure")
+
+
+def test_her_name_and_number_from_a_call_travel_only_with_her_details(http, auth, container):
+    partner(http, auth, RECEIVING_AGENCY, victim_details=True)
+    colaba = next(s for s in container.stations.all("mumbai") if s.name == "Colaba Police Station")
+    r = http.post("/api/v1/calls", headers=auth("dispatcher"), json={
+        "call_id": "eido-call-0001", "caller_number": "+919820070707", "caller_relation": "neighbour",
+        "what_happened": "The woman next door is being beaten", "category": "domestic_violence", "priority": 1,
+        "victim": {"name": "Lata More", "phone": "+919820080808", "age": 31},
+        "location": {"source": "gps", "lat": colaba.anchor.lat, "lon": colaba.anchor.lon, "accuracy_m": 25}})
+    assert r.status_code == 200, r.text
+    tracking = r.json()["tracking"]
+    allowed = export(http, auth, tracking)
+    assert schema_errors(allowed) == []
+    names = [n["value"] for p in allowed["personComponent"] for n in p["ncPersonComponent"]["name"][0]["personFullName"]]
+    assert names == ["Lata More"]
+    uris = allowed["callbackComponent"][0]["callBackInformationUri"]
+    assert uris == ["tel:+919820070707", "tel:+919820080808"]  # who called, then her own number
+    withheld = export(http, auth, tracking, to=None)
+    assert "Lata" not in json.dumps(withheld) and "80808" not in json.dumps(withheld)

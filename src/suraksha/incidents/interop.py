@@ -27,7 +27,7 @@ from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.core.ids import new_tracking_number
 from suraksha.core.phones import to_e164
 from suraksha.core.privacy import Sealer
-from suraksha.incidents import eido
+from suraksha.incidents import calls, eido
 from suraksha.incidents import events as ev
 from suraksha.incidents.interop_store import eido_exports, eido_imports, partner_agencies
 from suraksha.incidents.model import IncidentStatus
@@ -129,6 +129,7 @@ class InteropService:
                               .order_by(incident_log.c.at, incident_log.c.id)).all()
         notes = [eido.Note(r.at, str((r.detail or {}).get("text", "")), r.actor) for r in logged]
         phones: tuple[str, ...] = ()
+        name: str | None = None
         if details:
             for m in conn.execute(select(inbound_messages).where(inbound_messages.c.incident_id == row.id)
                                   .order_by(inbound_messages.c.id)):
@@ -139,6 +140,8 @@ class InteropService:
                 self._sealer.unseal(c.phone_sealed) for c in conn.execute(
                     select(incident_contacts).where(incident_contacts.c.incident_id == row.id)
                     .order_by(incident_contacts.c.id))))
+            name, her_phone = _her_from_calls(calls.people_on(conn, row.id, self._sealer))
+            phones = tuple(dict.fromkeys((*phones, *((her_phone,) if her_phone else ()))))
         elif notes:
             notes = [eido.Note(row.updated_at, f"{len(notes)} note(s) not sent: notes may name her, and her details "
                                                "go only to partner agencies allowed them.")]
@@ -149,7 +152,8 @@ class InteropService:
             status=row.status, channel=row.channel, received_at=row.received_at, updated_at=row.updated_at,
             station_name=station, city=row.city, lon=row.lon if known else None, lat=row.lat if known else None,
             accuracy_m=row.location_accuracy_m if known else None, notes=tuple(n for n in notes if n.text),
-            phones=phones, to_agency=to, to_agency_name=to_name, victim_details=details)
+            phones=phones, name=name if details else None, to_agency=to, to_agency_name=to_name,
+            victim_details=details)
 
     def _station_name(self, station_id: int | None) -> str | None:
         try:
@@ -260,3 +264,13 @@ def _phone(text: str) -> str | None:
         return to_e164(text)
     except InvalidInput:
         return None
+
+
+def _her_from_calls(people: list[dict]) -> tuple[str | None, str | None]:
+    """Her name and her own number as a call-taker recorded them (incidents.calls): the woman the call was about,
+    else the caller when she called herself."""
+    victim = next((p for p in people if p["role"] == "victim"), None)
+    if victim is not None:
+        return victim["name"], victim["phone"]
+    herself = next((p for p in people if p["role"] == "caller" and p["relation"] == "self"), None)
+    return (herself["name"], None) if herself is not None else (None, None)
