@@ -72,3 +72,17 @@ def console_as(browser, server_url, container):
     yield open_console
     for context in contexts:
         context.close()
+
+
+def station_named(container, name: str):
+    return next(s for s in container.stations.all("mumbai") if s.name == name)
+
+
+def queue_item(page, tracking: str):
+    """The console's queue row of an incident."""
+    return page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
+
+
+def timeline_entries(page, kind: str):
+    """The open incident's timeline entries of one kind."""
+    return page.locator(f'[data-testid=timeline] [data-testid=timeline-entry][data-kind="{kind}"]')

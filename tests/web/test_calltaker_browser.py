@@ -8,28 +8,19 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import sign_in_page
+from tests.web.conftest import queue_item, sign_in_page, station_named, timeline_entries
 
 pytestmark = pytest.mark.browser
 LIVE = 10_000  # ms: live updates travel through the outbox and the SSE stream
 CALLER = "+919820055555"
 
 
-def _station(container, name):
-    return next(s for s in container.stations.all("mumbai") if s.name == name)
 
-
-def _queue_item(page, tracking):
-    return page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
-
-
-def _entries(page, kind):
-    return page.locator(f'[data-testid=timeline] [data-testid=timeline-entry][data-kind="{kind}"]')
 
 
 def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_contact_and_handed_over(
         page, container, make_incident, console_as, http, auth):
-    bandra = _station(container, "Bandra Police Station")
+    bandra = station_named(container, "Bandra Police Station")
     now = container.clock.now()
     container.clock._now = now - timedelta(days=20)
     earlier = make_incident("Someone keeps calling me at night", sender=CALLER)  # she wrote to us weeks ago
@@ -70,26 +61,26 @@ def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_cont
     console = console_as("dispatcher")
     marker = console.locator(f'[data-testid=incident-marker][data-tracking="{tracking}"]')
     expect(marker).to_have_count(1, timeout=LIVE)
-    expect(_queue_item(console, tracking)).to_be_visible()
+    expect(queue_item(console, tracking)).to_be_visible()
 
     # a second contact about the same emergency: a neighbour's SMS with a location a few doors away
     second = make_incident("There is a man with a knife at the flat next door, please come",
                            lat=bandra.anchor.lat + 0.0008, lon=bandra.anchor.lon + 0.0005, sender="+919820066666")
-    expect(_queue_item(console, second)).to_be_visible(timeout=LIVE)
-    _queue_item(console, tracking).click()
+    expect(queue_item(console, second)).to_be_visible(timeout=LIVE)
+    queue_item(console, tracking).click()
     expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
     suggestion = console.locator(f'[data-testid=merge-suggestion][data-tracking="{second}"]')
     expect(suggestion).to_be_visible(timeout=LIVE)
     suggestion.get_by_test_id("merge-into").click()  # the neighbour's message joins the call's incident
-    expect(_queue_item(console, second)).to_have_count(0, timeout=LIVE)  # one incident per emergency
+    expect(queue_item(console, second)).to_have_count(0, timeout=LIVE)  # one incident per emergency
     expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
-    expect(_entries(console, "merged_in")).to_have_count(1, timeout=LIVE)
+    expect(timeline_entries(console, "merged_in")).to_have_count(1, timeout=LIVE)
 
     # handed to another station
     console.get_by_test_id("transfer-station").select_option(label="Khar Police Station")
     console.get_by_test_id("transfer-reason").fill("She ran to her sister's flat in Khar")
     console.get_by_test_id("transfer").click()
-    expect(_entries(console, "transferred")).to_contain_text("Transferred to Khar Police Station", timeout=LIVE)
+    expect(timeline_entries(console, "transferred")).to_contain_text("Transferred to Khar Police Station", timeout=LIVE)
     expect(console.get_by_test_id("detail-station")).to_have_text("Khar Police Station")
 
     incident = http.get(f"/api/v1/incidents/{tracking}", headers=auth("dispatcher")).json()
@@ -98,7 +89,7 @@ def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_cont
 
 def test_a_second_callers_call_about_the_same_emergency_joins_it_from_the_call_takers_screen(
         page, container, http, auth):
-    bandra = _station(container, "Bandra Police Station")
+    bandra = station_named(container, "Bandra Police Station")
     first = http.post("/api/v1/calls", headers=auth("dispatcher"), json={
         "call_id": "first-call-0001", "caller_number": "+919820077777", "what_happened": "Woman screaming in the lane",
         "category": "immediate_danger", "priority": 1,

@@ -5,13 +5,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.incidents.eido_support import nena_sample
+from tests.web.conftest import timeline_entries
 
 pytestmark = pytest.mark.browser
 LIVE = 10_000  # ms: live updates travel through the outbox and the SSE stream
 
-
-def _entries(page, kind):
-    return page.locator(f'[data-testid=timeline] [data-testid=timeline-entry][data-kind="{kind}"]')
 
 
 def test_an_imported_incident_says_where_it_came_from_and_an_export_where_it_went(signed_in, http, auth):
@@ -23,10 +21,10 @@ def test_an_imported_incident_says_where_it_came_from_and_an_export_where_it_wen
     expect(item).to_be_visible(timeout=LIVE)
     item.click()
     expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking)
-    expect(_entries(page, "reported")).to_contain_text("another control room (EIDO)")
-    expect(_entries(page, "imported")).to_contain_text("Imported from state.pa.us by dispatcher")
+    expect(timeline_entries(page, "reported")).to_contain_text("another control room (EIDO)")
+    expect(timeline_entries(page, "imported")).to_contain_text("Imported from state.pa.us by dispatcher")
 
     assert http.get(f"/api/v1/incidents/{tracking}/eido", headers=auth("dispatcher"),
                     params={"to": "thane.police.mh.in"}).status_code == 200
-    expect(_entries(page, "eido_exported")).to_contain_text(
+    expect(timeline_entries(page, "eido_exported")).to_contain_text(
         "Sent to thane.police.mh.in as EIDO, without her details by dispatcher", timeout=LIVE)

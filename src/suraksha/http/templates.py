@@ -198,7 +198,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
                 "can_manage": bool(principal and principal.role in ROLES_THAT_MANAGE_INCIDENTS),
                 "lang": lang, "href": lambda path: language.prefixed(lang, path),
                 "languages": [(code, NATIVE_NAMES[code], language.switch_to(request, code)) for code in LANGUAGES],
-                "script_messages": lambda script: script_messages(lang, DOMAIN, script),
+                "script_messages": lambda *scripts: {k: v for script in scripts
+                                                     for k, v in script_messages(lang, DOMAIN, script).items()},
                 "label": lambda code: words.gettext(LABELS.get(code, code.replace("_", " "))),
                 "tr": lambda text: words.gettext(text) if text else text,
                 "city_name": lambda city: words.gettext(CITY_NAMES[city]) if city in CITY_NAMES else city.title(),

@@ -24,20 +24,7 @@
   const when = new Intl.DateTimeFormat(LOCALE, { timeZone: TZ, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const words = (s) => String(s ?? "").replaceAll("_", " ");
 
-  async function api(path, options = {}) {
-    const headers = { "Accept": "application/json", "X-CSRF-Token": cfg.csrf, ...(options.headers || {}) };
-    if (options.body && typeof options.body !== "string") { headers["Content-Type"] = "application/json"; options.body = JSON.stringify(options.body); }
-    const resp = await fetch(path, { credentials: "same-origin", ...options, headers });
-    const data = resp.headers.get("content-type")?.includes("json") ? await resp.json() : null;
-    if (!resp.ok) {
-      const e = data?.error || {};
-      const problems = Array.isArray(e.details) ? e.details.map((d) => `${String(d.field || "").replace(/^body\./, "")}: ${d.problem}`).join("; ") : "";
-      const err = new Error((e.message || _("request failed ({status})", { status: resp.status })) + (problems ? ` (${problems})` : ""));
-      err.status = resp.status; err.code = e.code;
-      throw err;
-    }
-    return data;
-  }
+  const api = window.surakshaApi(cfg.csrf); // static/api.js
 
   // the call: its id and when it was answered ------------------------------------------------------
   const call = { id: "", answeredAt: null, answeredTick: 0, sending: false };

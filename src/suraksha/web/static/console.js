@@ -61,20 +61,7 @@
   const stationName = (id) => stations.get(Number(id))?.name || (id != null ? _("station #{id}", { id }) : _("the control room"));
   const prioClass = (p) => `p${Math.min(p, 3)}`;
 
-  async function api(path, options = {}) {
-    const headers = { "Accept": "application/json", "X-CSRF-Token": cfg.csrf, ...(options.headers || {}) };
-    if (options.body && typeof options.body !== "string") { headers["Content-Type"] = "application/json"; options.body = JSON.stringify(options.body); }
-    const resp = await fetch(path, { credentials: "same-origin", ...options, headers });
-    const data = resp.headers.get("content-type")?.includes("json") ? await resp.json() : null;
-    if (!resp.ok) {
-      const e = data?.error || {};
-      const problems = Array.isArray(e.details) ? e.details.map((d) => `${String(d.field || "").replace(/^body\./, "")}: ${d.problem}`).join("; ") : "";
-      const err = new Error((e.message || _("request failed ({status})", { status: resp.status })) + (problems ? ` (${problems})` : ""));
-      err.status = resp.status; err.code = e.code;
-      throw err;
-    }
-    return data;
-  }
+  const api = window.surakshaApi(cfg.csrf); // static/api.js
 
   // local time -----------------------------------------------------------------------------------
   const LOCALE = { hi: "hi-IN-u-nu-latn", mr: "mr-IN-u-nu-latn" }[window.SURAKSHA_LANG] || "en-GB"; // digits stay 0-9

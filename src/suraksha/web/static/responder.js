@@ -31,18 +31,7 @@
   const words = (s) => String(s ?? "").replaceAll("_", " ");
   const state = { view: null, loadSeq: 0, lastSent: 0, here: null };
 
-  async function api(path, options = {}) {
-    const headers = { "Accept": "application/json", "X-CSRF-Token": cfg.csrf };
-    if (options.body) { headers["Content-Type"] = "application/json"; options.body = JSON.stringify(options.body); }
-    const resp = await fetch(path, { credentials: "same-origin", ...options, headers });
-    const data = resp.headers.get("content-type")?.includes("json") ? await resp.json() : null;
-    if (!resp.ok) {
-      const err = new Error(data?.error?.message || _("request failed ({status})", { status: resp.status }));
-      err.status = resp.status; err.code = data?.error?.code;
-      throw err;
-    }
-    return data;
-  }
+  const api = window.surakshaApi(cfg.csrf); // static/api.js
 
   // time -----------------------------------------------------------------------------------------
   const clock = new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
