@@ -23,7 +23,9 @@ whose fleet index and console follow the gateway's `UnitsMoved` events through t
 
 Prints, per phase and as medians of the A and B phases: intake req/s and p50/p99 (wrk), recommendation p50/p99,
 the fixes per second achieved and the gateway's request p50/p99, the server's CPU, the `UnitsMoved` events the
-console received; then the ratios B / A. With `--intake-rate R` the SMS arrive at R a second on a fixed
+console received; then the ratios B / A, and with `--intake-rate` the p99 of every SMS of the A phases pooled
+against every SMS of the B phases (a phase's p99 is set by a handful of stalls). The devices posting the fixes run
+in a process of their own, so that their work does not delay the threads that send and time the SMS. With `--intake-rate R` the SMS arrive at R a second on a fixed
 schedule instead (a control room's traffic: UP-112 planned for 1.3 lakh calls a day, 1.5 a second), each timed from
 its scheduled moment. The load generator (this process and wrk) runs on the same 2 cores as the
 server: it takes CPU the server would otherwise have (its share is printed). Needs wrk.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -110,7 +113,7 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
     latencies, not hidden by a slower sender)."""
     ms: list[float] = []
     timeline: list[tuple[float, float]] = []  # (wall-clock time it was due, ms)
-    failed = [0]
+    failed: list[str] = []  # why each failed request failed
     lock = threading.Lock()
     wall0 = time.time() - time.monotonic()
     # One client for every sending thread (httpx's are thread-safe), made before the clock starts: a client each,
@@ -122,13 +125,15 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
     def post(line: str, due: float) -> None:
         form, sig = line.rstrip("\n").split("\t")
         try:
-            ok = http.post(path, content=form, headers={"X-Twilio-Signature": sig}).status_code == 200
-        except httpx.HTTPError:
-            ok = False
+            answer = http.post(path, content=form, headers={"X-Twilio-Signature": sig})
+            why = "" if answer.status_code == 200 else f"{answer.status_code} {answer.text[:200]}"
+        except httpx.HTTPError as e:
+            why = f"{type(e).__name__}: {e}"
         with lock:
             ms.append((time.monotonic() - due) * 1000)
             timeline.append((wall0 + due, ms[-1]))
-            failed[0] += not ok
+            if why:
+                failed.append(why)
 
     start = time.monotonic()
     n = int(rate * seconds)
@@ -138,8 +143,8 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
             time.sleep(max(0.0, due - time.monotonic()))
             pool.submit(post, lines[k], due)
     wall = time.monotonic() - start
-    if failed[0]:
-        raise RuntimeError(f"{failed[0]} of {n} intake requests failed")
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {n} intake requests failed: {failed[:5]}")
     return {"rps": len(ms) / wall, "p50": pct(ms, 50), "p99": pct(ms, 99), "n": len(ms), "timeline": sorted(timeline)}
 
 
@@ -204,6 +209,39 @@ class Gateway:
                 self.rejected += len(report["rejected"])
             else:
                 self.failed += 1
+
+
+def devices(base: str, token: str, unit_ids: list[int], rate: int, batch: int, inbox, outbox) -> None:
+    """The fleet's devices in a process of their own: building and posting 5,000 fixes a second costs CPU and
+    Python's interpreter lock, and in this process they would delay the threads that send and time the SMS (the
+    latency measured would include the load generator's own waits)."""
+    gateway = Gateway(base, token, unit_ids, rate, batch)
+    outbox.put("ready")
+    until = inbox.get()
+    gateway.run(until)
+    outbox.put({"accepted": gateway.accepted, "rejected": gateway.rejected, "failed": gateway.failed,
+                "skipped": gateway.skipped, "ms": gateway.ms, "cpu": time.process_time()})
+
+
+class DevicesProcess:
+    """`devices` in a child process, started (and its interpreter loaded) before the phase's clock starts."""
+
+    def __init__(self, base: str, token: str, unit_ids: list[int], rate: int, batch: int) -> None:
+        mp = multiprocessing.get_context("spawn")
+        self._inbox, self._outbox = mp.Queue(), mp.Queue()
+        self._proc = mp.Process(target=devices, args=(base, token, unit_ids, rate, batch, self._inbox, self._outbox),
+                                daemon=True)
+        self._proc.start()
+        if self._outbox.get(timeout=60) != "ready":
+            raise RuntimeError("the devices' process did not start")
+
+    def run(self, until: float) -> None:  # CLOCK_MONOTONIC: the same clock in both processes
+        self._inbox.put(until)
+
+    def result(self) -> dict:
+        found = self._outbox.get(timeout=120)
+        self._proc.join(timeout=30)
+        return found
 
 
 class Probe:
@@ -271,12 +309,13 @@ def cpu_seconds(pid: int) -> float:
 
 def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
     lines = requests_for(INTAKE_PER_SECOND_MAX * args.seconds, ctx["numbers"], ctx["public"], seed=seed)
-    until = time.monotonic() + args.seconds
     probe = Probe(ctx["base"], ctx["token"], ctx["tracking"])
-    gateway = Gateway(ctx["gateway_base"], ctx["token"], ctx["units"], args.rate, args.batch)
+    gateway = DevicesProcess(ctx["gateway_base"], ctx["token"], ctx["units"], args.rate, args.batch) if positions \
+        else None
+    until = time.monotonic() + args.seconds  # the devices' process is ready: the phase's clock starts
     threads = [threading.Thread(target=probe.run, args=(until,))]
-    if positions:
-        threads.append(threading.Thread(target=gateway.run, args=(until,)))
+    if gateway is not None:
+        gateway.run(until)
     cpu0, own0, t0 = cpu_seconds(ctx["pid"]), time.process_time(), time.monotonic()
     gw0 = cpu_seconds(ctx["gateway_pid"]) if ctx["gateway_pid"] else 0.0
     with Console(ctx["port"], ctx["token"]) as console:
@@ -290,22 +329,26 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
             t.join()
         time.sleep(1.0)  # the last flush's events reach the console
     wall = time.monotonic() - t0
+    fleet = gateway.result() if gateway is not None else {"accepted": 0, "rejected": 0, "failed": 0, "skipped": 0,
+                                                           "ms": [], "cpu": 0.0}
     if args.timeline and "timeline" in intake:
         with open(args.timeline, "a") as out:
             out.write(json.dumps({"phase": name, "intake": [[round(t, 3), round(m, 1)] for t, m in intake["timeline"]],
                                   "recommendation": [[round(t, 3), round(m, 1)] for t, m in probe.timeline]}) + "\n")
     r = {"phase": name, "positions": positions, "intake_rps": intake["rps"], "intake_p50": intake["p50"],
          "intake_p99": intake["p99"], "rec_p50": pct(probe.ms, 50), "rec_p99": pct(probe.ms, 99), "rec_n": len(probe.ms),
-         "rec_errors": probe.errors, "fixes_s": gateway.accepted / args.seconds, "rejected": gateway.rejected,
-         "failed": gateway.failed, "skipped": gateway.skipped, "pos_p50": pct(gateway.ms, 50), "pos_p99": pct(gateway.ms, 99),
+         "rec_errors": probe.errors, "fixes_s": fleet["accepted"] / args.seconds,
+         "rejected": fleet["rejected"], "failed": fleet["failed"], "skipped": fleet["skipped"],
+         "pos_p50": pct(fleet["ms"], 50), "pos_p99": pct(fleet["ms"], 99), "devices_cpu": fleet["cpu"] / wall,
          "server_cpu": (cpu_seconds(ctx["pid"]) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
          "gateway_cpu": (cpu_seconds(ctx["gateway_pid"]) - gw0) / wall if ctx["gateway_pid"] else 0.0,
-         "events": console.events, "event_units": console.units}
+         "events": console.events, "event_units": console.units,
+         "intake_ms": [m for _, m in intake.get("timeline", [])]}
     print(f"{name} ({'with' if positions else 'without'} positions): intake {r['intake_rps']:.0f} req/s "
           f"p50 {r['intake_p50']:.1f} p99 {r['intake_p99']:.1f} ms | recommendation p50 {r['rec_p50']:.1f} "
           f"p99 {r['rec_p99']:.1f} ms ({r['rec_n']}) | fixes {r['fixes_s']:.0f}/s, gateway p50 {r['pos_p50']:.0f} "
           f"p99 {r['pos_p99']:.0f} ms, {r['failed']} failed, {r['skipped']} batches skipped | server CPU {r['server_cpu']:.2f}, "
-          f"gateway node {r['gateway_cpu']:.2f}, this process {r['bench_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
+          f"gateway node {r['gateway_cpu']:.2f}, this process {r['bench_cpu']:.2f}, devices {r['devices_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
     return r
 
 
@@ -381,7 +424,8 @@ def main() -> None:
            "numbers": numbers, "tmp": tmp, "gateway_base": gateway_base,
            "gateway_pid": gateway_node.pid if gateway_node else None}
     db = "PostgreSQL" if url.startswith("postgresql") else "SQLite WAL synchronous=FULL"
-    print(f"server pid {server.pid}{f', gateway node pid {gateway_node.pid}' if gateway_node else ''}, {db}, "
+    print(f"server pid {server.pid}"
+          f"{f', gateway node pid {gateway_node.pid}' if gateway_node else ''}, {db}, "
           f"flush {args.flush} s, history {args.history_minutes} min; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     results = []
@@ -409,7 +453,7 @@ def report(results: list[dict], args, db: str, sizes: dict) -> None:
         return statistics.median(r[key] for r in results if r["positions"] is positions)
 
     keys = ("intake_rps", "intake_p50", "intake_p99", "rec_p50", "rec_p99", "fixes_s", "pos_p50", "pos_p99",
-            "server_cpu", "gateway_cpu", "bench_cpu", "events", "event_units")
+            "server_cpu", "gateway_cpu", "bench_cpu", "devices_cpu", "events", "event_units")
     a, b = ({k: med(p, k) for k in keys} for p in (False, True))
     print(f"\npositions beside intake: {args.units} units, {args.rate} fixes/s in batches of {args.batch} (B phases), "
           f"{f'{args.intake_rate:g} SMS/s offered' if args.intake_rate else f'wrk -c{args.connections}'} on the "
@@ -426,6 +470,14 @@ def report(results: list[dict], args, db: str, sizes: dict) -> None:
     print(f"B / A: intake req/s {b['intake_rps'] / a['intake_rps']:.2f}x, intake p99 {b['intake_p99'] / a['intake_p99']:.2f}x, "
           f"recommendation p99 {b['rec_p99'] / a['rec_p99']:.2f}x; fixes achieved {b['fixes_s'] / args.rate:.2f}x "
           f"of {args.rate}/s")
+    pooled = {p: [m for r in results if r["positions"] is p for m in r["intake_ms"]] for p in (False, True)}
+    if pooled[False] and pooled[True]:  # every SMS of the A phases together, and of the B phases (--intake-rate)
+        pa, pb = pct(pooled[False], 99), pct(pooled[True], 99)
+        print(f"pooled over the phases: intake p99 A {pa:.1f} ms ({len(pooled[False])} SMS), B {pb:.1f} ms "
+              f"({len(pooled[True])} SMS): {pb / pa:.2f}x; p50 A {pct(pooled[False], 50):.1f}, "
+              f"B {pct(pooled[True], 50):.1f} ms; over 50 ms: A {sum(m > 50 for m in pooled[False])}, "
+              f"B {sum(m > 50 for m in pooled[True])}")
+    print("per phase intake p99 ms: " + ", ".join(f"{r['phase']} {r['intake_p99']:.1f}" for r in results))
     print("per phase intake req/s: " + ", ".join(f"{r['phase']} {r['intake_rps']:.0f}" for r in results))
     print("per phase recommendation p99 ms: " + ", ".join(f"{r['phase']} {r['rec_p99']:.1f}" for r in results))
     print("tables after the run: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
