@@ -229,6 +229,9 @@
   }
 
   async function showDetail(tracking, { pan = false } = {}) {
+    // A refresh for an incident no longer selected (an event's, queued just before another was chosen) must not
+    // take the newer choice's place: its answer would be dropped, and the choice's too.
+    if (state.selected !== tracking) return;
     const seq = ++state.detailSeq;
     const panel = $("#detail");
     const t = encodeURIComponent(tracking);
@@ -707,7 +710,7 @@
   let queueTimer = null, detailTimer = null;
   const soon = (fn, timer) => { clearTimeout(timer); return setTimeout(() => { Promise.resolve(fn()).catch(() => {}); }, 150); };
   const refreshQueue = () => { queueTimer = soon(loadQueue, queueTimer); };
-  const refreshDetail = () => { if (state.selected) { const t = state.selected; detailTimer = soon(() => showDetail(t), detailTimer); } };
+  const refreshDetail = () => { if (state.selected) detailTimer = soon(() => state.selected && showDetail(state.selected), detailTimer); };
   function connect() {
     const es = new EventSource("/api/v1/stream");
     let opened = false;
