@@ -158,8 +158,10 @@ def run_phase(base: str, traffic: Traffic, token: str, mixed: bool, rate: float,
     acked: dict[str, list[str]] = {"sms": [], "whatsapp": [], "sos": []}
     failed: list[str] = []
     lock = threading.Lock()
-    http = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=64,
-                                                                        max_keepalive_connections=64))
+    # idle connections dropped by this side after 2 s, before the server closes them after 5 s: a request sent on a
+    # connection the server was closing at that moment would fail ("connection reset by peer")
+    http = httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64,
+                                                                        keepalive_expiry=2.0))
 
     def send(item, due: float) -> None:
         channel, path, kwargs, key = item

@@ -6,7 +6,9 @@
 pre-signed requests, as `bench/intake_http.py` does; to the stations' general numbers, so priority 3: thousands of
 P1s that nobody dispatches would have the unassigned alarm fire for each of them, in both phases), a dispatcher asks for recommendations for open incidents (10
 a second, each timed) and a dispatcher's console keeps the live stream open (Server-Sent Events, the city's every
-event). The same run alternates phases without the positions (A) and with them (B), A B A B by default; the
+event). The same run alternates phases without the positions (A) and with them (B), in the order A B B A A B …
+(an even `--rounds` puts A and B phases equally early and late: the server slows as the run fills its database);
+the
 server (`suraksha serve`, one process, the product's settings but `SURAKSHA_POSITION_HISTORY_MINUTES`
 `--history-minutes`, 2, so that the history is pruned within the run) serves on 127.0.0.1 only, on SQLite (WAL,
 synchronous=FULL) or on PostgreSQL with `--database-url` (emptied first: give one of its own).
@@ -14,7 +16,7 @@ synchronous=FULL) or on PostgreSQL with `--database-url` (emptied first: give on
 With `--gateway-node` the fixes go to a second `suraksha serve` on the same database, a position gateway node
 (`SURAKSHA_RELAY_OUTBOX=false`, `SURAKSHA_RUN_TIMERS=false`: docs/dispatch.md), as a deployment behind a load
 balancer would route `POST /api/v1/units/positions`; intake, recommendations and the console stay on the first,
-whose fleet index and console follow the gateway's `UnitsMoved` events through the outbox.
+whose fleet index and console follow the gateway's `UnitsMoved` events through the positions' store's outbox.
 
     .venv/bin/python bench/positions_load.py [--units 50000] [--rate 5000] [--batch 500] [--seconds 60] [--rounds 2]
         [--connections 16 | --intake-rate 100] [--flush 1.0] [--history-minutes 2]
@@ -24,7 +26,9 @@ whose fleet index and console follow the gateway's `UnitsMoved` events through t
 Prints, per phase and as medians of the A and B phases: intake req/s and p50/p99 (wrk), recommendation p50/p99,
 the fixes per second achieved and the gateway's request p50/p99, the server's CPU, the `UnitsMoved` events the
 console received; then the ratios B / A, and with `--intake-rate` the p99 of every SMS of the A phases pooled
-against every SMS of the B phases (a phase's p99 is set by a handful of stalls). The devices posting the fixes run
+against every SMS of the B phases (a phase's p99 is set by a handful of stalls), and each phase's CPU steal (time
+the hypervisor gave this virtual machine's CPUs to others: a phase with steal is named, its figures are not the
+server's alone). The devices posting the fixes run
 in a process of their own, so that their work does not delay the threads that send and time the SMS. With `--intake-rate R` the SMS arrive at R a second on a fixed
 schedule instead (a control room's traffic: UP-112 planned for 1.3 lakh calls a day, 1.5 a second), each timed from
 its scheduled moment. The load generator (this process and wrk) runs on the same 2 cores as the
@@ -90,6 +94,10 @@ def load_fleet(url: str, n: int, seed: int = 3) -> tuple[list[int], str, list[st
     return ids, token, general
 
 
+STEAL_NOTED = 0.02  # a phase whose CPU steal passes this is named in the report
+KEEPALIVE = 2.0  # s: below the server's keep-alive timeout (uvicorn's 5 s), so this side drops an idle connection first
+
+
 def open_incidents(base: str, numbers: list[str], public: str, n: int = 20) -> list[str]:
     """n incidents with a location, through the webhook: what the recommendation probe asks about."""
     import re
@@ -118,9 +126,12 @@ def paced(base: str, path: str, lines: list[str], rate: float, seconds: int) -> 
     wall0 = time.time() - time.monotonic()
     # One client for every sending thread (httpx's are thread-safe), made before the clock starts: a client each,
     # made as its thread first sent, cost this process about two seconds of CPU at the start of every phase (each
-    # builds a TLS context), which the server, on the same two cores, paid for in its answers.
+    # builds a TLS context), which the server, on the same two cores, paid for in its answers. An idle connection is
+    # dropped by this side after 2 s (`KEEPALIVE`), before the server closes it after 5 s: with both at 5 s, a
+    # request sent on a connection the server was closing at that moment failed ("connection reset by peer").
     http = httpx.Client(base_url=base, timeout=30, headers={"Content-Type": "application/x-www-form-urlencoded"},
-                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64,
+                                            keepalive_expiry=KEEPALIVE))
 
     def post(line: str, due: float) -> None:
         form, sig = line.rstrip("\n").split("\t")
@@ -301,6 +312,13 @@ class Console:
                         self.units += line.count(b"\"unit_id\"")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(steal, all) CPU ticks of the machine so far (Linux /proc/stat): time the hypervisor gave this virtual
+    machine's CPUs to others. A phase with steal ran on less than two cores, and its latencies say so."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -318,6 +336,7 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
         gateway.run(until)
     cpu0, own0, t0 = cpu_seconds(ctx["pid"]), time.process_time(), time.monotonic()
     gw0 = cpu_seconds(ctx["gateway_pid"]) if ctx["gateway_pid"] else 0.0
+    steal0, ticks0 = machine_ticks()
     with Console(ctx["port"], ctx["token"]) as console:
         for t in threads:
             t.start()
@@ -329,6 +348,7 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
             t.join()
         time.sleep(1.0)  # the last flush's events reach the console
     wall = time.monotonic() - t0
+    steal1, ticks1 = machine_ticks()
     fleet = gateway.result() if gateway is not None else {"accepted": 0, "rejected": 0, "failed": 0, "skipped": 0,
                                                            "ms": [], "cpu": 0.0}
     if args.timeline and "timeline" in intake:
@@ -343,12 +363,14 @@ def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
          "server_cpu": (cpu_seconds(ctx["pid"]) - cpu0) / wall, "bench_cpu": (time.process_time() - own0) / wall,
          "gateway_cpu": (cpu_seconds(ctx["gateway_pid"]) - gw0) / wall if ctx["gateway_pid"] else 0.0,
          "events": console.events, "event_units": console.units,
+         "steal": (steal1 - steal0) / max(1, ticks1 - ticks0),
          "intake_ms": [m for _, m in intake.get("timeline", [])]}
     print(f"{name} ({'with' if positions else 'without'} positions): intake {r['intake_rps']:.0f} req/s "
           f"p50 {r['intake_p50']:.1f} p99 {r['intake_p99']:.1f} ms | recommendation p50 {r['rec_p50']:.1f} "
           f"p99 {r['rec_p99']:.1f} ms ({r['rec_n']}) | fixes {r['fixes_s']:.0f}/s, gateway p50 {r['pos_p50']:.0f} "
           f"p99 {r['pos_p99']:.0f} ms, {r['failed']} failed, {r['skipped']} batches skipped | server CPU {r['server_cpu']:.2f}, "
-          f"gateway node {r['gateway_cpu']:.2f}, this process {r['bench_cpu']:.2f}, devices {r['devices_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units", flush=True)
+          f"gateway node {r['gateway_cpu']:.2f}, this process {r['bench_cpu']:.2f}, devices {r['devices_cpu']:.2f} | console: {r['events']} UnitsMoved, {r['event_units']} units | "
+          f"steal {100 * r['steal']:.0f}%", flush=True)
     return r
 
 
@@ -364,17 +386,17 @@ def table_sizes(url: str) -> dict[str, int]:
 
     from suraksha.adapters.db import companion_url, make_engine
     from suraksha.adapters.outbox import events_table
-    from suraksha.dispatch.position_store import response_tracks, unit_fixes, unit_positions
+    from suraksha.dispatch.position_store import response_tracks, unit_fixes, unit_moves, unit_positions
     from suraksha.dispatch.positions import POSITIONS_STORE
 
     sizes = {}
-    for where, tables in ((companion_url(url, POSITIONS_STORE), (unit_positions, unit_fixes)),
+    for where, tables in ((companion_url(url, POSITIONS_STORE), (unit_positions, unit_fixes, unit_moves)),
                           (url, (response_tracks, events_table))):
         engine = make_engine(where)
         with engine.connect() as conn:
             sizes.update({t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables})
             if events_table in tables:
-                sizes["UnitsMoved in the outbox"] = conn.execute(select(func.count()).select_from(events_table)
+                sizes["UnitsMoved in the main outbox"] = conn.execute(select(func.count()).select_from(events_table)
                                                                  .where(events_table.c.type == "UnitsMoved")).scalar_one()
         engine.dispose()
     return sizes
@@ -434,7 +456,9 @@ def main() -> None:
         warm = argparse.Namespace(**{**vars(args), "seconds": 5})
         phase("warm-up", True, ctx, warm, seed=1)  # not counted
         for rnd in range(args.rounds):
-            for positions in (False, True):
+            # A B, then B A: the server slows as the run fills its database (each phase adds its SMS' incidents),
+            # so a B always after its A would bear that drift; in A B B A order an even number of rounds cancels it
+            for positions in ((False, True) if rnd % 2 == 0 else (True, False)):
                 name = f"{'B' if positions else 'A'}{rnd + 1}"
                 results.append(phase(name, positions, ctx, args, seed=100 + len(results)))
                 print(f"  load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -480,6 +504,12 @@ def report(results: list[dict], args, db: str, sizes: dict) -> None:
     print("per phase intake p99 ms: " + ", ".join(f"{r['phase']} {r['intake_p99']:.1f}" for r in results))
     print("per phase intake req/s: " + ", ".join(f"{r['phase']} {r['intake_rps']:.0f}" for r in results))
     print("per phase recommendation p99 ms: " + ", ".join(f"{r['phase']} {r['rec_p99']:.1f}" for r in results))
+    print("per phase CPU steal (the hypervisor's, of the machine's time): "
+          + ", ".join(f"{r['phase']} {100 * r['steal']:.1f}%" for r in results))
+    stolen = [r["phase"] for r in results if r["steal"] > STEAL_NOTED]
+    if stolen:
+        print(f"  phases with over {100 * STEAL_NOTED:.0f}% steal ran on less than this machine's two cores: "
+              f"{', '.join(stolen)}; their latencies measure the hypervisor as much as the server")
     print("tables after the run: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
 
 

@@ -358,12 +358,12 @@ def relay_taken_from_the_server(c, lease: Lease):
     relay (the server's relay runs in the background all through the suite)."""
     assert lease.held()
     servers = c.relay.lease
-    c.relay.lease = Lease(c.engine, lease._clock, lease.name, "the-suites-server", lease.length)
+    c.relay.lease = c.moves_relay.lease = Lease(c.engine, lease._clock, lease.name, "the-suites-server", lease.length)
     try:
         time.sleep(0.5)  # a relay step of the server's under way when the lease changed hands ends
         yield
     finally:
-        c.relay.lease = servers
+        c.relay.lease = c.moves_relay.lease = servers
 
 
 def at_once(containers: list, step: Callable) -> list:

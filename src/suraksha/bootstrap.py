@@ -74,9 +74,13 @@ class Container:
     metrics: Metrics = field(default_factory=Metrics)
     background: list[Any] = field(default_factory=list)
     position_writer: GroupCommitWriter | None = None  # the positions' store's writer thread
+    moves_relay: OutboxRelay | None = None  # the positions' store's outbox (units' movement) to the bus
     help: HelpDesk | None = None  # the public help form (intake/channels/web_form)
 
 
+# The units' movement is relayed a few stations' events at a time (`workers.MOVES_PAUSE_S` between steps): a flush
+# of 5,000 fixes brings about 90 events, whose decoding, fleet index and consoles hold the interpreter for 30-40 ms.
+MOVES_BATCH = 16
 RELAY_LEASE = "outbox-relay"  # of several nodes, the one that relays the outbox (in its order) holds this
 RELAY_LEASE_LENGTH = timedelta(seconds=10)  # a dead holder's relaying is taken over within this
 
@@ -120,10 +124,13 @@ def build_container(settings: Settings | None = None, clock: Clock | None = None
     volunteers = VolunteerService(engine, clock, settings, stations, messages, sealer, accounts, writer)
     volunteers.incidents = incidents
     societies = SocietyService(engine, clock, stations, sealer)
+    relay_lease = Lease(engine, clock, RELAY_LEASE, settings.node, RELAY_LEASE_LENGTH)
     container = Container(
         settings=settings, clock=clock, engine=engine, bus=bus,
-        relay=OutboxRelay(engine, bus, clock, writer=writer,
-                          lease=Lease(engine, clock, RELAY_LEASE, settings.node, RELAY_LEASE_LENGTH)),
+        relay=OutboxRelay(engine, bus, clock, writer=writer, lease=relay_lease),
+        # the units' movement, from the positions' store's own outbox (written with the fixes), by the same node
+        moves_relay=OutboxRelay(positions_engine, bus, clock, batch=MOVES_BATCH, writer=position_writer,
+                                lease=relay_lease, table=dispatch.positions.outbox, message_ids=False),
         accounts=accounts, places=places, stations=stations,
         messages=messages, incidents=incidents,
         intake=IntakeService(settings, stations, places, incidents, sealer, societies=societies),

@@ -130,6 +130,34 @@ def test_the_relay_marks_events_published_only_once_the_stream_has_them(containe
     assert b.received[0].payload["tracking"] == "ABCD-EFGH"
 
 
+def test_the_units_movement_crosses_the_bus_though_its_outbox_ids_repeat_the_main_outboxs(container, nodes):
+    """The positions' store has an outbox of its own (`unit_moves`), whose ids overlap the main outbox's: its relay
+    publishes without message ids, so that the stream does not drop a `UnitsMoved` as a duplicate of the main
+    outbox's event with the same id."""
+    a, b = nodes
+    clock = FixedClock(T0)
+    lease = Lease(container.engine, clock, "outbox-relay", "node-a", timedelta(seconds=10))
+    main = OutboxRelay(container.engine, a, clock, lease=lease)
+    moves = OutboxRelay(container.dispatch.positions.store_engine, a, clock, lease=lease,
+                        table=container.dispatch.positions.outbox, message_ids=False)
+    with relay_taken_from_the_server(container, lease):
+        with container.engine.begin() as conn:
+            record(conn, IncidentNoted(tracking="ABCD-EFGH", station_id=None, city="mumbai", state="MH", by="officer"),
+                   T0)
+            same_id = conn.execute(select(events_table.c.id).order_by(events_table.c.id.desc())).scalars().first()
+        with container.dispatch.positions.store_engine.begin() as conn:
+            conn.execute(container.dispatch.positions.outbox.insert().values(
+                id=same_id, type="UnitsMoved", occurred_at=T0,
+                payload={"transient": True, "scoped": True, "station_id": None, "city": "mumbai", "state": "MH",
+                         "units": [{"unit_id": 1, "call_sign": "MUM-1", "lon": 72.8, "lat": 18.9, "stale": False,
+                                    "at": T0.isoformat()}]}))
+        assert main.relay_once() == 1 and moves.relay_once() == 1
+        with container.dispatch.positions.store_engine.connect() as conn:  # published, then forgotten
+            assert conn.execute(select(container.dispatch.positions.outbox.c.id)).all() == []
+    assert wait_for(lambda: [e.type for e in b.received] == ["IncidentNoted", "UnitsMoved"]), b.received
+    assert b.received[1].payload["units"][0]["call_sign"] == "MUM-1"
+
+
 def test_a_bus_that_cannot_be_reached_stops_the_start():
     bus = JetStreamBus("nats://127.0.0.1:1", "node-nowhere", start_within=1.0)
     with pytest.raises(Unavailable) as failed:

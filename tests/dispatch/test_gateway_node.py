@@ -13,9 +13,12 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import create_engine, func, select
 
+from suraksha.adapters.db import companion_url
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.core.auth import Role, ScopeKind
+from suraksha.dispatch.position_store import unit_moves
+from suraksha.dispatch.positions import POSITIONS_STORE
 from suraksha.settings import Settings
 from tests.conftest import TEST_PASSWORD, sign
 from tests.faults.support import SECRET_KEY, TRACKING, ServeProcess, prepare_database
@@ -81,6 +84,8 @@ def test_fixes_taken_by_a_gateway_node_move_the_unit_on_the_node_that_serves_the
     gateway = ServeProcess(own_database, tmp_path / "gateway.log", SURAKSHA_RELAY_OUTBOX="false",
                            SURAKSHA_RUN_TIMERS="false").start()
     engine = create_engine(own_database.replace("postgresql://", "postgresql+psycopg://", 1))
+    store = create_engine(companion_url(own_database, POSITIONS_STORE).replace("postgresql://", "postgresql+psycopg://",
+                                                                               1))
     auth = {"Authorization": f"Bearer {token}"}
     try:
         form = {"MessageSid": "SM" + "8" * 32, "AccountSid": "AC" + "0" * 32, "From": "+919820088888",
@@ -109,8 +114,11 @@ def test_fixes_taken_by_a_gateway_node_move_the_unit_on_the_node_that_serves_the
         with engine.connect() as conn:
             waiting = conn.execute(select(func.count()).select_from(events_table).where(
                 events_table.c.published_at.is_(None))).scalar_one()
-        assert waiting == 0  # every event was relayed, once, by the main node
+        with store.connect() as conn:  # the units' movement waits in the positions' store's own outbox
+            moving = conn.execute(select(func.count()).select_from(unit_moves)).scalar_one()
+        assert (waiting, moving) == (0, 0)  # every event was relayed, once, by the main node
     finally:
         engine.dispose()
+        store.dispose()
         gateway.stop()
         main.stop()

@@ -15,7 +15,7 @@ from suraksha.adapters.db import companion_url, make_engine
 from suraksha.adapters.outbox import events_table
 from suraksha.bootstrap import build_container
 from suraksha.demo.setup import shipped_jurisdictions
-from suraksha.dispatch.position_store import response_tracks, unit_positions
+from suraksha.dispatch.position_store import response_tracks, unit_moves, unit_positions
 from suraksha.dispatch.store import assignments, units
 from suraksha.migrations.run import upgrade
 from tests.conftest import START, rows_in
@@ -165,9 +165,11 @@ def test_a_batch_of_thousands_of_fixes_is_announced_once_per_station(container, 
                                                                           range(len(fleet))]
         assert {u["stale"] for u in event.payload["units"]} == {False}
     assert history(container, ours + theirs) == 3000
-    with container.engine.connect() as conn:  # published, then forgotten: the outbox does not keep them
+    with container.engine.connect() as conn:  # never in the main database's outbox, whose file intake commits to
         assert conn.execute(select(func.count()).select_from(events_table)
                             .where(events_table.c.type == "UnitsMoved")).scalar_one() == 0
+    with container.dispatch.positions.store_engine.connect() as conn:  # the store's own: published, then forgotten
+        assert conn.execute(select(func.count()).select_from(unit_moves)).scalar_one() == 0
     assert (container.dispatch.fleet.get(theirs[-1]).lon, container.dispatch.fleet.get(theirs[-1]).lat) == near(
         other, 49, 29)
 

@@ -20,7 +20,7 @@ from suraksha.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from suraksha.core.geo import Point
 from suraksha.dispatch import store
 from suraksha.dispatch.ports import IncidentForDispatch
-from suraksha.dispatch.position_store import positions_metadata, response_tracks
+from suraksha.dispatch.position_store import positions_metadata, response_tracks, unit_moves
 from suraksha.dispatch.service import DispatchService
 from suraksha.settings import Settings
 
@@ -141,9 +141,11 @@ def world(tmp_path):
 
 
 def events(engine, type_: str) -> list[dict]:
-    """Payloads of this type; each must carry its unit's place (for the scope rule), which is checked and dropped."""
+    """Payloads of this type; each must carry its unit's place (for the scope rule), which is checked and dropped.
+    The units' movement is in the positions' store's own outbox (here in the same file), the rest in the main one."""
+    table = unit_moves if type_ == "UnitsMoved" else events_table
     with engine.connect() as conn:
-        rows = conn.execute(select(events_table).where(events_table.c.type == type_).order_by(events_table.c.id))
+        rows = conn.execute(select(table).where(table.c.type == type_).order_by(table.c.id))
         payloads = [dict(r.payload) for r in rows]
     for p in payloads:
         assert p.pop("scoped") is True and p.pop("state") in ("MH", "KA")

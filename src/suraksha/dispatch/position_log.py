@@ -9,11 +9,11 @@ The dispatch service checks each fix and who may report it; this writes the acce
 - A flush writes in two steps. First the positions' store (`position_store`: on SQLite a file of its own, on
   PostgreSQL unlogged tables): the history in bulk and the latest fixes in one upsert, on an engine whose commits do
   not wait for the disk (`make_engine(durable=False)`: a fix lost to a power cut is replaced ten seconds later);
-  intake's commits never wait for that lock. Then, once that has committed, the main database, in a short
-  transaction: the fixes of units on a response into their tracks, and one `UnitsMoved` event per station into the
-  outbox (5,000 fixes make about 90 small rows). The two are not one transaction: if the process stops between
-  them, the fixes are kept but their movement is not announced, and other processes' fleet indexes learn of it
-  from the unit's next fix (ten seconds) or their next load.
+  intake's commits never wait for that lock; in the same transaction, one `UnitsMoved` event per station into the
+  store's own outbox (`unit_moves`; 5,000 fixes make about 90 rows), which every relaying node's second relay
+  publishes and deletes there. Then, once that has committed, and only for units on a response, the main database:
+  their fixes into their tracks. The two are not one transaction: if the process stops between them, a track
+  misses the flush's fixes.
 - A caller is answered once both have committed.
 """
 
@@ -40,6 +40,8 @@ Moved = list[tuple[int, float, float, datetime]]  # (unit id, lon, lat, recorded
 
 
 class PositionLog:
+    outbox = store.unit_moves  # the positions' store's own outbox: the flushes' `UnitsMoved`, for a relay (bootstrap)
+
     def __init__(self, engine: Engine, store_engine: Engine, clock: Clock, policy: HistoryPolicy,
                  stale_after: timedelta, writer: GroupCommitWriter | None, flush_seconds: float,
                  on_moved: Callable[[Moved], None]) -> None:
@@ -83,34 +85,36 @@ class PositionLog:
                 moved = self._store(conn, fixes)
         else:
             moved = self._writer.execute(fixes, self._store_each)
-        self._announce(fixes, moved)
+        self._track(fixes)
         self._on_moved([(f.unit_id, f.lon, f.lat, f.at) for f in moved])
 
     def _store_each(self, conn: Connection, flushes: list[list[UnitFix]]) -> list[list[UnitFix]]:
         """The writer's handler: each flush in the writer's transaction."""
         return [self._store(conn, fixes) for fixes in flushes]
 
-    @staticmethod
-    def _store(conn: Connection, fixes: list[UnitFix]) -> list[UnitFix]:
-        """The first step, in the positions' store: the newest fix of each unit that moved."""
+    def _store(self, conn: Connection, fixes: list[UnitFix]) -> list[UnitFix]:
+        """The first step, in the positions' store: the fixes, and one `UnitsMoved` event per station for the newest
+        fix of each unit that moved; returns those."""
         newest = newest_per_unit(fixes)
         moved_ids = store.write_fixes(conn, fixes, newest)
-        return [f for f in newest if f.unit_id in moved_ids]
+        moved = [f for f in newest if f.unit_id in moved_ids]
+        if moved:
+            now = self._clock.now()
+            events: list[tuple[DomainEvent, datetime]] = [
+                (UnitsMoved(station_id=station_id, city=city, state=state,
+                            units=[moved_entry(f, is_stale(f.at, now, self._stale_after)) for f in group]), now)
+                for (station_id, city, state), group in by_place(moved).items()]
+            record_many(conn, events, store.unit_moves)
+        return moved
 
-    def _announce(self, fixes: list[UnitFix], moved: list[UnitFix]) -> None:
-        """The second step, in the main database: the tracks and one `UnitsMoved` event per station (nothing is
-        written, nor the write lock taken, when no unit moved and none is on a response)."""
+    def _track(self, fixes: list[UnitFix]) -> None:
+        """The second step, in the main database: the fixes of units on a response into their tracks (nothing is
+        written, nor the write lock taken, when none is on a response)."""
         with self._engine.connect() as conn:
             tracked = store.tracked(conn, fixes)
-        if not moved and not tracked:
-            return
-        now = self._clock.now()
-        events: list[tuple[DomainEvent, datetime]] = [(UnitsMoved(station_id=station_id, city=city, state=state,
-                              units=[moved_entry(f, is_stale(f.at, now, self._stale_after)) for f in group]), now)
-                  for (station_id, city, state), group in by_place(moved).items()]
-        with self._engine.begin() as conn:
-            store.write_tracks(conn, tracked)
-            record_many(conn, events)
+        if tracked:
+            with self._engine.begin() as conn:
+                store.write_tracks(conn, tracked)
 
     # ------------------------------------------------------------ the prune step (a timer)
 

@@ -20,6 +20,7 @@ REMINDERS_EVERY_S = 60.0  # handsets whose free period ends within 30 days: the 
 CASE_CLOCK_EVERY_S = 30.0  # the investigation clock's alerts (30, 45, 55 days, breach) and lapsed e-FIRs
 AUDIT_CHECKPOINT_EVERY_S = 20.0  # is a signed checkpoint of the registry audit chain due (one per period)?
 OPTIMIZE_EVERY_S = 3600.0  # fresh planner statistics while the tables grow
+MOVES_PAUSE_S = 0.01  # between two full steps of the units' movement (`bootstrap.MOVES_BATCH` events each)
 GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since its statistics is analysed again
 
 
@@ -32,6 +33,9 @@ def start_workers(c: Any) -> list[asyncio.Task]:
     if c.settings.relay_outbox:
         tasks.append(asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                                          name="outbox-relay"))
+        if c.moves_relay is not None:  # the units' movement, from the positions' store's own outbox, in small steps
+            tasks.append(asyncio.create_task(loop(c.moves_relay.relay_once, c.settings.outbox_poll_seconds,
+                                                  c.moves_relay.batch, pause=MOVES_PAUSE_S), name="moves-relay"))
         if c.relay.lease is not None:  # renewed beside the relay's steps, however long one of them takes
             tasks.append(asyncio.create_task(keeping(c.relay.lease), name="outbox-relay-lease"))
     if c.settings.run_timers:  # rows claimed when due: however many processes run these, one acts on each
@@ -69,16 +73,18 @@ async def stop_workers(tasks: list[asyncio.Task]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def loop(step: Callable[[], int], interval: float, backlog: int) -> None:
-    """Run a blocking step in a worker thread every `interval` seconds, at once again while it reports a
-    full batch (a backlog); a failure is logged, never fatal."""
+async def loop(step: Callable[[], int], interval: float, backlog: int, pause: float = 0.0) -> None:
+    """Run a blocking step in a worker thread every `interval` seconds, again after `pause` (at once by default)
+    while it reports a full batch (a backlog); a failure is logged, never fatal. A pause spreads a burst of work
+    that holds the interpreter (a fleet's movement, once a second) over more of the second, so that intake's
+    requests are not all delayed by it at once."""
     while True:
         try:
             done = await asyncio.to_thread(step)
         except Exception:
             log.exception("background step %s failed", getattr(step, "__qualname__", step))
             done = 0
-        await asyncio.sleep(0 if done >= backlog else interval)
+        await asyncio.sleep(pause if done >= backlog else interval)
 
 
 async def every(interval: float, step: Callable[[], Any]) -> None:
