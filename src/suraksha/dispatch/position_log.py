@@ -104,7 +104,7 @@ class PositionLog:
                 (UnitsMoved(station_id=station_id, city=city, state=state,
                             units=[moved_entry(f, is_stale(f.at, now, self._stale_after)) for f in group]), now)
                 for (station_id, city, state), group in by_place(moved).items()]
-            record_many(conn, events, store.unit_moves)
+            record_many(conn, events, self.outbox)
         return moved
 
     def _track(self, fixes: list[UnitFix]) -> None:
