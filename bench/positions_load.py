@@ -20,7 +20,7 @@ whose fleet index and console follow the gateway's `UnitsMoved` events through t
 
     .venv/bin/python bench/positions_load.py [--units 50000] [--rate 5000] [--batch 500] [--seconds 60] [--rounds 2]
         [--connections 16 | --intake-rate 100] [--flush 1.0] [--history-minutes 2]
-        [--gateway-node]
+        [--gateway-node] [--devices-nice N] [--gateway-nice N]
         [--database-url postgresql://postgres@127.0.0.1:5432/perf_positions]
 
 Prints, per phase and as medians of the A and B phases: intake req/s and p50/p99 (wrk), recommendation p50/p99,
@@ -32,7 +32,9 @@ server's alone). The devices posting the fixes run
 in a process of their own, so that their work does not delay the threads that send and time the SMS. With `--intake-rate R` the SMS arrive at R a second on a fixed
 schedule instead (a control room's traffic: UP-112 planned for 1.3 lakh calls a day, 1.5 a second), each timed from
 its scheduled moment. The load generator (this process and wrk) runs on the same 2 cores as the
-server: it takes CPU the server would otherwise have (its share is printed). Needs wrk.
+server: it takes CPU the server would otherwise have (its share is printed); `--devices-nice` and
+`--gateway-nice` lower the devices' process's and the gateway node's scheduling priority by N, to see how much of
+intake's tail is the two cores' contention rather than the server's own work. Needs wrk (without `--intake-rate`).
 """
 
 from __future__ import annotations
@@ -222,10 +224,12 @@ class Gateway:
                 self.failed += 1
 
 
-def devices(base: str, token: str, unit_ids: list[int], rate: int, batch: int, inbox, outbox) -> None:
+def devices(base: str, token: str, unit_ids: list[int], rate: int, batch: int, inbox, outbox, nice: int = 0) -> None:
     """The fleet's devices in a process of their own: building and posting 5,000 fixes a second costs CPU and
     Python's interpreter lock, and in this process they would delay the threads that send and time the SMS (the
     latency measured would include the load generator's own waits)."""
+    if nice:
+        os.nice(nice)
     gateway = Gateway(base, token, unit_ids, rate, batch)
     outbox.put("ready")
     until = inbox.get()
@@ -237,10 +241,10 @@ def devices(base: str, token: str, unit_ids: list[int], rate: int, batch: int, i
 class DevicesProcess:
     """`devices` in a child process, started (and its interpreter loaded) before the phase's clock starts."""
 
-    def __init__(self, base: str, token: str, unit_ids: list[int], rate: int, batch: int) -> None:
+    def __init__(self, base: str, token: str, unit_ids: list[int], rate: int, batch: int, nice: int = 0) -> None:
         mp = multiprocessing.get_context("spawn")
         self._inbox, self._outbox = mp.Queue(), mp.Queue()
-        self._proc = mp.Process(target=devices, args=(base, token, unit_ids, rate, batch, self._inbox, self._outbox),
+        self._proc = mp.Process(target=devices, args=(base, token, unit_ids, rate, batch, self._inbox, self._outbox, nice),
                                 daemon=True)
         self._proc.start()
         if self._outbox.get(timeout=60) != "ready":
@@ -328,7 +332,8 @@ def cpu_seconds(pid: int) -> float:
 def phase(name: str, positions: bool, ctx: dict, args, seed: int) -> dict:
     lines = requests_for(INTAKE_PER_SECOND_MAX * args.seconds, ctx["numbers"], ctx["public"], seed=seed)
     probe = Probe(ctx["base"], ctx["token"], ctx["tracking"])
-    gateway = DevicesProcess(ctx["gateway_base"], ctx["token"], ctx["units"], args.rate, args.batch) if positions \
+    gateway = DevicesProcess(ctx["gateway_base"], ctx["token"], ctx["units"], args.rate, args.batch,
+                                                  args.devices_nice) if positions \
         else None
     until = time.monotonic() + args.seconds  # the devices' process is ready: the phase's clock starts
     threads = [threading.Thread(target=probe.run, args=(until,))]
@@ -420,6 +425,8 @@ def main() -> None:
                     "request was due, to this file (JSON lines: to set beside a trace of the servers)")
     ap.add_argument("--gateway-node", action="store_true",
                     help="post the fixes to a second server process, a position gateway node")
+    ap.add_argument("--devices-nice", type=int, default=0, help="the devices' process this much nicer than this one")
+    ap.add_argument("--gateway-nice", type=int, default=0, help="the gateway node this much nicer than the server")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="suraksha-positions-"))
@@ -442,6 +449,8 @@ def main() -> None:
                              {**env, "PORT": str(gw_port), "SURAKSHA_RUN_TIMERS": "false",
                               "SURAKSHA_RELAY_OUTBOX": "false"}, gw_port)
         gateway_base = f"http://127.0.0.1:{gw_port}"
+        if args.gateway_nice:
+            os.setpriority(os.PRIO_PROCESS, gateway_node.pid, os.getpriority(os.PRIO_PROCESS, 0) + args.gateway_nice)
     ctx = {"base": public, "public": public, "port": port, "pid": server.pid, "token": token, "units": unit_ids,
            "numbers": numbers, "tmp": tmp, "gateway_base": gateway_base,
            "gateway_pid": gateway_node.pid if gateway_node else None}

@@ -4,10 +4,18 @@ timers due) read when scraped. The refusals without the token are in tests/core/
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
+from sqlalchemy import delete, func, select
 
-from tests.conftest import METRICS_TOKEN
+from suraksha.adapters.leases import Lease
+from suraksha.adapters.outbox import events_table, record, record_many
+from suraksha.core.clock import FixedClock
+from suraksha.dispatch.events import UnitsMoved
+from suraksha.incidents.events import IncidentNoted
+from tests.conftest import METRICS_TOKEN, relay_taken_from_the_server
 from tests.dispatch.test_api import new_unit
 from tests.dispatch.test_escalation import dispatch
 
@@ -57,8 +65,32 @@ def test_the_timers_due_are_read_from_the_database_when_scraped(http, auth, cont
 
 
 def test_the_queues_waiting_in_the_database(http, container, make_incident):
-    samples = scrape(http)
-    assert value(samples, "suraksha_outbox_waiting") == container.relay.waiting()
+    """Both outboxes are counted, each under its name: one event waiting in the main database's and two in the
+    positions' store's (the server's relays kept off them meanwhile)."""
+    clock = FixedClock(datetime.now(UTC))
+    lease = Lease(container.engine, clock, "outbox-relay", "metrics-test", timedelta(seconds=30))
+    moves = container.dispatch.positions
+    with relay_taken_from_the_server(container, lease):
+        with container.engine.begin() as conn:
+            record(conn, IncidentNoted(tracking="ABCD-EFGH", station_id=None, city="mumbai", state="MH", by="officer"),
+                   clock.now())
+            main_id = conn.execute(select(func.max(events_table.c.id)).where(events_table.c.type == "IncidentNoted"))\
+                .scalar_one()
+        with moves.store_engine.begin() as conn:
+            record_many(conn, [(UnitsMoved(station_id=None, city="mumbai", state="MH", units=[]), clock.now())] * 2,
+                        moves.outbox)
+            move_ids = list(conn.execute(select(moves.outbox.c.id)).scalars())
+        try:
+            samples = scrape(http)
+            assert ("suraksha_outbox_waiting", (("outbox", "events"),)) in samples
+            assert value(samples, "suraksha_outbox_waiting", outbox="events") == container.relay.waiting() >= 1
+            assert value(samples, "suraksha_outbox_waiting", outbox="unit_moves") == container.moves_relay.waiting() \
+                == len(move_ids) >= 2
+        finally:  # not left for the suite's relay
+            with container.engine.begin() as conn:
+                conn.execute(delete(events_table).where(events_table.c.id == main_id))
+            with moves.store_engine.begin() as conn:
+                conn.execute(delete(moves.outbox).where(moves.outbox.c.id.in_(move_ids)))
     depths = container.messages.depths()
     for state in ("pending", "due", "failed"):
         assert value(samples, "suraksha_outbound_messages", state=state) == depths[state]

@@ -43,7 +43,7 @@ from suraksha.messaging.model import MessageKind
 from suraksha.messaging.service import MessageService
 from suraksha.stations.model import StationRef
 from suraksha.stations.service import StationService
-from suraksha.volunteers.ports import SosIncident
+from suraksha.volunteers.ports import SosIncident, SosWaiting
 
 _LOG_ROWS = BulkInsert(incident_log, ("incident_id", "at", "kind", "actor", "detail"))  # a batch's log rows at once
 # The unassigned alarms due, each kind of wait by its partial index (incidents/store.py), oldest first. SQLite is
@@ -482,17 +482,18 @@ class IncidentService:
         return self._writer.execute(raise_alarms)
 
     # volunteers near an SOS: the port volunteers uses (volunteers.ports.SosIncidents) -----------------------
-    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosIncident]:
+    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosWaiting]:
         """P1 incidents with her location known, received since `since`, with no unit on scene and not closed,
-        oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page)."""
+        oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page): their
+        keys, read from the open queue's index without the rows."""
         i = incidents.c
-        q = select(incidents).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
+        q = select(i.received_at, i.id).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
                                     i.location_known.is_(True), i.received_at >= since,
                                     i.noise_kind.is_(None))  # a test or prank alert calls no volunteer
         if after is not None:
             q = q.where(or_(i.received_at > after[0], and_(i.received_at == after[0], i.id > after[1])))
         with self._engine.connect() as conn:
-            return [_sos(r) for r in conn.execute(q.order_by(i.received_at, i.id).limit(limit))]
+            return [SosWaiting(r.received_at, r.id) for r in conn.execute(q.order_by(i.received_at, i.id).limit(limit))]
 
     def sos_incidents(self, conn: Connection, ids: Collection[int]) -> dict[int, SosIncident]:
         if not ids:

@@ -28,7 +28,7 @@ from suraksha.stations.model import place_name
 from suraksha.stations.service import StationService
 from suraksha.volunteers import model, store, texts
 from suraksha.volunteers.events import VolunteerAlerted
-from suraksha.volunteers.ports import SosIncident, SosIncidents
+from suraksha.volunteers.ports import SosIncident, SosIncidents, SosWaiting
 from suraksha.volunteers.store import volunteer_alerts, volunteer_callouts
 
 ARM_PAGE = 500  # SOS of the alert window read at a time, looking for those not armed yet
@@ -88,7 +88,7 @@ class CallOut:
         self._armed_to = armed_to  # committed: every SOS up to here has its call-out
         return done
 
-    def _unarmed(self, now: datetime, limit: int) -> tuple[list[SosIncident], tuple[datetime, int] | None]:
+    def _unarmed(self, now: datetime, limit: int) -> tuple[list[SosWaiting], tuple[datetime, int] | None]:
         """Up to `limit` SOS within the alert window that have no call-out yet, oldest first, and the last SOS up to
         which every one will have its call-out once these are armed. The window's SOS are read a page at a time,
         each page's armed ones left out, from where the last step got to (this process's cache of it); the whole
@@ -97,14 +97,15 @@ class CallOut:
         since = now - self.alert_for
         if self._rescanned_at is None or now - self._rescanned_at >= RESCAN or not self._still_armed(self._armed_to):
             self._armed_to, self._rescanned_at = None, now
-        after, found, armed_to = self._armed_to, list[SosIncident](), self._armed_to
+        after, found, armed_to = self._armed_to, list[SosWaiting](), self._armed_to
         while len(found) < limit:
             page = self._incidents().sos_waiting(since, after, ARM_PAGE)
             if not page:
                 break
-            with self._engine.connect() as conn:
+            ids = [s.id for s in page]
+            with self._engine.connect() as conn:  # the call-outs of the page's id range, by the unique index
                 armed = set(conn.execute(select(volunteer_callouts.c.incident_id).where(
-                    volunteer_callouts.c.incident_id.in_([s.id for s in page]))).scalars())
+                    volunteer_callouts.c.incident_id.between(min(ids), max(ids)))).scalars())
             for sos in page:
                 if sos.id not in armed:
                     if len(found) == limit:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,16 @@ class SosIncident:
     received_at: datetime
 
 
+class SosWaiting(NamedTuple):
+    """An SOS waiting for volunteers, as the call-out's scan of the alert window reads it: its key only (the scan
+    reads the whole window every few seconds; the incident itself is read once its call-out is claimed)."""
+
+    received_at: datetime
+    id: int
+
+
 class SosIncidents(Protocol):
-    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosIncident]:
+    def sos_waiting(self, since: datetime, after: tuple[datetime, int] | None, limit: int) -> list[SosWaiting]:
         """Priority-1 incidents with her location known, received at or after `since`, with no unit on scene and
         not closed, oldest first (by receipt, then id), from just after `after` (a page's last) when given."""
 
