@@ -7,7 +7,7 @@ accepted; and a volunteer reads nothing else."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -332,3 +332,31 @@ def test_an_sos_whose_location_comes_after_later_ones_were_called_out_is_called_
     with container.engine.connect() as conn:
         called = set(conn.execute(select(volunteer_callouts.c.incident_id)).scalars())
     assert called == {incident_id(container, first), incident_id(container, second)}
+
+
+def test_the_alert_windows_scan_pages_through_every_sos_once_ties_included(container, enrol, sos, monkeypatch):
+    """The scan reads the window a page at a time by (receipt, id), each page from its own lower bound on receipt:
+    SOS received at the same moment (ties) are neither skipped nor read twice, with pages of two or of one."""
+    from suraksha.volunteers import callout
+
+    since = container.clock.now() - timedelta(seconds=1)
+    made = []
+    for moment in range(3):  # three moments, with two, three and one SOS received at each
+        made += [sos(sender=f"+91982003{moment}{k:03d}") for k in range((2, 3, 1)[moment])]
+        container.clock.advance(seconds=1)
+    window = container.incidents.sos_waiting(since, None, 1000)
+    assert sorted(incident_id(container, t) for t in made) == sorted(s.id for s in window)
+    assert window == sorted(window) and len({s.received_at for s in window}) == 3
+    for size in (2, 1):
+        paged, after = [], None
+        while page := container.incidents.sos_waiting(since, after, size):
+            assert len(page) <= size
+            paged += page
+            after = (page[-1].received_at, page[-1].id)
+        assert paged == window
+
+    enrol("Asha Near", north(HER, 100))
+    monkeypatch.setattr(callout, "ARM_PAGE", 1)  # the call-out's own scan, one SOS a page: each armed once
+    assert container.volunteers.alert_due() == len(made)
+    with container.engine.connect() as conn:
+        assert sorted(conn.execute(select(volunteer_callouts.c.incident_id)).scalars()) == sorted(s.id for s in window)

@@ -487,9 +487,12 @@ class IncidentService:
         oldest first (by receipt, then id), from just after `after` (the last of the caller's previous page): their
         keys, read from the open queue's index without the rows."""
         i = incidents.c
+        # the page's lower bound on receipt, one range of the open queue's index (a cursor's OR alone is not one:
+        # each page would read and sort the whole window again)
+        lower = since if after is None else max(since, after[0])
         q = select(i.received_at, i.id).where(i.status.in_(WITHOUT_A_UNIT_ON_SCENE), i.priority == 1,
-                                    i.location_known.is_(True), i.received_at >= since,
-                                    i.noise_kind.is_(None))  # a test or prank alert calls no volunteer
+                                              i.location_known.is_(True), i.received_at >= lower,
+                                              i.noise_kind.is_(None))  # a test or prank alert calls no volunteer
         if after is not None:
             q = q.where(or_(i.received_at > after[0], and_(i.received_at == after[0], i.id > after[1])))
         with self._engine.connect() as conn:
