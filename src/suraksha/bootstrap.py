@@ -173,8 +173,7 @@ def watch(c: Container) -> None:
     m = c.metrics
     m.gauge("suraksha_outbox_waiting", "Events committed and not yet relayed to the bus, by outbox (the main "
             "database's events; the units' movement in the positions' store)",
-            lambda: {(c.relay.table.name,): c.relay.waiting(), (c.moves_relay.table.name,): c.moves_relay.waiting()},
-            ["outbox"])
+            lambda: {(r.table.name,): r.waiting() for r in (c.relay, c.moves_relay) if r is not None}, ["outbox"])
     m.gauge("suraksha_outbound_messages", "Outbound messages: pending, due now (of the pending), failed (given up)",
             lambda: {(state,): n for state, n in c.messages.depths().items()}, ["state"])
     m.gauge("suraksha_timers_due", "Timers due and not yet fired, by timer",
