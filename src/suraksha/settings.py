@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     bus_stream: str = Field("SURAKSHA_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")  # its subjects: `<stream>.<type>`
     # `GET /metrics` (Prometheus) answers only with `Authorization: Bearer <this>`; empty: the route is off (404).
     metrics_token: SecretStr = SecretStr("")
+    # FastAPI's own OpenTelemetry spans, metrics and logs, for a deployment that configures OpenTelemetry providers
+    # (e.g. `opentelemetry-instrument`). Off: no request asks whether any provider is configured.
+    opentelemetry: bool = False
     bus_replicas: int = Field(1, ge=1, le=5)  # copies of the stream on a NATS cluster (3 on a cluster of three)
     # This process's name among the nodes (the relay's lease, its consumer on the bus); unique per process. Empty:
     # the host's name and the process id.

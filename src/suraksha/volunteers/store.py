@@ -112,12 +112,16 @@ volunteer_alerts = Table(
 )
 
 
+_ARM = {postgres: dialect_insert(volunteer_callouts).on_conflict_do_nothing(index_elements=["incident_id"])
+        for postgres, dialect_insert in ((False, sqlite_insert), (True, postgresql_insert))}
+
+
 def arm(conn: Connection, rows: list[dict]) -> None:
-    """Insert call-out rows, leaving out any whose incident has one already (another process armed it)."""
+    """Insert call-out rows, leaving out any whose incident has one already (another process armed it). One
+    statement for any number of rows (executemany): its text is compiled once, not once per batch size."""
     if not rows:
         return
-    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(dialect_insert(volunteer_callouts).values(rows).on_conflict_do_nothing(index_elements=["incident_id"]))
+    conn.execute(_ARM[conn.dialect.name == "postgresql"], rows)
 
 
 def any_available(conn: Connection) -> bool:
