@@ -1,3 +1,3 @@
-from suraksha.entrypoints.cli import main
+from suraksha.entrypoints.launch import main
 
 main()

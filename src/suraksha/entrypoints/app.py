@@ -1,11 +1,14 @@
-"""The FastAPI application (an entry point): every capability's routes, sessions, errors, background workers."""
+"""The FastAPI application (an entry point): every capability's routes (`routes.py`), sessions, errors, background
+workers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,81 +18,40 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from suraksha import __version__
-from suraksha.accounts import api as accounts_api
-from suraksha.analytics import api as analytics_api
-from suraksha.analytics import views as analytics_views
 from suraksha.bootstrap import Container
-from suraksha.cases import api as cases_api
-from suraksha.cases import views as cases_views
-from suraksha.cases.courts import api as courts_api
-from suraksha.cases.courts import views as courts_views
-from suraksha.cases.dashboards import api as case_dashboards_api
-from suraksha.cases.dashboards import views as case_dashboards_views
-from suraksha.cases.forensics import api as forensics_api
-from suraksha.cases.forensics import views as forensics_views
-from suraksha.cases.updates import api as case_updates_api
-from suraksha.cases.updates import views as case_updates_views
 from suraksha.core.errors import ConfigurationError
 from suraksha.core.memory import settle_long_lived
-from suraksha.dispatch import api as dispatch_api
-from suraksha.dispatch import views as dispatch_views
 from suraksha.entrypoints.workers import start_workers, stop_workers
-from suraksha.handsets import api as handsets_api
-from suraksha.handsets import views as handsets_views
 from suraksha.http.errors import install_error_handlers
 from suraksha.http.lane import LaneHandler, WebhookLane
 from suraksha.http.language import LanguagePrefixMiddleware
 from suraksha.http.limits import BodyLimitMiddleware
 from suraksha.http.request_id import RequestIdMiddleware
 from suraksha.http.security import SecurityHeadersMiddleware
-from suraksha.incidents import api as incidents_api
-from suraksha.incidents import interop_api, noise_api
-from suraksha.incidents import merge_api as incident_merges_api
-from suraksha.intake.channels.panic_button import api as panic_button
+from suraksha.http.starting import RoutesGate
 from suraksha.intake.channels.twilio_sms import webhook as twilio_sms
-from suraksha.intake.channels.voice_call import api as voice_call
-from suraksha.intake.channels.web_form import api as web_form
 from suraksha.intake.channels.whatsapp_cloud import webhook as whatsapp_cloud
-from suraksha.posters import api as posters_api
-from suraksha.registry import api as registry_api
-from suraksha.registry import views as registry_views
-from suraksha.societies import api as societies_api
-from suraksha.societies import views as societies_views
-from suraksha.stations import api as stations_api
-from suraksha.targets import api as targets_api
-from suraksha.volunteers import api as volunteers_api
-from suraksha.volunteers import views as volunteers_views
-from suraksha.web import api_docs, health, sign_in, stream, views
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-# noise's routes before incidents' (`/incidents/noise` before `/incidents/{tracking}`)
-ROUTERS = (twilio_sms.router, whatsapp_cloud.router, panic_button.router, voice_call.router, web_form.router,
-           noise_api.router,
-           incidents_api.router,
-           accounts_api.router,
-           incident_merges_api.router,
-           interop_api.router,
-           stations_api.router, dispatch_api.router,
-           registry_api.router, posters_api.router, handsets_api.router, targets_api.router, stream.router,
-           sign_in.router, views.router, registry_views.router, handsets_views.router, dispatch_views.router,
-           analytics_api.router, analytics_views.router, volunteers_api.router, volunteers_views.router,
-           cases_api.router, forensics_api.router, forensics_views.router, case_dashboards_api.router,
-           case_dashboards_views.router, cases_views.router,
-           courts_api.router, courts_views.router, case_updates_api.router, case_updates_views.router,
-           societies_api.router, societies_views.router,
-           api_docs.router, health.router)  # the webhook first
 
 
-def create_app(container: Container, *, background: bool = True) -> FastAPI:
-    """Build the app around a container. `background=False` leaves the workers to the caller (tests drive them)."""
+def create_app(container: Container, *, background: bool = True, routes_later: bool = False) -> FastAPI:
+    """Build the app around a container. `background=False` leaves the workers to the caller (tests drive them).
+
+    `routes_later` (`suraksha serve`): the capabilities' routes are imported and included in a thread once the server
+    has started, not before it listens. Importing them is most of a start's time (a few seconds on a slow machine),
+    and the providers' webhooks do not need them (the webhook lane serves those in front of the framework): after a
+    start or a crash, her messages are acknowledged at once; anything else answers 503 with `Retry-After` and the
+    code `starting` until the routes are in (`RoutesGate`)."""
     app = SurakshaApp(
-        title="Suraksha", version=__version__, lifespan=_lifespan(container, background),
+        title="Suraksha", version=__version__, lifespan=_lifespan(container, background, routes_later),
         description="Gets police to women in danger faster and follows each case through to court.",
         docs_url=None, redoc_url=None,  # served from the shipped assets instead of a CDN (web/api_docs.py)
         telemetry=_telemetry(container.settings.opentelemetry),
     )
     app.state.container = container
+    app.state.routes_ready.clear()  # until `include_routes`
     s = container.settings
     app.add_middleware(WebSessionMiddleware, secret_key=s.secret_key.get_secret_value(),
                        session_cookie="suraksha_session", max_age=12 * 3600, same_site="strict",
@@ -97,11 +59,20 @@ def create_app(container: Container, *, background: bool = True) -> FastAPI:
     # Added last, so it runs before the sessions: an oversized body is refused before anything else happens.
     app.add_middleware(BodyLimitMiddleware, upload_max_bytes=s.upload_max_bytes)
     install_error_handlers(app)
+    if not routes_later:
+        include_routes(app)
+    return app
+
+
+def include_routes(app: FastAPI) -> None:
+    """Every capability's routes and the static files, then the gate opens (`RoutesGate`)."""
+    from suraksha.entrypoints.routes import ROUTERS
+
     for router in ROUTERS:
         app.include_router(router)
     # Static files are public and carry no secret: compressed for slow networks (woff2 and PNG are already).
     app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC), minimum_size=1024), name="static")
-    return app
+    app.state.routes_ready.set()
 
 
 def _telemetry(on: bool) -> TelemetryConfig:
@@ -121,10 +92,16 @@ class SurakshaApp(FastAPI):
     middleware (which `add_middleware` cannot wrap). Inside them, the webhook lane takes the providers'
     deliveries before the framework's routing."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.state.routes_ready = threading.Event()  # the gate (`RoutesGate`): open unless `create_app` closes it
+        self.state.routes_ready.set()
+
     def build_middleware_stack(self) -> ASGIApp:
         c = self.state.container
         handlers = {k: v for k, v in self.exception_handlers.items() if isinstance(k, type)}
-        lane = WebhookLane(super().build_middleware_stack(), WEBHOOKS, c, handlers, c.settings.upload_max_bytes,
+        framework = RoutesGate(super().build_middleware_stack(), self.state.routes_ready, handlers)
+        lane = WebhookLane(framework, WEBHOOKS, c, handlers, c.settings.upload_max_bytes,
                            observe=c.metrics.observe_intake)
         # Outermost of all, the request's id (for every log line it causes), then a language prefix (/hi/…, /mr/…)
         # comes off the path before anything reads it.
@@ -141,7 +118,7 @@ class WebSessionMiddleware(SessionMiddleware):
         await super().__call__(scope, receive, send)
 
 
-def _lifespan(c: Container, background: bool):
+def _lifespan(c: Container, background: bool, routes_later: bool):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         check_start(c)
@@ -157,8 +134,14 @@ def _lifespan(c: Container, background: bool):
         c.writer.start()
         if c.position_writer is not None:
             c.position_writer.start()
-        c.registry.build_in_background()  # slow at national scale: intake must not wait for it
         tasks = start_workers(c) if background else []
+        # The registry's index is slow to build at national scale: intake never waits for it. With `routes_later` the
+        # server listens as soon as this start-up ends (the webhooks need neither), and the routes come in first.
+        if routes_later:
+            threading.Thread(target=lambda: (include_routes(app), c.registry.build_in_background()), name="routes",
+                             daemon=True).start()
+        else:
+            c.registry.build_in_background()
         # what the process keeps for its lifetime, out of the collector's sight (core.memory): off the start's path
         tasks.append(asyncio.create_task(asyncio.to_thread(settle_long_lived), name="settle-long-lived"))
         try:

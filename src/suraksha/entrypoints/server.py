@@ -14,10 +14,12 @@ from suraksha.settings import Settings
 
 
 def make_server(container: Container, host: str, port: int, log_level: str = "warning",
-                own_logging: bool = False) -> uvicorn.Server:
-    """`own_logging`: uvicorn leaves logging as `entrypoints.logs` set it up (its lines in the same format)."""
+                own_logging: bool = False, routes_later: bool = False) -> uvicorn.Server:
+    """`own_logging`: uvicorn leaves logging as `entrypoints.logs` set it up (its lines in the same format).
+    `routes_later`: listen before the routes are in (`create_app`)."""
     options = {"log_config": None} if own_logging else {}
-    config = uvicorn.Config(create_app(container), host=host, port=port, log_level=log_level, access_log=False,
+    app = create_app(container, routes_later=routes_later)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
                             timeout_graceful_shutdown=2, lifespan="on", proxy_headers=True,
                             forwarded_allow_ips=container.settings.forwarded_allow_ips, **options)
     return uvicorn.Server(config)
@@ -26,7 +28,8 @@ def make_server(container: Container, host: str, port: int, log_level: str = "wa
 def run(settings: Settings, container: Container | None = None) -> None:
     configure(settings.log_level, settings.log_format, settings.node)
     container = container or build_container(settings)
-    make_server(container, settings.host, settings.port, log_level="info", own_logging=True).run()
+    # listening at once after a start or a crash: her messages need none of the other routes (`create_app`)
+    make_server(container, settings.host, settings.port, log_level="info", own_logging=True, routes_later=True).run()
 
 
 class ServerThread:
