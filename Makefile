@@ -38,9 +38,16 @@ check: venv
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
+# The suite on SQLite and on PostgreSQL side by side (each a process of its own, its own database and server; the
+# machine has two cores): each run's output is shown when both have ended, and either failing fails the target.
 test: venv browser postgres nats deploy-tools check
-	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
-	SURAKSHA_TEST_DB=postgres $(PY) -m pytest
+	@mkdir -p var
+	@echo "running the suite on SQLite and on PostgreSQL side by side (var/test-sqlite.log, var/test-postgres.log)"
+	@SURAKSHA_TEST_DB=sqlite $(PY) -m pytest > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	SURAKSHA_TEST_DB=postgres $(PY) -m pytest > var/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; s=$$?; wait $$postgres; p=$$?; \
+	echo "== SQLite (exit $$s)"; cat var/test-sqlite.log; echo "== PostgreSQL (exit $$p)"; cat var/test-postgres.log; \
+	test $$s -eq 0 -a $$p -eq 0
 
 test-sqlite: venv browser nats deploy-tools
 	SURAKSHA_TEST_DB=sqlite $(PY) -m pytest
