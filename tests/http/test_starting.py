@@ -37,3 +37,20 @@ def test_before_the_routes_are_in_only_the_webhooks_answer_and_the_rest_says_sta
     api, page, _, ready = asyncio.run(calls())
     assert api.status_code == 401  # served now: the API asks who is calling
     assert page.status_code == 200 and ready.status_code == 200
+
+
+def test_a_server_whose_routes_cannot_be_included_stops_instead_of_answering_starting_for_ever(container, monkeypatch):
+    from suraksha.entrypoints import app as app_module
+
+    app = create_app(container, background=False, routes_later=True)
+    signals, built = [], []
+
+    def broken(_app):
+        raise ImportError("a route module is broken")
+
+    monkeypatch.setattr(app_module, "include_routes", broken)
+    monkeypatch.setattr(app_module.os, "kill", lambda pid, sig: signals.append((pid, sig)))
+    monkeypatch.setattr(container.registry, "build_in_background", lambda: built.append(True))
+    app_module._routes_then_registry(app, container)
+    assert signals == [(app_module.os.getpid(), app_module.signal.SIGTERM)]
+    assert not built and not app.state.routes_ready.is_set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -138,8 +140,7 @@ def _lifespan(c: Container, background: bool, routes_later: bool):
         # The registry's index is slow to build at national scale: intake never waits for it. With `routes_later` the
         # server listens as soon as this start-up ends (the webhooks need neither), and the routes come in first.
         if routes_later:
-            threading.Thread(target=lambda: (include_routes(app), c.registry.build_in_background()), name="routes",
-                             daemon=True).start()
+            threading.Thread(target=_routes_then_registry, args=(app, c), name="routes", daemon=True).start()
         else:
             c.registry.build_in_background()
         # what the process keeps for its lifetime, out of the collector's sight (core.memory): off the start's path
@@ -157,6 +158,18 @@ def _lifespan(c: Container, background: bool, routes_later: bool):
             await asyncio.to_thread(c.bus.stop)
 
     return lifespan
+
+
+def _routes_then_registry(app: FastAPI, c: Container) -> None:
+    """The routes (`create_app(routes_later=True)`), then the registry's index. A server whose routes cannot be
+    imported stops (its supervisor sees it), instead of answering `starting` for ever."""
+    try:
+        include_routes(app)
+    except Exception:
+        log.critical("the routes could not be included: stopping", exc_info=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    c.registry.build_in_background()
 
 
 def check_start(c: Container) -> None:
