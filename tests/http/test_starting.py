@@ -23,18 +23,20 @@ def test_before_the_routes_are_in_only_the_webhooks_answer_and_the_rest_says_sta
             return [await client.get("/api/v1/incidents"),
                     await client.get("/directory", headers={"Accept": "text/html"}),
                     await client.post("/webhooks/twilio/sms", data=form, headers={"X-Twilio-Signature": signature}),
-                    await client.get("/readyz")]
+                    await client.get("/readyz"),
+                    await client.get("/hi/directory", headers={"Accept": "text/html"})]
 
-    api, page, sms, ready = asyncio.run(calls())
+    api, page, sms, ready, hindi = asyncio.run(calls())
     assert (api.status_code, api.json()["error"]["code"], api.headers["retry-after"]) == (503, "starting", "1")
     assert page.status_code == 503 and "text/html" in page.headers["content-type"]
     assert page.headers["retry-after"] == "1" and "starting" in page.text
     assert "content-security-policy" in api.headers  # the gate's answers carry the security headers too
     assert sms.status_code == 200 and tracking_of(sms.text)  # her message needs none of the other routes
     assert ready.status_code == 503  # a load balancer sends nobody else here yet
+    assert hindi.status_code == 503 and "सेवा शुरू हो रही है" in hindi.text  # in the page's language
 
     include_routes(app)
-    api, page, _, ready = asyncio.run(calls())
+    api, page, _, ready, _ = asyncio.run(calls())
     assert api.status_code == 401  # served now: the API asks who is calling
     assert page.status_code == 200 and ready.status_code == 200
 

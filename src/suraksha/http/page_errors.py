@@ -141,6 +141,7 @@ MESSAGES: dict[str, str] = {
     "coordinator_taken": N_("That number already coordinates a society."),
     "unavailable": N_("The service is not answering just now. Try again shortly."),
     "database_unavailable": N_("The service is not answering just now. Try again shortly."),
+    "starting": N_("The service is starting. Try again in a moment."),
 }
 
 
