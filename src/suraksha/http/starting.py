@@ -12,7 +12,6 @@ import threading
 from collections.abc import Mapping
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from suraksha.core.errors import SurakshaError, Unavailable
@@ -25,8 +24,8 @@ class RoutesGate:
     """Passes requests on to `app` once `ready` is set; before that, answers 503 `starting` with `Retry-After`."""
 
     def __init__(self, app: ASGIApp, ready: threading.Event, exception_handlers: Mapping[type, ExceptionHandler]):
-        self.app, self.ready = app, ready
-        self._answer = exception_handlers.get(SurakshaError, _as_json)  # the app's own, when it has installed one
+        # read when first needed: only `create_app`, which installs the app's error handlers, closes the gate
+        self.app, self.ready, self._handlers = app, ready, exception_handlers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.ready.is_set() or scope["type"] not in ("http", "websocket"):
@@ -35,11 +34,7 @@ class RoutesGate:
         if scope["type"] == "websocket":  # none is served before the routes are in
             await send({"type": "websocket.close", "code": 1013})  # try again later
             return
-        response = await self._answer(Request(scope, receive), Unavailable(
+        response = await self._handlers[SurakshaError](Request(scope, receive), Unavailable(
             "the server is starting; try again in a moment", retry_after=STARTING_RETRY_AFTER_S, code="starting"))
         await response(scope, receive, send)
 
-
-async def _as_json(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, Unavailable)
-    return JSONResponse(exc.as_dict(), status_code=exc.status, headers={"Retry-After": str(exc.retry_after)})
