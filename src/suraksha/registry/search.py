@@ -53,6 +53,8 @@ PAIR_WEIGHT = 2.0
 # pre-ranking bonuses (RegistryIndex._best): birth year within a year, near (2-3 years off), far; another sex; the
 # father's first name the same
 BIRTH_FIT, BIRTH_NEAR, BIRTH_FAR, SEX_OTHER, FATHER_SAME = 3.0, -1.0, -6.0, -6.0, 6.0
+# the birth-year bonus by the years between the ranges (0-1, 2-3, 4 or more) and for no year recorded
+_BIRTH_BONUS = np.array([BIRTH_FIT, BIRTH_FIT, BIRTH_NEAR, BIRTH_NEAR, BIRTH_FAR, 0.0], dtype=np.float32)
 CHUNK = 50_000  # records encoded at a time when building from a plain sequence
 MERGE_FRACTION = 0.05  # the delta is merged into the main segment past this share of it
 MERGE_MIN = 2_000  # ... or past this many records, whichever is larger
@@ -430,8 +432,16 @@ class RegistryIndex:
                     add(near, PAIR_WEIGHT)
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        cands, slot = np.unique(np.concatenate(ids), return_inverse=True)
-        cheap = np.bincount(slot, weights=np.concatenate(weights), minlength=len(cands)).astype(np.float32)
+        # each posting is sorted: a stable sort (timsort) merges the runs rather than sorting from scratch
+        every = np.concatenate(ids)
+        order = np.argsort(every, kind="stable")
+        every = every[order]
+        first = np.empty(len(every), dtype=bool)
+        first[0] = True
+        np.not_equal(every[1:], every[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        cands = every[starts]
+        cheap = np.add.reduceat(np.concatenate(weights).astype(np.float64)[order], starts).astype(np.float32)
         for posting, weight in common:
             pos = np.searchsorted(posting, cands)
             hit = posting[np.minimum(pos, len(posting) - 1)] == cands
@@ -458,15 +468,19 @@ class RegistryIndex:
     def _birth_sex_bonus(query: EncodedRecords, segment: _Segment, cands: np.ndarray) -> np.ndarray:
         """Cheap pre-ranking evidence: birth-year fit and sex."""
         enc = segment.encoded
-        bonus = np.zeros(len(cands), dtype=np.float32)
         q_low, q_high = int(query.birth_low[0]), int(query.birth_high[0])
         if q_low:
             low, high = enc.birth_low[cands].astype(np.int32), enc.birth_high[cands].astype(np.int32)
-            gap = np.maximum(0, np.maximum(low - q_high, q_low - high))
-            bonus += np.where(low == 0, 0.0, np.where(gap <= 1, BIRTH_FIT, np.where(gap >= 4, BIRTH_FAR, BIRTH_NEAR)))
+            # the years between the two ranges (0 when they overlap), capped: an index into _BIRTH_BONUS
+            gap = np.maximum(low - q_high, q_low - high)
+            np.clip(gap, 0, 4, out=gap)
+            gap[low == 0] = 5  # no birth year recorded
+            bonus = _BIRTH_BONUS[gap]
+        else:
+            bonus = np.zeros(len(cands), dtype=np.float32)
         if query.sex[0]:
             sex = enc.sex[cands]
-            bonus += np.where((sex > 0) & (sex != query.sex[0]), SEX_OTHER, 0.0)
+            bonus[(sex > 0) & (sex != query.sex[0])] += SEX_OTHER
         return bonus
 
     @staticmethod

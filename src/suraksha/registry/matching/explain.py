@@ -31,33 +31,40 @@ class Reason:
         return f"{self.field}: {self.detail} ({self.bits:+.1f} bits)"
 
 
-def _label(tokens: TokenArrays, row: int, slot: int, vocab: Vocabulary) -> str:
-    text = vocab.string("text", int(tokens.text[row, slot]))
-    return f"'{text}.'" if tokens.initial[row, slot] else f"'{text}'"
+def _label(text: int, initial: bool, vocab: Vocabulary) -> str:
+    word = vocab.string("text", text)
+    return f"'{word}.'" if initial else f"'{word}'"
 
 
 def describe_tokens(agreement: NameAgreement, k: int, a: TokenArrays, ra: int, b: TokenArrays,
                     rb: int, vocab: Vocabulary) -> list[str]:
     """Which parts of two names matched and how (exact, variant, phonetic, initial...)."""
-    levels = agreement.levels[k]
+    levels = agreement.levels[k].tolist()  # each row read once as plain values: a result explains a few tokens
+    a_fold, a_text, a_initial, a_dev = (x[ra].tolist() for x in (a.fold, a.text, a.initial, a.devanagari))
+    b_fold, b_text, b_initial, b_dev = (x[rb].tolist() for x in (b.fold, b.text, b.initial, b.devanagari))
+    best_a, best_b = agreement.best_a[k].tolist(), agreement.best_b[k].tolist()
     parts: list[str] = []
-    for i in np.flatnonzero(a.fold[ra] >= 0).tolist():
-        j = int(np.argmax(levels[i]))
-        level = int(levels[i, j])
+    for i, fold in enumerate(a_fold):
+        if fold < 0:
+            continue
+        row = levels[i]
+        j = row.index(max(row))  # the first best, as numpy's argmax
+        level = row[j]
+        label = _label(a_text[i], a_initial[i], vocab)
         if level not in (NONE, FATHER):
             how = LEVEL_NAMES[level]
-            if a.devanagari[ra, i] or b.devanagari[rb, j]:
+            if a_dev[i] or b_dev[j]:
                 how = f"transliterated, {how}"
-            parts.append(f"{_label(a, ra, i, vocab)}~{_label(b, rb, j, vocab)} {how}")
-        elif agreement.best_a[k, i] == FATHER:
-            parts.append(f"{_label(a, ra, i, vocab)} is the other record's father's name")
+            parts.append(f"{label}~{_label(b_text[j], b_initial[j], vocab)} {how}")
+        elif best_a[i] == FATHER:
+            parts.append(f"{label} is the other record's father's name")
         else:
-            parts.append(f"{_label(a, ra, i, vocab)} only in the first record")
-    for j in np.flatnonzero(b.fold[rb] >= 0).tolist():
-        if levels[:, j].max(initial=NONE) == NONE:
-            kin = agreement.best_b[k, j] == FATHER
+            parts.append(f"{label} only in the first record")
+    for j, fold in enumerate(b_fold):
+        if fold >= 0 and max((row[j] for row in levels), default=NONE) <= NONE:
+            kin = best_b[j] == FATHER
             extra = " is the first record's father's name" if kin else " only in the second record"
-            parts.append(f"{_label(b, rb, j, vocab)}{extra}")
+            parts.append(f"{_label(b_text[j], b_initial[j], vocab)}{extra}")
     return parts
 
 
@@ -95,8 +102,9 @@ def _place(enc: EncodedRecords, i: int, vocab: Vocabulary) -> str:
 
 
 def _tokens_text(tokens: TokenArrays, row: int, vocab: Vocabulary) -> str:
-    words = [vocab.string("text", int(tokens.text[row, s])) + ("." if tokens.initial[row, s] else "")
-             for s in np.flatnonzero(tokens.fold[row] >= 0).tolist()]
+    words = [vocab.string("text", text) + ("." if initial else "")
+             for fold, text, initial in zip(tokens.fold[row].tolist(), tokens.text[row].tolist(),
+                                            tokens.initial[row].tolist()) if fold >= 0]
     return "'" + " ".join(words) + "'"
 
 
