@@ -88,7 +88,8 @@ def test_settings(database_url, server_port, tmp_path_factory) -> Settings:
                     outbox_poll_seconds=0.05, registry_files_dir=str(tmp_path_factory.mktemp("registry-files")),
                     audit_checkpoint_path=str(tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"),
                     metrics_token=METRICS_TOKEN,
-                    run_timers=False)  # the tests fire each timer step themselves, with the injected clock
+                    # the tests fire each timer step and send due messages themselves, with the injected clock
+                    run_timers=False, send_messages=False)
 
 
 @pytest.fixture(scope="session")

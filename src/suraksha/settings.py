@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     # handset reminders).
     # Off only where something else drives them: the test suite calls each step with its injected clock.
     run_timers: bool = True
+    # Whether this process sends the messages due to her and to others (SMS, WhatsApp), retrying failures: every
+    # process may, a claim makes exactly one send each. Off only where something else sends them: the test suite
+    # calls the step (`deliver_due`) itself, so that no background send races a test's own.
+    send_messages: bool = True
     # Whether this process relays the outbox to its live consoles. Off on a node that only takes the fleet's positions
     # (a position gateway behind the load balancer, docs/dispatch.md): the nodes serving consoles relay its events.
     relay_outbox: bool = True

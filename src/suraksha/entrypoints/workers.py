@@ -26,10 +26,9 @@ GROWTH_CHECK_EVERY_S = 2.0  # PostgreSQL: a table that has about doubled since i
 
 def start_workers(c: Any) -> list[asyncio.Task]:
     """The loops, as tasks on the running event loop (each step runs in a worker thread)."""
-    tasks = [
-        asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"),
-        asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics"),
-    ]
+    tasks = [asyncio.create_task(every(OPTIMIZE_EVERY_S, lambda: optimize(c.engine)), name="planner-statistics")]
+    if c.settings.send_messages:
+        tasks.append(asyncio.create_task(loop(c.messages.deliver_due, 1.0, 50), name="message-sender"))
     if c.settings.relay_outbox:
         tasks.append(asyncio.create_task(loop(c.relay.relay_once, c.settings.outbox_poll_seconds, c.relay.batch),
                                          name="outbox-relay"))
