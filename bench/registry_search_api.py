@@ -20,7 +20,8 @@ these registrations) are reused by later runs. The queries and the ground truth 
         [--prepare-only]
         [--database-url postgresql://postgres@127.0.0.1:5432/h_regsearch]
 
-The server builds its index in the background after it starts; a search answers 503 `registry_index_building`
+The server builds its index in the background after it starts (and after its routes are in: until then it answers
+503 `starting`); a search answers 503 `registry_index_building`
 until then. Reported: the build time (the server's first answer to the first 200 of a search, polled every 0.25 s;
 and from the process's start), the server's resident memory (VmRSS from /proc: when it first answers, when the index
 is ready, the peak VmHWM and after the load; the server exposes no figure of its own, so this is the whole process's
@@ -203,13 +204,18 @@ def ready_database(args, today: date) -> tuple[str, list, dict, int]:
     else:
         VAR.mkdir(exist_ok=True)
         part = sqlite_file.with_suffix(".part.db")
-        for p in (part, sqlite_file):
+        # the units' positions live in a file beside the database's (`<name>-positions.db`): renamed with it
+        beside = {p: p.with_name(f"{p.stem}-positions.db") for p in (part, sqlite_file)}
+        for p in (part, sqlite_file, *beside.values()):
             for extra in ("", "-wal", "-shm"):
                 Path(f"{p}{extra}").unlink(missing_ok=True)
         created = fill(f"sqlite:///{part}", indexed, today)
         part.rename(sqlite_file)
-        for extra in ("-wal", "-shm"):
-            Path(f"{part}{extra}").unlink(missing_ok=True)
+        if beside[part].exists():
+            beside[part].rename(beside[sqlite_file])
+        for p in (part, beside[part]):
+            for extra in ("-wal", "-shm"):
+                Path(f"{p}{extra}").unlink(missing_ok=True)
     del indexed
     if kept is None or kept["created"] != created:
         part = side.with_suffix(f".{os.getpid()}.part")  # two runs (SQLite, PostgreSQL) may fill at once
@@ -306,6 +312,9 @@ def wait_for_index(proc: subprocess.Popen, base: str, token: str, params: dict, 
                 time.sleep(0.25)
                 continue
             now = time.monotonic()
+            if r.status_code == 503 and '"starting"' in r.text:  # listening, its routes not yet in
+                time.sleep(0.25)
+                continue
             if up is None:
                 up, up_rss = now, rss
             if r.status_code == 200:

@@ -42,6 +42,8 @@ def entry_of(row) -> dict[str, Any]:
             "purpose": row.purpose, "purpose_text": row.purpose_text, "detail": json.loads(row.detail)}
 
 
+_HEAD = select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)  # the chain's newest entry
+_INSERT = insert(audit)  # an entry's row (or a group commit's rows, as one executemany)
 SYSTEM = Actor("suraksha", "system")  # who takes the checkpoints
 Written = tuple[int, str, datetime]  # an entry just appended: (seq, hash, time)
 
@@ -118,14 +120,17 @@ class AuditTrail:
         return mine.seq
 
     def _commit(self, batch: list[_Queued]) -> None:
-        """Write queued entries in one transaction (the caller holds the writer's lock)."""
+        """Write queued entries in one transaction, one statement (the caller holds the writer's lock)."""
         try:
             with self._engine.begin() as own:
                 _lock_chain(own)
-                last = None
+                rows, last = [], None
                 for item in batch:
-                    last = self._write(own, item.actor, item.action, item.detail, item.purpose, last)
-                    item.seq = last[0]
+                    row, last = self._entry(own, item.actor, item.action, item.detail, item.purpose, last)
+                    rows.append(row)
+                own.execute(_INSERT, rows)
+            for item, row in zip(batch, rows):
+                item.seq = row["seq"]
         except BaseException as error:
             for item in batch:
                 item.seq, item.error = None, error
@@ -136,24 +141,31 @@ class AuditTrail:
         return self._write(conn, actor, action, detail, purpose)[0]
 
     def _write(self, conn: Connection, actor: Actor, action: str, detail: dict[str, Any],
-               purpose: StatedPurpose | None, last: Written | None = None) -> Written:
-        """Append after the head (the caller holds the chain's lock): (seq, hash, time) of the new entry. `last`: the
-        entry this transaction wrote just before (the head is not read again)."""
+               purpose: StatedPurpose | None) -> Written:
+        """Append after the head (the caller holds the chain's lock): (seq, hash, time) of the new entry."""
+        row, written = self._entry(conn, actor, action, detail, purpose)
+        conn.execute(_INSERT, row)
+        return written
+
+    def _entry(self, conn: Connection, actor: Actor, action: str, detail: dict[str, Any],
+               purpose: StatedPurpose | None, last: Written | None = None) -> tuple[dict[str, Any], Written]:
+        """The row of the entry after the head, and its (seq, hash, time). `last`: the entry this transaction is
+        writing just before (the head is not read again)."""
         if last is not None:
             seq, previous = last[0] + 1, last[1]
         else:
-            head = conn.execute(select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)).first()
+            head = conn.execute(_HEAD).first()
             seq, previous = (head.seq + 1, head.hash) if head else (1, GENESIS)
         at = self._clock.now().replace(microsecond=0)
         entry = {"seq": seq, "at": at.isoformat(), "actor": actor.username, "role": actor.role, "action": action,
                  "purpose": purpose.purpose.value if purpose else "", "purpose_text": purpose.text if purpose else "",
                  "detail": _plain(detail)}
         digest = chain_hash(previous, entry)
-        conn.execute(insert(audit).values(
-            seq=seq, at=at, actor=actor.username, role=actor.role, action=action, purpose=entry["purpose"],
-            purpose_text=entry["purpose_text"], detail=json.dumps(entry["detail"], sort_keys=True, ensure_ascii=False),
-            prev_hash=previous, hash=digest))
-        return seq, digest, at
+        row = {"seq": seq, "at": at, "actor": actor.username, "role": actor.role, "action": action,
+               "purpose": entry["purpose"], "purpose_text": entry["purpose_text"],
+               "detail": json.dumps(entry["detail"], sort_keys=True, ensure_ascii=False), "prev_hash": previous,
+               "hash": digest}
+        return row, (seq, digest, at)
 
     def take_checkpoint(self) -> Checkpoint | None:
         """Sign the chain's head into the checkpoint file if this period has none yet and the trail grew since the

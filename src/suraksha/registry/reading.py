@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from suraksha.registry import store
 
@@ -21,22 +21,33 @@ def age_on(dob: date | None, age: int | None, age_as_of: date | None, today: dat
     return None
 
 
+def _summary_statements():
+    """The two statements of `summaries`, built once (a registry search reads 20 summaries for every answer): the
+    aliases, and each registration with its current address (the newest), for an expanding list of ids."""
+    r, a, n = store.registrations, store.addresses, store.names
+    ids = bindparam("ids", expanding=True)
+    aliases = select(n.c.registration_id, n.c.name).where(n.c.registration_id.in_(ids), n.c.is_alias.is_(True))
+    other = a.alias("other")
+    newest = select(func.max(other.c.id)).where(other.c.registration_id == r.c.id).scalar_subquery()
+    shown = [r.c[k] for k in ("id", "person_id", "state", "record_id", "district", "full_name", "father_name", "sex",
+                              "dob", "age", "age_as_of", "risk_tier", "registered_on")]
+    rows = (select(*shown, a.c.address.label("current_address"), a.c.state.label("current_state"))
+            .select_from(r.outerjoin(a, a.c.id == newest)).where(r.c.id.in_(ids)))
+    return aliases, rows
+
+
+_ALIASES, _SUMMARIES = _summary_statements()
+
+
 def summaries(conn: Connection, ids: list[int]) -> dict[int, dict]:
     """Registration id -> what a results list shows (names, father, sex, birth, place, current address)."""
     if not ids:
         return {}
-    r, a = store.registrations, store.addresses
     aliases: dict[int, list[str]] = defaultdict(list)
-    for row in conn.execute(select(store.names.c.registration_id, store.names.c.name).where(
-            store.names.c.registration_id.in_(ids), store.names.c.is_alias.is_(True))):
-        aliases[row.registration_id].append(row.name)
-    other = a.alias("other")
-    newest = select(func.max(other.c.id)).where(other.c.registration_id == r.c.id).scalar_subquery()  # current one
+    for registration_id, name in conn.execute(_ALIASES, {"ids": ids}):
+        aliases[registration_id].append(name)
     out = {}
-    shown = [r.c[k] for k in ("id", "person_id", "state", "record_id", "district", "full_name", "father_name", "sex",
-                              "dob", "age", "age_as_of", "risk_tier", "registered_on")]
-    for row in conn.execute(select(*shown, a.c.address.label("current_address"), a.c.state.label("current_state"))
-                            .select_from(r.outerjoin(a, a.c.id == newest)).where(r.c.id.in_(ids))):
+    for row in conn.execute(_SUMMARIES, {"ids": ids}):
         out[row.id] = {
             "registration_id": row.id, "person_id": row.person_id, "state": row.state, "record_id": row.record_id,
             "district": row.district, "name": row.full_name, "aliases": aliases[row.id],
