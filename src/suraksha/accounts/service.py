@@ -11,7 +11,7 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from suraksha.accounts.model import (
     RECOVERY_ALPHABET,
@@ -41,6 +41,11 @@ def _principal(row) -> Principal:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# an API token's account (every request with a bearer token asks it): built once
+_BY_TOKEN = (select(accounts, api_tokens.c.expires_at).join(api_tokens, api_tokens.c.account_id == accounts.c.id)
+             .where(api_tokens.c.token_hash == bindparam("token_hash")))
 
 
 ISSUER = "Suraksha"
@@ -309,13 +314,8 @@ class AccountService:
         return token, int(self._ttl.total_seconds())
 
     def principal_for_token(self, token: str) -> Principal:
-        q = (
-            select(accounts, api_tokens.c.expires_at)
-            .join(api_tokens, api_tokens.c.account_id == accounts.c.id)
-            .where(api_tokens.c.token_hash == _token_hash(token))
-        )
         with self._engine.connect() as conn:
-            row = conn.execute(q).first()
+            row = conn.execute(_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
         if row is None or row.expires_at <= self._clock.now() or row.disabled:
             raise Unauthenticated("the token is unknown or expired", code="bad_token")
         return _principal(row)

@@ -183,6 +183,7 @@ changes = Table(
     Column("kind", String(8), nullable=False),
     Column("at", UtcDateTime(), nullable=False, index=True),
 )
+_CHANGE_HEAD = select(func.max(changes.c.seq))
 CHANGE_KINDS = ("upsert", "delete", "decision")
 IDS_PER_QUERY = 10_000  # an IN list's ids (SQLite takes at most 32,766 parameters a statement)
 _CHANGE_LOCK = 0x5EC0_0001  # PostgreSQL advisory lock: the change log's rows commit in the order of their numbers
@@ -254,8 +255,8 @@ def note_changes(conn: Connection, kind: str, registration_ids: Sequence[int], n
 
 
 def change_head(conn: Connection) -> int:
-    """The number of the newest change (0: none): one step down the primary key."""
-    return int(conn.execute(select(func.max(changes.c.seq))).scalar() or 0)
+    """The number of the newest change (0: none): one step down the primary key (every search asks it)."""
+    return int(conn.execute(_CHANGE_HEAD).scalar() or 0)
 
 
 def changes_after(conn: Connection, seq: int, limit: int) -> list[tuple[int, int | None, str]]:
