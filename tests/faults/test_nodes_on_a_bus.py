@@ -186,14 +186,16 @@ def test_kill_9_of_a_node_under_load_loses_nothing_and_the_other_node_takes_over
         deadline = time.monotonic() + ACK_TIMEOUT_S + RELAY_TAKEN_OVER_WITHIN_S
 
         def waiting() -> tuple[int, object]:
+            """The release first, then the events still unpublished: a release seen is seen with its events, which
+            commit with it."""
             with engine.connect() as conn:
-                unpublished = conn.execute(select(func.count()).select_from(events_table)
-                                           .where(events_table.c.published_at.is_(None))).scalar_one()
                 released = conn.execute(select(assignments.c.released_at)
                                         .where(assignments.c.unit_id == silent["id"])).scalar_one()
+                unpublished = conn.execute(select(func.count()).select_from(events_table)
+                                           .where(events_table.c.published_at.is_(None))).scalar_one()
             return unpublished, released
 
-        unpublished, released = waiting()  # one read for both: the release and its events commit together
+        unpublished, released = waiting()  # both from one call: two calls may straddle the release's commit
         while time.monotonic() < deadline and (unpublished or released is None):
             time.sleep(0.2)
             unpublished, released = waiting()
