@@ -204,8 +204,12 @@ def ready_database(args, today: date) -> tuple[str, list, dict, int]:
     else:
         VAR.mkdir(exist_ok=True)
         part = sqlite_file.with_suffix(".part.db")
-        # the units' positions live in a file beside the database's (`<name>-positions.db`): renamed with it
-        beside = {p: p.with_name(f"{p.stem}-positions.db") for p in (part, sqlite_file)}
+        # the units' positions live in a file beside the database's (`companion_url`): renamed with it
+        from suraksha.adapters.db import companion_url
+        from suraksha.dispatch.positions import POSITIONS_STORE
+
+        beside = {p: Path(companion_url(f"sqlite:///{p}", POSITIONS_STORE).partition(":///")[2])
+                  for p in (part, sqlite_file)}
         for p in (part, sqlite_file, *beside.values()):
             for extra in ("", "-wal", "-shm"):
                 Path(f"{p}{extra}").unlink(missing_ok=True)

@@ -408,13 +408,13 @@ class RegistryIndex:
         length, not the segment's size); postings longer than SELECTIVE only add their weight to candidates found
         by the others."""
         ids: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
+        weights: list[float] = []  # each posting's
         common: list[tuple[np.ndarray, float]] = []
 
         def add(posting: np.ndarray, weight: float) -> None:
             if len(posting):
                 ids.append(posting)
-                weights.append(np.full(len(posting), weight, dtype=np.float32))
+                weights.append(weight)
 
         for tok in tokens:
             posting = segment.tokens.get(tok.phon)
@@ -441,7 +441,8 @@ class RegistryIndex:
         np.not_equal(every[1:], every[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         cands = every[starts]
-        cheap = np.add.reduceat(np.concatenate(weights).astype(np.float64)[order], starts).astype(np.float32)
+        each = np.repeat(np.asarray(weights, dtype=np.float32), [len(posting) for posting in ids])
+        cheap = np.add.reduceat(each[order], starts, dtype=np.float64).astype(np.float32)
         for posting, weight in common:
             pos = np.searchsorted(posting, cands)
             hit = posting[np.minimum(pos, len(posting) - 1)] == cands
