@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import http.client as http_client
 import json
 import os
 import pickle
@@ -58,6 +59,7 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -358,25 +360,33 @@ class Load:
 
         def loop(k: int) -> None:
             mine, codes, hits = [], Counter(), Counter()
-            with httpx.Client(base_url=self.bases[k % len(self.bases)], timeout=60,
-                              headers={"Authorization": f"Bearer {self.token}"}) as http:
+            # the standard library's client: half the CPU per request of httpx, CPU the servers would otherwise have
+            where = urlsplit(self.bases[k % len(self.bases)])
+            headers = {"Authorization": f"Bearer {self.token}"}
+            http = http_client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=60)
+            try:
                 while time.monotonic() < until:
                     params, held = self._take()
+                    path = f"{SEARCH}?{urlencode(params)}"
                     t0 = time.perf_counter()
                     try:
-                        r = http.get(SEARCH, params=params)
-                        code = r.status_code
-                    except httpx.HTTPError:
+                        http.request("GET", path, headers=headers)
+                        answer = http.getresponse()
+                        body, code = answer.read(), answer.status
+                    except (OSError, http_client.HTTPException):
+                        http.close()  # reconnects on the next request
                         code = 0
                     mine.append((time.perf_counter() - t0) * 1000)
                     codes[code] += 1
                     if code == 200:
                         person = self.truth[held]
-                        same = [self.truth.get(x["record_id"]) == person for x in r.json()["results"]]
+                        same = [self.truth.get(x["record_id"]) == person for x in json.loads(body)["results"]]
                         hits["top1"] += any(same[:1])
                         hits["top10"] += any(same[:10])
                         hits["results"] += len(same)
                         hits["answers"] += 1
+            finally:
+                http.close()
             with lock:
                 ms.extend(mine)
                 statuses.update(codes)

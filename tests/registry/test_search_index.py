@@ -262,3 +262,76 @@ def test_encode_is_unchanged_by_the_overlay(corpus) -> None:
             [[alone.string(kind, int(v)) if v >= 0 else "" for v in row] for row in want]
     assert [child.string("district", int(v)) for v in layered.district if v >= 0] == \
         [alone.string("district", int(v)) for v in direct.district if v >= 0]
+
+
+def test_long_postings_only_add_their_weight_to_the_candidates_the_others_find(corpus, monkeypatch) -> None:
+    """A posting longer than SELECTIVE is kept as a bitset over the segment's records: it adds no candidate, and adds
+    its weight to each candidate it holds; the others' weights are summed per record (a posting asked twice, twice)."""
+    import suraksha.registry.search as search
+
+    records, _truth = corpus
+    monkeypatch.setattr(search, "SELECTIVE", 40)
+    index = RegistryIndex(numbered(records[:1000]))
+    segment = index._state.main
+    postings = segment.tokens
+    lengths = np.diff(postings.starts)
+    assert sorted(segment.common) == sorted(postings.keys[lengths > 40].tolist())
+    long_keys = postings.keys[lengths > 40][:2].tolist()
+    short_keys = postings.keys[(lengths > 3) & (lengths <= 40)][:3].tolist()
+    assert len(long_keys) == 2 and len(short_keys) == 3
+    tokens = [search._QueryToken(1.5, long_keys[0], [short_keys[0], long_keys[1]], []),
+              search._QueryToken(2.0, short_keys[1], [], []),
+              search._QueryToken(0.75, short_keys[2], [short_keys[1]], []),
+              search._QueryToken(1.0, long_keys[1], [], [])]
+    cands, cheap = RegistryIndex._retrieve(segment, tokens)
+
+    expected: dict[int, float] = {}
+    common: list[tuple[set[int], float]] = []
+    for tok in tokens:
+        if tok.phon in long_keys:
+            common.append((set(postings.get(tok.phon).tolist()), tok.weight))
+        else:
+            for r in postings.get(tok.phon).tolist():
+                expected[r] = expected.get(r, 0.0) + tok.weight
+        for near in tok.neighbours:
+            if near not in long_keys:  # a long neighbour adds nothing
+                for r in postings.get(near).tolist():
+                    expected[r] = expected.get(r, 0.0) + tok.weight * search.TYPO_WEIGHT
+    for held, weight in common:
+        for r in expected:
+            expected[r] += weight if r in held else 0.0
+    assert cands.tolist() == sorted(expected)
+    assert cheap.tolist() == pytest.approx([expected[r] for r in sorted(expected)], rel=1e-6)
+    assert any(r in held for held, _ in common for r in expected)  # the long postings did add to some
+
+
+def test_twins_in_the_main_part_and_the_delta_score_alike(corpus) -> None:
+    """Candidates from both parts are compared together (copied into one encoding); from one part, where they lie:
+    either way the twins' scores and reasons are the same."""
+    records, _truth = corpus
+    base = numbered(records[:1000])
+    index = RegistryIndex(base)
+    twin = replace(base[41], record_id="9042")
+    index.add([twin])
+    both = answer(index, base[41], limit=2)
+    assert {both[0][0], both[1][0]} == {"42", "9042"}
+    assert both[0][1:] == both[1][1:]
+    index.merge()  # one part now (the merge recounts the names' rarity: other bits, the twins alike again)
+    merged = answer(index, base[41], limit=2)
+    assert {merged[0][0], merged[1][0]} == {"42", "9042"}
+    assert merged[0][1:] == merged[1][1:]
+
+
+def test_a_record_is_found_by_its_alias_where_it_lies(corpus) -> None:
+    """Every name row of a candidate is compared, the alias's too, in the main part as in the delta."""
+    records, _truth = corpus
+    base = numbered(records[:1000])
+    alias = "Tejpal Vrishbcd Kanojia"
+    known = replace(new_person("1001", "Zorawar Bhimsen Kanojia"), aliases=[alias])
+    index = RegistryIndex([*base, known])
+    delta = RegistryIndex(base)
+    delta.add([known])
+    for each in (index, delta):
+        top = each.search(alias, limit=1)
+        assert ids(top) == ["1001"]
+        assert "(alias)" in str(top[0].reasons[0]) and "exact" in str(top[0].reasons[0])

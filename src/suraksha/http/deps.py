@@ -76,7 +76,9 @@ def page_principal(request: Request, path: str, roles: Iterable[Role], page: str
     return principal
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    """Async, as the role check below: a plain check runs on the event loop, where a sync dependency would take
+    a round trip through the thread pool (optional_principal reads the database, so it stays sync)."""
     if principal is None:
         raise Unauthenticated("sign in or send a bearer token", code="unauthenticated")
     return principal
@@ -88,7 +90,7 @@ def require_roles(*roles: Role | Iterable[Role]):
     for r in roles:
         allowed.update([r] if isinstance(r, Role) else r)
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(f"the {principal.role.value} role may not do this", code="forbidden_role")
         return principal

@@ -148,6 +148,19 @@ class _Segment:
         self.row_count = counts.astype(np.int32)
         self._order = order
         self._sorted = self.ids.keys[order]
+        self.common = self._common_bits()
+
+    def _common_bits(self) -> dict[int, np.ndarray]:
+        """The token postings longer than SELECTIVE as bitsets over the segment's records: they only add their
+        weight to candidates found by the others, and a bit answers "is this candidate in it" at once, where a
+        binary search into a long posting costs a dozen reads."""
+        lengths = np.diff(self.tokens.starts)
+        out: dict[int, np.ndarray] = {}
+        for k in np.flatnonzero(lengths > SELECTIVE).tolist():
+            member = np.zeros(len(self.encoded), dtype=bool)
+            member[self.tokens.records[self.tokens.starts[k]: self.tokens.starts[k + 1]]] = True
+            out[int(self.tokens.keys[k])] = np.packbits(member, bitorder="little")
+        return out
 
     @classmethod
     def restore(cls, encoded: EncodedRecords, tokens: Postings, pairs: Postings, order: np.ndarray) -> _Segment:
@@ -174,9 +187,16 @@ class _Segment:
     def take(self, local: np.ndarray) -> EncodedRecords:
         return self.encoded.take(local, self.row_start, self.row_count)
 
+    def rows_of(self, local: np.ndarray) -> np.ndarray:
+        """The name rows of these records, record by record."""
+        count = self.row_count[local].astype(np.int64)
+        first = self.row_start[local]
+        return np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(int(count.sum()))
+
     def nbytes(self) -> int:
         return (self.encoded.nbytes() + self.tokens.nbytes() + self.pairs.nbytes() + self.row_start.nbytes
-                + self.row_count.nbytes + self._order.nbytes + self._sorted.nbytes)
+                + self.row_count.nbytes + self._order.nbytes + self._sorted.nbytes
+                + sum(bits.nbytes for bits in self.common.values()))
 
 
 class _SharedTypos(TypoCache):
@@ -356,11 +376,15 @@ class RegistryIndex:
             found.append((segment, cands[keep], cheap[keep]))
         if sum(len(c) for _s, c, _ in found) > RESCORE:
             found = self._best(encoded, found)
-        parts = [segment.take(np.sort(cands)) for segment, cands, _ in found if len(cands)]
-        if not parts:
+        found = [(segment, np.sort(cands), cheap) for segment, cands, cheap in found if len(cands)]
+        if not found:
             return []
-        corpus = EncodedRecords.concat(parts)
-        rows_b = np.arange(len(corpus.row_record))
+        if len(found) == 1:  # the usual case: compared where they lie, nothing copied
+            segment, cands, _ = found[0]
+            corpus, rows_b = segment.encoded, segment.rows_of(cands)
+        else:
+            corpus = EncodedRecords.concat([segment.take(cands) for segment, cands, _ in found])
+            rows_b = np.arange(len(corpus.row_record))
         rows_a = np.repeat(np.arange(len(encoded.row_record)), len(rows_b))
         rows_b = np.tile(rows_b, len(encoded.row_record))
         return _score_encoded(scorer, encoded, corpus, rows_a, rows_b, explain=limit)
@@ -409,7 +433,7 @@ class RegistryIndex:
         by the others."""
         ids: list[np.ndarray] = []
         weights: list[float] = []  # each posting's
-        common: list[tuple[np.ndarray, float]] = []
+        common: list[tuple[np.ndarray, float]] = []  # (bitset, weight)
 
         def add(posting: np.ndarray, weight: float) -> None:
             if len(posting):
@@ -417,35 +441,35 @@ class RegistryIndex:
                 weights.append(weight)
 
         for tok in tokens:
-            posting = segment.tokens.get(tok.phon)
-            if len(posting) > SELECTIVE:
-                common.append((posting, tok.weight))
+            bits = segment.common.get(tok.phon)
+            if bits is not None:
+                common.append((bits, tok.weight))
             else:
-                add(posting, tok.weight)
+                add(segment.tokens.get(tok.phon), tok.weight)
             for phon in tok.neighbours:
-                near = segment.tokens.get(phon)
-                if len(near) <= SELECTIVE:
-                    add(near, tok.weight * TYPO_WEIGHT)
+                if phon not in segment.common:
+                    add(segment.tokens.get(phon), tok.weight * TYPO_WEIGHT)
             for key in tok.pair_keys:
                 near = segment.pairs.get(key)
                 if len(near) <= SELECTIVE:
                     add(near, PAIR_WEIGHT)
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        # each posting is sorted: a stable sort (timsort) merges the runs rather than sorting from scratch
-        every = np.concatenate(ids)
-        order = np.argsort(every, kind="stable")
-        every = every[order]
+        # one sort of (record, posting) keys gathers each record's entries, in the postings' order within a record
+        # (so that the sums below add in the same order whatever the sort's algorithm)
+        shift = max(1, len(ids) - 1).bit_length()
+        keyed = np.concatenate([(posting.astype(np.int64) << shift) | k for k, posting in enumerate(ids)])
+        keyed.sort()
+        every = keyed >> shift
         first = np.empty(len(every), dtype=bool)
         first[0] = True
         np.not_equal(every[1:], every[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         cands = every[starts]
-        each = np.repeat(np.asarray(weights, dtype=np.float32), [len(posting) for posting in ids])
-        cheap = np.add.reduceat(each[order], starts, dtype=np.float64).astype(np.float32)
-        for posting, weight in common:
-            pos = np.searchsorted(posting, cands)
-            hit = posting[np.minimum(pos, len(posting) - 1)] == cands
+        each = np.asarray(weights, dtype=np.float32)[keyed & ((1 << shift) - 1)]
+        cheap = np.add.reduceat(each, starts, dtype=np.float64).astype(np.float32)
+        for bits, weight in common:
+            hit = (bits[cands >> 3] >> (cands & 7).astype(np.uint8)) & 1
             cheap = cheap + weight * hit
         return cands.astype(np.int64), cheap
 
@@ -490,7 +514,7 @@ class RegistryIndex:
         father = query.fathers
         if father.fold[0, 0] < 0 or father.initial[0, 0]:
             return np.zeros(len(cands), dtype=np.float32)
-        same = (segment.encoded.fathers.phon[cands] == father.phon[0, 0]).any(axis=1)
+        same = (segment.encoded.fathers.phon.take(cands, axis=0) == father.phon[0, 0]).any(axis=1)
         return np.where(same, FATHER_SAME, 0.0).astype(np.float32)
 
     @staticmethod

@@ -205,7 +205,7 @@ def _place_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.n
 def _other_levels(a: EncodedRecords, ia: np.ndarray, b: EncodedRecords, ib: np.ndarray):
     sex_a, sex_b = a.sex[ia], b.sex[ib]
     sex = np.where((sex_a == 0) | (sex_b == 0), 0, np.where(sex_a == sex_b, 1, 2))
-    ca, cb = a.convictions[ia], b.convictions[ib]
+    ca, cb = a.convictions.take(ia, axis=0), b.convictions.take(ib, axis=0)
     shared = (ca[:, 0] > 0) & ((ca[:, 0] == cb[:, 0]) | (ca[:, 0] == cb[:, 1]))
     shared |= (ca[:, 1] > 0) & ((ca[:, 1] == cb[:, 0]) | (ca[:, 1] == cb[:, 1]))
     known = (ca[:, 0] > 0) & (cb[:, 0] > 0)

@@ -316,13 +316,16 @@ class TokenArrays:
     def take(self, index: np.ndarray, slots: int | None = None, detail: bool = True) -> TokenArrays:
         """Rows at index, keeping the first `slots` slots; without detail the display-only
         fields (exact text, script) are not gathered (text falls back to the fold)."""
-        fold = self.fold[index, :slots]
+        def rows(array: np.ndarray) -> np.ndarray:  # `take` gathers rows several times faster than `array[index]`
+            return array.take(index, axis=0)[:, :slots]
+
+        fold = rows(self.fold)
         if detail:
-            text, devanagari = self.text[index, :slots], self.devanagari[index, :slots]
+            text, devanagari = rows(self.text), rows(self.devanagari)
         else:
             text, devanagari = fold, np.zeros(fold.shape, dtype=bool)
-        return TokenArrays(text, fold, self.phon[index, :slots], self.letter[index, :slots],
-                           self.initial[index, :slots], devanagari, self.optional[index, :slots])
+        return TokenArrays(text, fold, rows(self.phon), rows(self.letter), rows(self.initial), devanagari,
+                           rows(self.optional))
 
 
 class RecordIds(Sequence[str]):
@@ -465,12 +468,12 @@ class EncodedRecords:
             record_ids=taken,
             row_record=np.repeat(np.arange(len(records), dtype=np.int32), count),
             row_alias=self.row_alias[rows], row_width=self.row_width[rows],
-            names=TokenArrays(*(getattr(names, f)[rows] for f in _TOKEN_FIELDS)),
-            fathers=TokenArrays(*(getattr(fathers, f)[records] for f in _TOKEN_FIELDS)),
+            names=TokenArrays(*(getattr(names, f).take(rows, axis=0) for f in _TOKEN_FIELDS)),
+            fathers=TokenArrays(*(getattr(fathers, f).take(records, axis=0) for f in _TOKEN_FIELDS)),
             birth_low=self.birth_low[records], birth_high=self.birth_high[records],
             birth_weak=self.birth_weak[records], dob=self.dob[records], sex=self.sex[records],
             state=self.state[records], district=self.district[records],
-            convictions=self.convictions[records],
+            convictions=self.convictions.take(records, axis=0),
         )
 
     @classmethod

@@ -193,9 +193,9 @@ def _score_encoded(scorer: Scorer, a: EncodedRecords, b: EncodedRecords, rows_a:
     best = _best_rows(total, a.row_record[rows_a], b.row_record[rows_b])
     best = best[np.argsort(-total[best], kind="stable")][: explain or None]
     out = []
-    for k in best.tolist():
+    for k, p in zip(best.tolist(), probability(total[best]).tolist()):
         reasons = explain_pair(cmp, parts, k, a, rows_a[k], b, rows_b[k], scorer.vocab)
-        out.append(Match(float(probability(total[k])), reasons, b.record_ids[b.row_record[rows_b[k]]]))
+        out.append(Match(p, reasons, b.record_ids[b.row_record[rows_b[k]]]))
     return out
 
 
