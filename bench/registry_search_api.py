@@ -16,7 +16,7 @@ these registrations) are reused by later runs. The queries and the ground truth 
 (var/registry_search_api_<n>_<seed>_<queries>.pickle), so that a later run does not load the records at all.
 
     .venv/bin/python bench/registry_search_api.py [--n 1200000] [--seed 11] [--queries 5000] [--seconds 60]
-        [--warmup 10] [--searchers 8] [--breakdown 300] [--servers 1] [--snapshot FILE] [--json FILE]
+        [--warmup 10] [--searchers 8] [--breakdown 300] [--servers 1] [--search-slots 0] [--snapshot FILE] [--json FILE]
         [--prepare-only]
         [--database-url postgresql://postgres@127.0.0.1:5432/h_regsearch]
 
@@ -290,10 +290,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(url: str, tmp: Path, snapshot: str) -> tuple[subprocess.Popen, str, Path]:
+def start_server(url: str, tmp: Path, snapshot: str, slots: int = 0) -> tuple[subprocess.Popen, str, Path]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, **serve_env(url, port, base), "SURAKSHA_HOST": "127.0.0.1",
+           "SURAKSHA_REGISTRY_SEARCH_SLOTS": str(slots),
            "SURAKSHA_REGISTRY_FILES_DIR": str(tmp / "files"), "SURAKSHA_REGISTRY_INDEX_SNAPSHOT": snapshot,
            "SURAKSHA_AUDIT_CHECKPOINT_PATH": str(tmp / "audit-checkpoints.jsonl")}
     log = tmp / "server.log"
@@ -504,6 +505,8 @@ def main() -> None:
     ap.add_argument("--snapshot", default="", help="SURAKSHA_REGISTRY_INDEX_SNAPSHOT for the server (and the "
                                                    "breakdown): a run that finds none builds the index and saves it "
                                                    "there, later runs load it (default: none, every run builds)")
+    ap.add_argument("--search-slots", type=int, default=0, help="SURAKSHA_REGISTRY_SEARCH_SLOTS of each server (0: "
+                    "the server's default, one per CPU; with --servers 2 on two CPUs, 1 gives each its share)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--prepare-only", action="store_true", help="fill (or check) the database, then stop")
     args = ap.parse_args()
@@ -518,7 +521,7 @@ def main() -> None:
     token = account(url)
     tmp = Path(tempfile.mkdtemp(prefix="suraksha-regsearch-"))
     spawned = time.monotonic()
-    proc, base, log = start_server(url, tmp, args.snapshot)
+    proc, base, log = start_server(url, tmp, args.snapshot, args.search_slots)
     servers = [(proc, base, log)]
     print(f"server pid {proc.pid} on {base}, {db}, {held:,} registrations; load average {os.getloadavg()[0]:.1f}",
           flush=True)
@@ -534,7 +537,7 @@ def main() -> None:
             more = tmp / f"node{k}"
             more.mkdir()
             started = time.monotonic()
-            servers.append(start_server(url, more, args.snapshot))
+            servers.append(start_server(url, more, args.snapshot, args.search_slots))
             p, b, lg = servers[-1]
             other = wait_for_index(p, b, token, params[-1][0], lg, started)
             build["others"].append(other)
@@ -566,7 +569,7 @@ def main() -> None:
                 p.wait()
     parts = breakdown(url, token, params, args.breakdown, args.snapshot) if args.breakdown else None
     figures = {"database": db, "registrations": held, "queries": len(params), "seconds": args.seconds,
-               "servers": args.servers, "snapshot": bool(args.snapshot),
+               "servers": args.servers, "snapshot": bool(args.snapshot), "search_slots": args.search_slots,
                "warmup": args.warmup, "build": build, "phases": phases, "breakdown": parts,
                "load_average_end": os.getloadavg()[0], "cpus": os.cpu_count()}
     report(figures)
@@ -585,6 +588,7 @@ def report(f: dict) -> None:
           f"{f['queries']:,} held-out queries (name, father 4 in 5, sex, age range on half of those known; limit 20), "
           f"{f['seconds']:g} s per phase after {f['warmup']:g} s of warm-up, "
           f"{processes(f.get('servers', 1))}{' (the index from a snapshot)' if f.get('snapshot') else ''}, "
+          f"{f.get('search_slots') or 'one per CPU'} search slot(s) each, "
           f"{f['cpus']} CPUs shared with the load generator\n")
     print(f"index build: {b['build_s']:.1f} s from the server's first answer to the first 200 "
           f"({b['ready_s']:.1f} s from the process's start)  ")

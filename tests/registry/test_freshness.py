@@ -126,3 +126,31 @@ def test_index_searches_beyond_the_slots_wait_their_turn(container, tmp_path):
     assert answers and answers[0][0]["name"] == "Ramesh Kumar Yadav"
     default = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations)
     assert default.index.slots._initial_value == (os.cpu_count() or 1)  # type: ignore[attr-defined]
+
+
+def test_a_search_holds_its_slot_while_it_reads_the_summaries_not_while_it_writes_the_audit(container, tmp_path,
+                                                                                             monkeypatch):
+    """The slot covers a search's own work (the index, the results' summaries) and not the audit entry's commit, which
+    waits on the disk and on other searches' entries: one search's write never holds another's reading back."""
+    import suraksha.registry.service as service
+
+    registry = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations,
+                               search_slots=1)
+    registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
+    registry.refresh()
+    officer = Principal(0, "registry", Role.REGISTRY_OFFICER, ScopeKind.NATIONAL, "")
+    free: dict[str, int] = {}
+    read, record = service.summaries, registry.audit.record
+
+    def summaries(conn, ids):
+        free["summaries"] = registry.index.slots._value  # type: ignore[attr-defined]
+        return read(conn, ids)
+
+    def audited(*args, **kwargs):
+        free.setdefault("audit", registry.index.slots._value)  # type: ignore[attr-defined]
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(service, "summaries", summaries)
+    monkeypatch.setattr(registry.audit, "record", audited)
+    assert registry.search(officer, "investigation", "Ramesh Yadav")[0]["name"] == "Ramesh Kumar Yadav"
+    assert free == {"summaries": 0, "audit": 1}

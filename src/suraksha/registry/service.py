@@ -207,17 +207,17 @@ class RegistryService:
                  "age_min": age_min, "age_max": age_max, "near": list(near) if near else None}
         stated = self._stated(p, "search", {"query": query}, purpose, purpose_text)
         index = self.ready_index()
-        with self.index.slots:
+        with self.index.slots:  # the search's own work: the index, the summaries (not the audit's commit, below)
             matches = index.search(name, father_name, sex, state, district, age_min, age_max,
                                    as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
-        ids = [int(m.record_id) for m in matches]
-        with self._engine.connect() as conn:
-            rows = summaries(conn, ids)
-            distance = _distances(conn, ids, near) if near else {}
-        results = [rows[int(m.record_id)] | {"score": round(m.score, 4), "reasons": [str(r) for r in m.reasons]}
-                   | ({"distance_km": distance[int(m.record_id)]} if near else {})
-                   for m in matches if int(m.record_id) in rows and (not near or int(m.record_id) in distance)]
-        results = results[:limit]
+            ids = [int(m.record_id) for m in matches]
+            with self._engine.connect() as conn:
+                rows = summaries(conn, ids)
+                distance = _distances(conn, ids, near) if near else {}
+            results = [rows[int(m.record_id)] | {"score": round(m.score, 4), "reasons": [str(r) for r in m.reasons]}
+                       | ({"distance_km": distance[int(m.record_id)]} if near else {})
+                       for m in matches if int(m.record_id) in rows and (not near or int(m.record_id) in distance)]
+            results = results[:limit]
         self.audit.record(actor_of(p), "search", {"query": query, "results": [r["registration_id"] for r in results]},
                           stated)
         return results
