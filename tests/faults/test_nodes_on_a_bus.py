@@ -205,12 +205,18 @@ def test_kill_9_of_a_node_under_load_loses_nothing_and_the_other_node_takes_over
             holder = conn.execute(select(leases.c.holder).where(leases.c.name == "outbox-relay")).scalar_one()
             releases = conn.execute(select(func.count()).select_from(events_table)
                                     .where(events_table.c.type == "AssignmentReleased")).scalar_one()
+            sms = outbound_messages.c.channel == "sms"
             sent = conn.execute(select(func.count()).select_from(outbound_messages)
-                                .where(outbound_messages.c.status == "sent", outbound_messages.c.channel == "sms")
-                                ).scalar_one()
+                                .where(outbound_messages.c.status == "sent", sms)).scalar_one()
+            # claimed by node A when it was killed: maybe at Twilio, not recorded; the claim lapses after minutes,
+            # then a sender asks Twilio before sending again (tests/faults/test_sender_killed.py)
+            in_doubt = conn.execute(select(func.count()).select_from(outbound_messages).where(
+                outbound_messages.c.status != "sent", outbound_messages.c.sending_since.is_not(None), sms)).scalar_one()
         assert holder == "b"
         assert releases == 1  # released once, by node B
-        assert sent >= 1 and len(twilio.messages) == sent  # each message sent went to Twilio once
+        assert sent + in_doubt >= 1, (sent, in_doubt)
+        # each message recorded as sent went to Twilio once; one in doubt went at most once
+        assert sent <= len(twilio.messages) <= sent + in_doubt, (sent, in_doubt, len(twilio.messages))
         assert twilio.sent_twice() == {}  # no outbound message went out twice
         print(f"\n[faults] kill -9 of node A under load ({backend()}): {len(acknowledged)} acknowledged, all stored; "
               f"node B relayed the rest and released the silent crew")
