@@ -40,6 +40,7 @@ from suraksha.registry.matching.features import (
     encode,
     encode_chunks,
     gc_paused,
+    name_rows,
     release_name_caches,
 )
 from suraksha.registry.matching.geo import canonical_district, canonical_state
@@ -189,9 +190,7 @@ class _Segment:
 
     def rows_of(self, local: np.ndarray) -> np.ndarray:
         """The name rows of these records, record by record."""
-        count = self.row_count[local].astype(np.int64)
-        first = self.row_start[local]
-        return np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(int(count.sum()))
+        return name_rows(local, self.row_start, self.row_count)
 
     def nbytes(self) -> int:
         return (self.encoded.nbytes() + self.tokens.nbytes() + self.pairs.nbytes() + self.row_start.nbytes

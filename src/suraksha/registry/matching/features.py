@@ -417,6 +417,13 @@ class RecordIds(Sequence[str]):
         return int(self.keys.nbytes)
 
 
+def name_rows(records: np.ndarray, row_start: np.ndarray, row_count: np.ndarray) -> np.ndarray:
+    """The name rows of these records (first row and number of rows per record given), record by record."""
+    count = row_count[records].astype(np.int64)
+    first = row_start[records].astype(np.int64)
+    return np.repeat(first - np.r_[0, np.cumsum(count)[:-1]], count) + np.arange(int(count.sum()))
+
+
 @dataclass
 class EncodedRecords:
     """Column arrays for a list of records; name rows cover the name and each alias."""
@@ -455,9 +462,7 @@ class EncodedRecords:
             counts = np.bincount(self.row_record, minlength=len(self))
             row_start, row_count = np.r_[0, np.cumsum(counts)[:-1]], counts
         count = row_count[records].astype(np.int64)
-        first = row_start[records].astype(np.int64)
-        offsets = np.r_[0, np.cumsum(count)[:-1]]
-        rows = np.repeat(first - offsets, count) + np.arange(int(count.sum()))
+        rows = name_rows(records, row_start, row_count)
         ids = self.record_ids
         if isinstance(ids, RecordIds):
             taken: Sequence[str] = ids.take(records)
