@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     registry_files_dir: str = "var/registry-files"  # photos and prints of registered persons, by sha256
     registry_recent_years: int = 5  # the Nirbhaya squads' list: registered in the last N years
     registry_index_snapshot: str = ""  # the search index saved here after each build and loaded at start; empty: off
-    registry_search_slots: int = Field(0, ge=0)  # registry searches at once per process (0: one per CPU)
+    registry_search_slots: int = Field(0, ge=0)  # search workers per process, served in turn (0: one per CPU)
     # Signed checkpoints of the registry audit chain's head, kept apart from the database (an append-only JSON-lines
     # file; empty: none are written), signed with HMAC-SHA256 under their own key (empty: one derived from the
     # secret key), one per period while the trail grows (`suraksha registry verify-audit` checks them).

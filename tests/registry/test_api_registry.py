@@ -94,6 +94,23 @@ def test_linkage_finds_the_registered_person_and_alerts_the_other_state(containe
     assert r.json()["error"]["code"] == "purpose_required"
 
 
+def test_searches_and_linkage_over_http_run_on_the_search_workers(container, http, auth, monkeypatch):
+    """The routes hand a search straight to the process's search workers, where searches wait in turn
+    (tests/registry/test_freshness.py): the search runs there, not on the server's general thread pool."""
+    import threading
+
+    upload(http, auth("registry"), RAMESH, SUNIL)
+    registry, threads = container.registry, []
+    search, link = registry._search, registry._link_suspect
+    monkeypatch.setattr(registry, "_search", lambda *a: threads.append(threading.current_thread().name) or search(*a))
+    monkeypatch.setattr(registry, "_link_suspect",
+                        lambda *a: threads.append(threading.current_thread().name) or link(*a))
+    assert http.get(SEARCH, headers=auth("registry"), params={"name": "Ramesh Yadav"} | WHY).json()["results"]
+    r = http.post("/api/v1/registry/linkage", headers=auth("registry"), json={"name": "Ramesh Yadav"} | WHY)
+    assert r.json()["candidates"]
+    assert len(threads) == 2 and all(name.startswith("registry-search_") for name in threads), threads
+
+
 def test_proposed_merges_are_confirmed_undone_and_rejected(container, http, auth):
     twin = RAMESH | {"record_id": "KA-77", "state": "KA", "district": "Mysore", "full_name": "Ramesh K. Yadav"}
     container.registry.import_csv(csv_bytes(RAMESH, twin, SUNIL), operator())

@@ -107,50 +107,53 @@ def test_an_upload_keeps_every_character_and_spans_chunks(container):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6_001)
 
 
-def test_index_searches_beyond_the_slots_wait_their_turn(container, tmp_path):
-    """`SURAKSHA_REGISTRY_SEARCH_SLOTS`: no more index searches run at once in a process than it allows (one per CPU
-    by default); a search beyond them waits for a slot, then answers."""
+def test_searches_beyond_the_workers_wait_their_turn_in_the_order_they_came(container, tmp_path, monkeypatch):
+    """`SURAKSHA_REGISTRY_SEARCH_SLOTS`: a process runs its searches on that many search workers (one per CPU by
+    default), each search whole (the index, the summaries, the audit entry); a search beyond them waits, and the
+    waiting ones are served first come, first served."""
     registry = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations,
                                search_slots=1)
     registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
     registry.refresh()
     officer = Principal(0, "registry", Role.REGISTRY_OFFICER, ScopeKind.NATIONAL, "")
-    answers: list[list[dict]] = []
-    search = threading.Thread(target=lambda: answers.append(
-        registry.search(officer, "investigation", "Ramesh Yadav")))
-    with registry.index.slots:  # the one slot is taken
-        search.start()
-        search.join(0.5)
-        assert search.is_alive() and not answers
-    search.join(10)
-    assert answers and answers[0][0]["name"] == "Ramesh Kumar Yadav"
-    default = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations)
-    assert default.index.slots._initial_value == (os.cpu_count() or 1)  # type: ignore[attr-defined]
+    ran: list[tuple[str, str]] = []
+    search, record = registry._search, registry.audit.record
 
-
-def test_a_search_holds_its_slot_while_it_reads_the_summaries_not_while_it_writes_the_audit(container, tmp_path,
-                                                                                             monkeypatch):
-    """The slot covers a search's own work (the index, the results' summaries) and not the audit entry's commit, which
-    waits on the disk and on other searches' entries: one search's write never holds another's reading back."""
-    import suraksha.registry.service as service
-
-    registry = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations,
-                               search_slots=1)
-    registry.import_csv(csv_bytes(RAMESH, SUNIL), operator())
-    registry.refresh()
-    officer = Principal(0, "registry", Role.REGISTRY_OFFICER, ScopeKind.NATIONAL, "")
-    free: dict[str, int] = {}
-    read, record = service.summaries, registry.audit.record
-
-    def summaries(conn, ids):
-        free["summaries"] = registry.index.slots._value  # type: ignore[attr-defined]
-        return read(conn, ids)
+    def watched(p, purpose, name, *args):
+        ran.append((name, threading.current_thread().name))
+        return search(p, purpose, name, *args)
 
     def audited(*args, **kwargs):
-        free.setdefault("audit", registry.index.slots._value)  # type: ignore[attr-defined]
+        ran.append(("audit", threading.current_thread().name))
         return record(*args, **kwargs)
 
-    monkeypatch.setattr(service, "summaries", summaries)
+    monkeypatch.setattr(registry, "_search", watched)
     monkeypatch.setattr(registry.audit, "record", audited)
-    assert registry.search(officer, "investigation", "Ramesh Yadav")[0]["name"] == "Ramesh Kumar Yadav"
-    assert free == {"summaries": 0, "audit": 1}
+    busy, gate = threading.Event(), threading.Event()
+    blocker = threading.Thread(target=registry.index.searches.run, args=(lambda: (busy.set(), gate.wait(10)),))
+    blocker.start()
+    assert busy.wait(5)  # the one worker is taken
+    answers: dict[str, list[dict]] = {}
+    waiting = registry.index.searches._executor._work_queue  # type: ignore[attr-defined]
+    names = ["Ramesh Yadav", "Sunil Patil", "Ramesh Kumar"]
+    threads = []
+    for k, name in enumerate(names):
+        t = threading.Thread(target=lambda n=name: answers.__setitem__(n, registry.search(officer, "investigation", n)))
+        t.start()
+        threads.append(t)
+        for _ in range(500):  # queued before the next one comes
+            if waiting.qsize() == k + 1:
+                break
+            threading.Event().wait(0.01)
+        assert waiting.qsize() == k + 1
+    threading.Event().wait(0.2)
+    assert not answers and not ran  # nothing ran while the worker was taken
+    gate.set()
+    for t in threads:
+        t.join(10)
+    blocker.join(10)
+    assert [n for n, _ in ran if n != "audit"] == names  # in the order they came
+    assert {thread for _, thread in ran} == {"registry-search_0"}  # the search and its audit entry, on the worker
+    assert answers["Ramesh Yadav"][0]["name"] == "Ramesh Kumar Yadav"
+    default = RegistryService(container.engine, container.clock, "a-secret-key", str(tmp_path), container.stations)
+    assert default.index.searches.size == (os.cpu_count() or 1)

@@ -265,20 +265,25 @@ async def import_csv(request: Request, principal: Registry, file: Annotated[Uplo
 
 @router.get("/registry/search", response_model=SearchResults, response_model_exclude_unset=True,
             summary="Search registered persons by name and details; a purpose is required")
-def search(request: Request, principal: Registry, name: Annotated[str, Query(min_length=2, max_length=200)],
-           purpose: PurposeParam = "", purpose_text: PurposeTextParam = "",
-           father_name: Annotated[str, Query(max_length=200)] = "", sex: Annotated[str, Query(max_length=12)] = "",
-           state: Annotated[str, Query(max_length=60)] = "", district: Annotated[str, Query(max_length=120)] = "",
-           age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
-           age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
-           near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-           near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
-           radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
-           limit: Annotated[int, Query(ge=1, le=50)] = 20):
+async def search(request: Request, principal: Registry, name: Annotated[str, Query(min_length=2, max_length=200)],
+                 purpose: PurposeParam = "", purpose_text: PurposeTextParam = "",
+                 father_name: Annotated[str, Query(max_length=200)] = "",
+                 sex: Annotated[str, Query(max_length=12)] = "",
+                 state: Annotated[str, Query(max_length=60)] = "",
+                 district: Annotated[str, Query(max_length=120)] = "",
+                 age_min: Annotated[int | None, Query(ge=0, le=120)] = None,
+                 age_max: Annotated[int | None, Query(ge=0, le=120)] = None,
+                 near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+                 near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+                 radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
+                 limit: Annotated[int, Query(ge=1, le=50)] = 20):
+    """Async: the search goes straight from the event loop to a search worker (one trip off the loop, not one for
+    the search and another for its response's validation), where the searches of the process wait in turn."""
     near = (near_lat, near_lon, radius_km) if near_lat is not None and near_lon is not None else None
-    results = _registry(request).search(principal, purpose, name, father_name=father_name, sex=sex, state=state,
-                                        district=district, age_min=age_min, age_max=age_max, near=near, limit=limit,
-                                        purpose_text=purpose_text)
+    registry = _registry(request)
+    results = await registry.index.searches.call(
+        registry.search, principal, purpose, name, father_name=father_name, sex=sex, state=state, district=district,
+        age_min=age_min, age_max=age_max, near=near, limit=limit, purpose_text=purpose_text)
     return {"results": results}
 
 
@@ -296,10 +301,11 @@ class Suspect(BaseModel):
 
 @router.post("/registry/linkage", response_model=LinkageResult,
              summary="Registered persons who may be this suspect, with scores and reasons")
-def linkage(request: Request, principal: Registry, body: Suspect):
+async def linkage(request: Request, principal: Registry, body: Suspect):
     suspect = body.model_dump(exclude={"purpose", "purpose_text", "limit"})
-    return {"candidates": _registry(request).link_suspect(principal, body.purpose, suspect, body.limit,
-                                                          purpose_text=body.purpose_text)}
+    registry = _registry(request)
+    return {"candidates": await registry.index.searches.call(registry.link_suspect, principal, body.purpose, suspect,
+                                                             body.limit, purpose_text=body.purpose_text)}
 
 
 @router.get("/registry/registrations/{registration_id}", response_model=RegistrationDetail,

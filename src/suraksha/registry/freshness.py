@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, select
 
 from suraksha.core.errors import Unavailable
 from suraksha.core.memory import give_back_memory
-from suraksha.core.threads import finished_before_exit
+from suraksha.core.threads import WorkerPool, finished_before_exit
 from suraksha.registry import store
 from suraksha.registry.matching.linkage import LinkageModel, learn_from_decisions
 from suraksha.registry.matching.record import PersonRecord
@@ -36,9 +36,9 @@ CHUNK = 50_000  # registrations read at a time while building
 class IndexKeeper:
     def __init__(self, engine: Engine, snapshot_path: str | None = None, search_slots: int = 0) -> None:
         self._engine = engine
-        # index searches running at once in this process (0: one per CPU): a search is almost all CPU under the
-        # interpreter lock, so more at once only interleave, each slower; the others wait their turn
-        self.slots = threading.BoundedSemaphore(search_slots or os.cpu_count() or 1)
+        # the threads that run this process's searches (0: one per CPU), each search whole, in arrival order: a
+        # search is almost all CPU under the interpreter lock, so more at once only interleave, each slower
+        self.searches = WorkerPool(search_slots or os.cpu_count() or 1, "registry-search")
         self.snapshot_path = snapshot_path or None  # the index saved after each build, loaded instead of one
         self._snapshot_unread = True
         self._lock = threading.Lock()

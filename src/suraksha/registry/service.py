@@ -202,22 +202,28 @@ class RegistryService:
                state: str = "", district: str = "", age_min: int | None = None, age_max: int | None = None,
                near: tuple[float, float, float] | None = None, limit: int = 20,
                purpose_text: str | None = "") -> list[dict]:
-        """Ranked registrations like this person; `near` = (lat, lon, radius km) keeps those living nearby."""
+        """Ranked registrations like this person; `near` = (lat, lon, radius km) keeps those living nearby.
+        It runs on one of the process's search workers, in its turn (`IndexKeeper.searches`)."""
+        return self.index.searches.run(self._search, p, purpose, name, father_name, sex, state, district, age_min,
+                                       age_max, near, limit, purpose_text)
+
+    def _search(self, p: Principal, purpose: PurposeIn, name: str, father_name: str, sex: str, state: str,
+                district: str, age_min: int | None, age_max: int | None, near: tuple[float, float, float] | None,
+                limit: int, purpose_text: str | None) -> list[dict]:
         query = {"name": name, "father_name": father_name, "sex": sex, "state": state, "district": district,
                  "age_min": age_min, "age_max": age_max, "near": list(near) if near else None}
         stated = self._stated(p, "search", {"query": query}, purpose, purpose_text)
         index = self.ready_index()
-        with self.index.slots:  # the search's own work: the index, the summaries (not the audit's commit, below)
-            matches = index.search(name, father_name, sex, state, district, age_min, age_max,
-                                   as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
-            ids = [int(m.record_id) for m in matches]
-            with self._engine.connect() as conn:
-                rows = summaries(conn, ids)
-                distance = _distances(conn, ids, near) if near else {}
-            results = [rows[int(m.record_id)] | {"score": round(m.score, 4), "reasons": [str(r) for r in m.reasons]}
-                       | ({"distance_km": distance[int(m.record_id)]} if near else {})
-                       for m in matches if int(m.record_id) in rows and (not near or int(m.record_id) in distance)]
-            results = results[:limit]
+        matches = index.search(name, father_name, sex, state, district, age_min, age_max,
+                               as_of=self._clock.now().date(), limit=limit * 5 if near else limit)
+        ids = [int(m.record_id) for m in matches]
+        with self._engine.connect() as conn:
+            rows = summaries(conn, ids)
+            distance = _distances(conn, ids, near) if near else {}
+        results = [rows[int(m.record_id)] | {"score": round(m.score, 4), "reasons": [str(r) for r in m.reasons]}
+                   | ({"distance_km": distance[int(m.record_id)]} if near else {})
+                   for m in matches if int(m.record_id) in rows and (not near or int(m.record_id) in distance)]
+        results = results[:limit]
         self.audit.record(actor_of(p), "search", {"query": query, "results": [r["registration_id"] for r in results]},
                           stated)
         return results
@@ -227,7 +233,12 @@ class RegistryService:
                      roles: Collection[Role] = ROLES_THAT_USE_REGISTRY, context: dict | None = None) -> list[dict]:
         """Registered persons who may be this suspect, best first; another state's match alerts both states.
         The case side asks for an FIR's known accused as `case_linkage`, with the FIR in `context`
-        (`CASE_LINKERS`: the station's officers too)."""
+        (`CASE_LINKERS`: the station's officers too). On a search worker, in its turn, as `search`."""
+        return self.index.searches.run(self._link_suspect, p, purpose, suspect, limit, purpose_text, action, roles,
+                                       context)
+
+    def _link_suspect(self, p: Principal, purpose: PurposeIn, suspect: dict, limit: int, purpose_text: str | None,
+                      action: str, roles: Collection[Role], context: dict | None) -> list[dict]:
         stated = self.admit(p, action, {"suspect": suspect} | (context or {}), purpose, purpose_text, roles=roles)
         assert stated is not None
         today = self._clock.now().date()
@@ -236,8 +247,7 @@ class RegistryService:
                              father_name=suspect.get("father_name") or "", sex=suspect.get("sex") or "",
                              age=suspect.get("age"), age_as_of=today if suspect.get("age") is not None else None)
         index = self.ready_index()
-        with self.index.slots:
-            matches = index.search_record(query, limit=limit * 3)
+        matches = index.search_record(query, limit=limit * 3)
         with self._engine.begin() as conn:
             rows = summaries(conn, [int(m.record_id) for m in matches])
             persons: dict[int, dict] = {}
