@@ -53,3 +53,19 @@ def test_from_an_event_loop_calls_are_served_in_turn_and_one_cancelled_while_que
         assert ran == ["a", "b", "d"]
     finally:
         pool.close()
+
+
+def test_the_workers_of_a_pool_no_longer_referenced_end():
+    """A server makes one pool per registry; a pool dropped (a test's container) does not leave its threads behind."""
+    import gc
+
+    pool = WorkerPool(2, "pool-dropped")
+    assert pool.run(lambda: 1) == 1
+    assert any(t.name.startswith("pool-dropped") for t in threading.enumerate())
+    del pool
+    gc.collect()
+    for _ in range(200):
+        if not any(t.name.startswith("pool-dropped") for t in threading.enumerate()):
+            break
+        threading.Event().wait(0.01)
+    assert not any(t.name.startswith("pool-dropped") for t in threading.enumerate())

@@ -46,10 +46,8 @@ class WorkerPool:
         self.size = size
         self.name = name
         self._own = threading.local()
-        self._executor = ThreadPoolExecutor(size, thread_name_prefix=name, initializer=self._join)
-
-    def _join(self) -> None:
-        self._own.member = True
+        # the workers hold the mark, not the pool: a pool no longer referenced is collected and its idle workers end
+        self._executor = ThreadPoolExecutor(size, thread_name_prefix=name, initializer=_mark, initargs=(self._own,))
 
     def on_worker(self) -> bool:
         """Whether this thread is one of the pool's."""
@@ -70,3 +68,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop taking calls (the one running finishes, those queued are dropped)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _mark(own: threading.local) -> None:
+    own.member = True
