@@ -494,7 +494,7 @@ class RegistryIndex:
         enc = segment.encoded
         q_low, q_high = int(query.birth_low[0]), int(query.birth_high[0])
         if q_low:
-            low, high = enc.birth_low[cands].astype(np.int32), enc.birth_high[cands].astype(np.int32)
+            low, high = enc.birth_low.take(cands).astype(np.int32), enc.birth_high.take(cands).astype(np.int32)
             # the years between the two ranges (0 when they overlap), capped: an index into _BIRTH_BONUS
             gap = np.maximum(low - q_high, q_low - high)
             np.clip(gap, 0, 4, out=gap)
@@ -503,7 +503,7 @@ class RegistryIndex:
         else:
             bonus = np.zeros(len(cands), dtype=np.float32)
         if query.sex[0]:
-            sex = enc.sex[cands]
+            sex = enc.sex.take(cands)
             bonus[(sex > 0) & (sex != query.sex[0])] += SEX_OTHER
         return bonus
 
@@ -523,19 +523,20 @@ class RegistryIndex:
         keep = np.ones(len(cands), dtype=bool)
         if f.sex:
             code = {"M": 1, "F": 2, "T": 3}.get(f.sex.strip().upper()[:1], 0)
-            keep &= (enc.sex[cands] == 0) | (enc.sex[cands] == code)
+            sex = enc.sex.take(cands)  # gathered once (a common name has 100,000 candidates)
+            keep &= (sex == 0) | (sex == code)
         if f.state:
             sid = vocab.get("state", canonical_state(f.state))
-            keep &= enc.state[cands] == sid
+            keep &= enc.state.take(cands) == sid
         if f.district:
             state = canonical_state(f.state) if f.state else None
             names = vocab.strings.get("district", [])
             wanted = canonical_district(f.district)
             ids = [k for k, s in enumerate(names) if s.split("/", 1)[1] == wanted
                    and (state is None or s.startswith(state + "/"))]
-            keep &= np.isin(enc.district[cands], ids)
+            keep &= np.isin(enc.district.take(cands), ids)
         if f.birth_low is not None and f.birth_high is not None:
-            low, high = enc.birth_low[cands], enc.birth_high[cands]
+            low, high = enc.birth_low.take(cands), enc.birth_high.take(cands)
             keep &= (low == 0) | ((high >= f.birth_low - 1) & (low <= f.birth_high + 1))
         return keep
 
