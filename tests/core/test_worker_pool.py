@@ -16,16 +16,13 @@ WHO = contextvars.ContextVar("who", default="nobody")
 
 def test_a_call_runs_on_a_worker_with_the_callers_context_and_gives_back_its_result_or_error():
     pool = WorkerPool(1, "pool-test")
-    try:
-        WHO.set("officer")
-        assert pool.run(lambda: (threading.current_thread().name, WHO.get())) == ("pool-test_0", "officer")
-        assert not pool.on_worker()
-        with pytest.raises(KeyError, match="missing"):
-            pool.run({}.__getitem__, "missing")
-        # a call made on the one worker runs there at once (queued, it would wait for itself for ever)
-        assert pool.run(lambda: pool.run(lambda: threading.current_thread().name)) == "pool-test_0"
-    finally:
-        pool.close()
+    WHO.set("officer")
+    assert pool.run(lambda: (threading.current_thread().name, WHO.get())) == ("pool-test_0", "officer")
+    assert not pool.on_worker()
+    with pytest.raises(KeyError, match="missing"):
+        pool.run({}.__getitem__, "missing")
+    # a call made on the one worker runs there at once (queued, it would wait for itself for ever)
+    assert pool.run(lambda: pool.run(lambda: threading.current_thread().name)) == "pool-test_0"
 
 
 def test_from_an_event_loop_calls_are_served_in_turn_and_one_cancelled_while_queued_never_runs():
@@ -48,11 +45,8 @@ def test_from_an_event_loop_calls_are_served_in_turn_and_one_cancelled_while_que
         await first
         return [await c for k, c in enumerate(calls) if k != 2]
 
-    try:
-        assert asyncio.run(scenario()) == ["A", "B", "D"]
-        assert ran == ["a", "b", "d"]
-    finally:
-        pool.close()
+    assert asyncio.run(scenario()) == ["A", "B", "D"]
+    assert ran == ["a", "b", "d"]
 
 
 def test_the_workers_of_a_pool_no_longer_referenced_end():

@@ -44,7 +44,6 @@ class WorkerPool:
 
     def __init__(self, size: int, name: str) -> None:
         self.size = size
-        self.name = name
         self._own = threading.local()
         # the workers hold the mark, not the pool: a pool no longer referenced is collected and its idle workers end
         self._executor = ThreadPoolExecutor(size, thread_name_prefix=name, initializer=_mark, initargs=(self._own,))
@@ -64,10 +63,6 @@ class WorkerPool:
         cancelled (a client gone) is not run."""
         work = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
-
-    def close(self) -> None:
-        """Stop taking calls (the one running finishes, those queued are dropped)."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _mark(own: threading.local) -> None:

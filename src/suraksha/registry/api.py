@@ -277,8 +277,8 @@ async def search(request: Request, principal: Registry, name: Annotated[str, Que
                  near_lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
                  radius_km: Annotated[float, Query(gt=0, le=500)] = 5.0,
                  limit: Annotated[int, Query(ge=1, le=50)] = 20):
-    """Async: the search goes straight from the event loop to a search worker (one trip off the loop, not one for
-    the search and another for its response's validation), where the searches of the process wait in turn."""
+    # async: the search goes straight from the event loop to a search worker (one trip off the loop, not one for the
+    # search and another for its response's validation), where the searches of the process wait in turn
     near = (near_lat, near_lon, radius_km) if near_lat is not None and near_lon is not None else None
     registry = _registry(request)
     results = await registry.index.searches.call(

@@ -57,7 +57,7 @@ def summaries(conn: Connection, ids: list[int]) -> dict[int, dict]:
     """Registration id -> what a results list shows (names, father, sex, birth, place, current address).
 
     The two statements go to the driver as SQL rendered once (`_sql`): a registry search reads 20 summaries for
-    every answer, and SQLAlchemy's per-call rendering of the id list took half of this read's time. Dates then come
+    every answer, and SQLAlchemy's per-call rendering of the id list took some 40% of this read's CPU. Dates then come
     as the driver gives them (SQLite: ISO text), so `_iso` takes either."""
     if not ids:
         return {}
