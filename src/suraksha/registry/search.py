@@ -220,7 +220,7 @@ class _SharedTypos(TypoCache):
         return cls(helper._shapes(vocab), vocab.size("fold"), known)
 
     def _shapes(self, vocab: Vocabulary) -> np.ndarray:
-        if len(vocab.strings.get("fold", [])) <= len(self._shape):
+        if vocab.size("fold") <= len(self._shape):
             return self._shape
         helper = TypoCache()
         helper._shape = self._shape

@@ -55,8 +55,8 @@ class TypoCache:
         self._shape = np.zeros((0, 3), dtype=np.int32)
 
     def _shapes(self, vocab: Vocabulary) -> np.ndarray:
-        folds = vocab.strings.get("fold", [])
-        if len(self._shape) < len(folds):
+        if len(self._shape) < vocab.size("fold"):  # (an overlay's `strings` is built on each call)
+            folds = vocab.strings["fold"]
             extra = [(len(f), hash(f[:2]) & 0x7FFFFFFF, hash(f[-2:]) & 0x7FFFFFFF)
                      for f in folds[len(self._shape):]]
             self._shape = np.concatenate([self._shape, np.asarray(extra, dtype=np.int32)])
@@ -72,16 +72,14 @@ class TypoCache:
         if not len(todo):
             return out
         keys = left[todo].astype(np.int64) * (1 << 32) + right[todo].astype(np.int64)
-        unique, inverse = np.unique(keys, return_inverse=True)
-        folds = vocab.strings["fold"]
-        hits = np.empty(len(unique), dtype=bool)
-        for k, key in enumerate(unique.tolist()):
-            hit = self.known.get(key)
+        known, hits = self.known, []
+        for key in keys.tolist():  # a few pairs per call, most answered before: a dict beats np.unique here
+            hit = known.get(key)
             if hit is None:
-                hit = self.known[key] = DamerauLevenshtein.distance(
-                    folds[key >> 32], folds[key & 0xFFFFFFFF], score_cutoff=1) <= 1
-            hits[k] = hit
-        out[todo] = hits[inverse]
+                hit = known[key] = DamerauLevenshtein.distance(
+                    vocab.string("fold", key >> 32), vocab.string("fold", key & 0xFFFFFFFF), score_cutoff=1) <= 1
+            hits.append(hit)
+        out[todo] = hits
         return out
 
 

@@ -61,7 +61,7 @@ def describe_tokens(agreement: NameAgreement, k: int, a: TokenArrays, ra: int, b
         else:
             parts.append(f"{label} only in the first record")
     for j, fold in enumerate(b_fold):
-        if fold >= 0 and max((row[j] for row in levels), default=NONE) <= NONE:
+        if fold >= 0 and best_b[j] in (NONE, FATHER):  # no level above none (FATHER only ever replaces NONE)
             kin = best_b[j] == FATHER
             extra = " is the first record's father's name" if kin else " only in the second record"
             parts.append(f"{_label(b_text[j], b_initial[j], vocab)}{extra}")
@@ -111,10 +111,9 @@ def _tokens_text(tokens: TokenArrays, row: int, vocab: Vocabulary) -> str:
 def _father(cmp: PairComparison, k: int, a: EncodedRecords, ia: int, b: EncodedRecords, ib: int,
             vocab: Vocabulary) -> str:
     has_a, has_b = bool(a.fathers.fold[ia, 0] >= 0), bool(b.fathers.fold[ib, 0] >= 0)
-    value = _tokens_text(a.fathers, ia, vocab) if has_a else _tokens_text(b.fathers, ib, vocab)
-    missing = _missing(has_a, has_b, "father's name", value)
-    if missing:
-        return missing
+    if not (has_a and has_b):
+        value = _tokens_text(a.fathers, ia, vocab) if has_a else _tokens_text(b.fathers, ib, vocab)
+        return _missing(has_a, has_b, "father's name", value) or ""
     detail = "; ".join(describe_tokens(cmp.father, k, a.fathers, ia, b.fathers, ib, vocab))
     return f"{NAME_CLASSES[cmp.father.klass[k]]}: {detail}"
 
