@@ -66,13 +66,15 @@ def summaries(conn: Connection, ids: list[int]) -> dict[int, dict]:
     for registration_id, name in conn.exec_driver_sql(_sql(conn, "aliases", _ALIASES, len(ids)), params):
         aliases[registration_id].append(name)
     out = {}
-    for row in conn.exec_driver_sql(_sql(conn, "summaries", _SUMMARIES, len(ids)), params):
-        out[row.id] = {
-            "registration_id": row.id, "person_id": row.person_id, "state": row.state, "record_id": row.record_id,
-            "district": row.district, "name": row.full_name, "aliases": aliases[row.id],
-            "father_name": row.father_name, "sex": row.sex, "dob": _iso(row.dob), "age": row.age,
-            "age_as_of": _iso(row.age_as_of), "risk_tier": row.risk_tier, "registered_on": _iso(row.registered_on),
-            "address": row.current_address or "", "address_state": row.current_state or "",
+    # rows unpacked by position, in the statement's column order (reading 15 columns by name took a quarter of this)
+    for (rid, person_id, state, record_id, district, full_name, father_name, sex, dob, age, age_as_of, risk_tier,
+         registered_on, address, address_state) in conn.exec_driver_sql(_sql(conn, "summaries", _SUMMARIES,
+                                                                              len(ids)), params):
+        out[rid] = {
+            "registration_id": rid, "person_id": person_id, "state": state, "record_id": record_id,
+            "district": district, "name": full_name, "aliases": aliases[rid], "father_name": father_name, "sex": sex,
+            "dob": _iso(dob), "age": age, "age_as_of": _iso(age_as_of), "risk_tier": risk_tier,
+            "registered_on": _iso(registered_on), "address": address or "", "address_state": address_state or "",
         }
     return out
 
