@@ -513,7 +513,10 @@ class RegistryIndex:
         father = query.fathers
         if father.fold[0, 0] < 0 or father.initial[0, 0]:
             return np.zeros(len(cands), dtype=np.float32)
-        same = (segment.encoded.fathers.phon.take(cands, axis=0) == father.phon[0, 0]).any(axis=1)
+        phon = segment.encoded.fathers.phon.take(cands, axis=0)
+        same = phon[:, 0] == father.phon[0, 0]
+        for slot in range(1, phon.shape[1]):  # a column at a time: `.any(axis=1)` over 3 slots is four times slower
+            same |= phon[:, slot] == father.phon[0, 0]
         return np.where(same, FATHER_SAME, 0.0).astype(np.float32)
 
     @staticmethod
