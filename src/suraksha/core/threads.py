@@ -59,8 +59,8 @@ class WorkerPool:
         return self._executor.submit(contextvars.copy_context().run, fn, *args, **kwargs).result()
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """`run` for an event loop: it waits without blocking the loop. A call still queued when its caller is
-        cancelled (a client gone) is not run."""
+        """`run` for an event loop: it waits without blocking the loop. A call still queued when its caller's
+        cancellation (a client gone) reaches the queue, on the loop's next turn, is not run."""
         work = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
