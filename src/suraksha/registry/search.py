@@ -29,7 +29,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from suraksha.registry.matching.blocking import unique_sorted
-from suraksha.registry.matching.comparison import TypoCache
+from suraksha.registry.matching.comparison import TypoCache, any_along
 from suraksha.registry.matching.features import (
     EncodedRecords,
     RecordIds,
@@ -513,10 +513,8 @@ class RegistryIndex:
         father = query.fathers
         if father.fold[0, 0] < 0 or father.initial[0, 0]:
             return np.zeros(len(cands), dtype=np.float32)
-        phon = segment.encoded.fathers.phon.take(cands, axis=0)
-        same = phon[:, 0] == father.phon[0, 0]
-        for slot in range(1, phon.shape[1]):  # a column at a time: `.any(axis=1)` over 3 slots is four times slower
-            same |= phon[:, slot] == father.phon[0, 0]
+        # by slices (`.any(axis=1)` over the three slots is three times slower)
+        same = any_along(segment.encoded.fathers.phon.take(cands, axis=0) == father.phon[0, 0], 1)
         return np.where(same, FATHER_SAME, 0.0).astype(np.float32)
 
     @staticmethod

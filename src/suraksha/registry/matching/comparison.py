@@ -39,7 +39,8 @@ def _max(x: np.ndarray, axis: int) -> np.ndarray:
     return _fold(np.maximum, x, axis)
 
 
-def _any(x: np.ndarray, axis: int) -> np.ndarray:
+def any_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """x.any(axis) for a short axis, by slices."""
     return _fold(np.logical_or, x, axis)
 
 
@@ -107,7 +108,7 @@ def _in_father(names: TokenArrays, father: TokenArrays) -> np.ndarray:
     """Name tokens that equal (phonetically) a full token of the other record's father."""
     full = (father.fold >= 0) & ~father.initial
     eq = (names.phon[:, :, None] == father.phon[:, None, :]) & full[:, None, :]
-    return _any(eq, 2) & (names.fold >= 0) & ~names.initial
+    return any_along(eq, 2) & (names.fold >= 0) & ~names.initial
 
 
 @dataclass
@@ -147,9 +148,9 @@ def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.nda
         best_b = np.where((best_b == NONE) & father_in[1], FATHER, best_b)
     fam_a, fam_b = family if family is not None else (None, None)
     evidence = np.minimum(_contribution(a, best_a, bits, fam_a), _contribution(b, best_b, bits, fam_b))
-    open_a = _any((a.fold >= 0) & ~a.optional & (best_a == NONE), 1)
-    open_b = _any((b.fold >= 0) & ~b.optional & (best_b == NONE), 1)
-    weak = _any((best_a == TYPO) | (best_a == INITIAL), 1) | _any(best_b == INITIAL, 1)
+    open_a = any_along((a.fold >= 0) & ~a.optional & (best_a == NONE), 1)
+    open_b = any_along((b.fold >= 0) & ~b.optional & (best_b == NONE), 1)
+    weak = any_along((best_a == TYPO) | (best_a == INITIAL), 1) | any_along(best_b == INITIAL, 1)
     klass = np.where(open_a | open_b | weak, 1, 0)
     klass = np.where(open_a & open_b, 2, klass)
     klass = np.where(strong, klass, 3).astype(np.int8)
