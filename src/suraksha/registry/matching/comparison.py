@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import DamerauLevenshtein
 
+from suraksha.registry.matching import kernels
 from suraksha.registry.matching.features import INITIAL_BITS, EncodedRecords, TokenArrays, Vocabulary
 
 # Token match levels, weakest first.
@@ -33,10 +34,6 @@ def _fold(ufunc: np.ufunc, x: np.ndarray, axis: int) -> np.ndarray:
         index[axis] = i
         ufunc(out, x[tuple(index)], out=out)
     return out
-
-
-def _max(x: np.ndarray, axis: int) -> np.ndarray:
-    return _fold(np.maximum, x, axis)
 
 
 def any_along(x: np.ndarray, axis: int) -> np.ndarray:
@@ -84,31 +81,17 @@ class TypoCache:
         return out
 
 
-def token_levels(a: TokenArrays, b: TokenArrays, vocab: Vocabulary, typos: TypoCache) -> np.ndarray:
-    """(pairs, slots_a, slots_b) array of match levels between aligned rows of a and b."""
-    va, vb = a.fold >= 0, b.fold >= 0
-    full = (va & ~a.initial)[:, :, None] & (vb & ~b.initial)[:, None, :]
-    level = np.zeros(full.shape, dtype=np.int8)
-    letters = (a.letter[:, :, None] == b.letter[:, None, :]) & va[:, :, None] & vb[:, None, :]
-    level[letters & (a.initial[:, :, None] | b.initial[:, None, :])] = INITIAL
-    phon = full & (a.phon[:, :, None] == b.phon[:, None, :])
-    level[phon] = PHONETIC
-    fold = phon & (a.fold[:, :, None] == b.fold[:, None, :])
-    level[fold] = VARIANT
-    level[fold & (a.text[:, :, None] == b.text[:, None, :])] = EXACT
-    open_a, open_b = _max(level, 2) == NONE, _max(level, 1) == NONE
-    todo = np.nonzero(full & open_a[:, :, None] & open_b[:, None, :])
-    if todo[0].size:
-        close = typos.close(a.fold[todo[0], todo[1]], b.fold[todo[0], todo[2]], vocab)
-        level[tuple(t[close] for t in todo)] = TYPO
-    return level
-
-
-def _in_father(names: TokenArrays, father: TokenArrays) -> np.ndarray:
-    """Name tokens that equal (phonetically) a full token of the other record's father."""
-    full = (father.fold >= 0) & ~father.initial
-    eq = (names.phon[:, :, None] == father.phon[:, None, :]) & full[:, None, :]
-    return any_along(eq, 2) & (names.fold >= 0) & ~names.initial
+def _levels(a: TokenArrays, rows_a: np.ndarray, slots_a: int, b: TokenArrays, rows_b: np.ndarray, slots_b: int,
+            vocab: Vocabulary, typos: TypoCache, detail: bool) -> np.ndarray:
+    """(pairs, slots_a, slots_b) match levels between rows rows_a[k] of a and rows_b[k] of b (their first slots): the
+    compiled pass, then the one-edit test on the pairs it leaves open."""
+    levels, todo = kernels.token_levels(a.fold, a.phon, a.text, a.letter, a.initial, rows_a,
+                                        b.fold, b.phon, b.text, b.letter, b.initial, rows_b, slots_a, slots_b, detail)
+    p, i, j = np.nonzero(todo)
+    if p.size:
+        close = typos.close(a.fold[rows_a[p], i], b.fold[rows_b[p], j], vocab)
+        levels[p[close], i[close], j[close]] = TYPO
+    return levels
 
 
 @dataclass
@@ -123,38 +106,16 @@ class NameAgreement:
     empty: np.ndarray  # either side has no tokens
 
 
-def _contribution(tokens: TokenArrays, best: np.ndarray, bits: np.ndarray,
-                  family: np.ndarray | None) -> np.ndarray:
-    own = np.where(tokens.initial, INITIAL_BITS, bits[np.maximum(tokens.fold, 0)])
-    own = np.where(tokens.fold >= 0, own, 0.0)
-    if family is not None:
-        own = np.where(family, own * FAMILY_WEIGHT, own)
-    quality = np.where(best == INITIAL, np.minimum(own, INITIAL_BITS), own * QUALITY[best])
-    return _fold(np.add, quality, 1)
+def _agreement(levels: np.ndarray, a: TokenArrays, rows_a: np.ndarray, b: TokenArrays, rows_b: np.ndarray,
+               bits: np.ndarray, kin: bool, fathers: tuple) -> NameAgreement:
+    """Classify the agreement of two aligned token rows and sum evidence bits (`kernels.agreement`).
 
-
-def agree_names(a: TokenArrays, b: TokenArrays, levels: np.ndarray, bits: np.ndarray,
-                father_in: tuple[np.ndarray, np.ndarray] | None = None,
-                family: tuple[np.ndarray, np.ndarray] | None = None) -> NameAgreement:
-    """Classify the agreement of two aligned token arrays and sum evidence bits.
-
-    father_in marks tokens found in the other record's father's name (not a conflict);
-    family marks tokens shared with either father's name (evidence of kin, so down-weighted).
-    """
-    best_a, best_b = _max(levels, 2), _max(levels, 1)
-    strong = _max(best_a, 1) >= PHONETIC
-    if father_in is not None:
-        best_a = np.where((best_a == NONE) & father_in[0], FATHER, best_a)
-        best_b = np.where((best_b == NONE) & father_in[1], FATHER, best_b)
-    fam_a, fam_b = family if family is not None else (None, None)
-    evidence = np.minimum(_contribution(a, best_a, bits, fam_a), _contribution(b, best_b, bits, fam_b))
-    open_a = any_along((a.fold >= 0) & ~a.optional & (best_a == NONE), 1)
-    open_b = any_along((b.fold >= 0) & ~b.optional & (best_b == NONE), 1)
-    weak = any_along((best_a == TYPO) | (best_a == INITIAL), 1) | any_along(best_b == INITIAL, 1)
-    klass = np.where(open_a | open_b | weak, 1, 0)
-    klass = np.where(open_a & open_b, 2, klass)
-    klass = np.where(strong, klass, 3).astype(np.int8)
-    empty = (a.fold[:, 0] < 0) | (b.fold[:, 0] < 0)
+    With `kin`, a token found in the other record's father's name is not a conflict, and one shared with either
+    father's name is evidence of kin, so down-weighted."""
+    constants = np.array([INITIAL_BITS, FAMILY_WEIGHT, 0.0], dtype=bits.dtype)
+    best_a, best_b, evidence, klass, empty = kernels.agreement(
+        levels, a.phon, a.fold, a.initial, a.optional, rows_a, b.phon, b.fold, b.initial, b.optional, rows_b, bits,
+        QUALITY.astype(bits.dtype), constants, kin, fathers)
     return NameAgreement(levels, best_a, best_b, evidence, klass, empty)
 
 
@@ -220,14 +181,17 @@ def compare_rows(a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_
     Without detail, exact and variant agreement are not told apart (same weight)."""
     ia, ib = a.row_record[rows_a], b.row_record[rows_b]
     slots = int(max(a.row_width[rows_a].max(initial=1), b.row_width[rows_b].max(initial=1)))
-    names_a, names_b = a.names.take(rows_a, slots, detail), b.names.take(rows_b, slots, detail)
-    fathers_a, fathers_b = a.fathers.take(ia, None, detail), b.fathers.take(ib, None, detail)
-    levels = token_levels(names_a, names_b, vocab, typos)
-    father_in = (_in_father(names_a, fathers_b), _in_father(names_b, fathers_a))
-    family = (father_in[0] | _in_father(names_a, fathers_a), father_in[1] | _in_father(names_b, fathers_b))
-    name = agree_names(names_a, names_b, levels, bits, father_in, family)
-    father_levels = token_levels(fathers_a, fathers_b, vocab, typos)
-    father = agree_names(fathers_a, fathers_b, father_levels, bits)
+    names_a, names_b, fathers_a, fathers_b = a.names, b.names, a.fathers, b.fathers
+    rows_a, rows_b = rows_a.astype(np.int64, copy=False), rows_b.astype(np.int64, copy=False)
+    ia, ib = ia.astype(np.int64, copy=False), ib.astype(np.int64, copy=False)
+    slots_a, slots_b = min(slots, names_a.fold.shape[1]), min(slots, names_b.fold.shape[1])
+    fathers = (fathers_a.phon, fathers_a.fold, fathers_a.initial, ia, fathers_a.fold.shape[1],
+               fathers_b.phon, fathers_b.fold, fathers_b.initial, ib, fathers_b.fold.shape[1])
+    levels = _levels(names_a, rows_a, slots_a, names_b, rows_b, slots_b, vocab, typos, detail)
+    name = _agreement(levels, names_a, rows_a, names_b, rows_b, bits, True, fathers)
+    father_levels = _levels(fathers_a, ia, fathers_a.fold.shape[1], fathers_b, ib, fathers_b.fold.shape[1], vocab,
+                            typos, detail)
+    father = _agreement(father_levels, fathers_a, ia, fathers_b, ib, bits, False, fathers)
     sex, conviction = _other_levels(a, ia, b, ib)
     return PairComparison(name, father, _birth_levels(a, ia, b, ib), sex,
                           _place_levels(a, ia, b, ib), conviction)

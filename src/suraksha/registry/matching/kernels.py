@@ -1,0 +1,161 @@
+"""Compiled loops (numba) for the pair-by-pair work of comparing name tokens.
+
+Comparing a query with its few hundred candidates as whole-array numpy steps costs a few microseconds per step
+whatever the arrays' size, and a comparison takes a few hundred steps: the overhead, not the arithmetic, was most of
+it. These loops do the same work in one pass each, read the encodings' rows where they lie (no gathered copies),
+and release the interpreter's lock while they run. They compute exactly what the numpy steps computed: the same
+levels, and the same float32 sums added in the same order (token slot by slot), so scores do not move by a bit.
+
+Compiled on first use and cached beside the module (`cache=True`), so a process pays the compilation once per
+machine, not per start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# token match levels (as in comparison.py, which re-exports them): weakest first
+NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
+
+
+@njit(cache=True, nogil=True)
+def token_levels(fold_a, phon_a, text_a, letter_a, initial_a, rows_a,
+                 fold_b, phon_b, text_b, letter_b, initial_b, rows_b, slots_a, slots_b, detail):
+    """(levels, typo) for aligned rows rows_a[p] of a and rows_b[p] of b, over their first slots_a / slots_b token
+    slots: levels[p, i, j] the match level of a's token i and b's token j (TYPO not yet decided), typo[p, i, j]
+    the pairs still to test for one edit (both full tokens, neither yet matched by anything). Without `detail`
+    the exact text is not told from the fold (VARIANT reads as EXACT)."""
+    pairs = len(rows_a)
+    levels = np.zeros((pairs, slots_a, slots_b), dtype=np.int8)
+    typo = np.zeros((pairs, slots_a, slots_b), dtype=np.bool_)
+    open_a = np.empty(slots_a, dtype=np.bool_)
+    open_b = np.empty(slots_b, dtype=np.bool_)
+    for p in range(pairs):
+        x, y = rows_a[p], rows_b[p]
+        open_a[:] = True
+        open_b[:] = True
+        for i in range(slots_a):
+            fa = fold_a[x, i]
+            if fa < 0:
+                continue
+            ia = initial_a[x, i]
+            for j in range(slots_b):
+                fb = fold_b[y, j]
+                if fb < 0:
+                    continue
+                level = NONE
+                if not ia and not initial_b[y, j]:
+                    if phon_a[x, i] == phon_b[y, j]:
+                        level = PHONETIC
+                        if fa == fb:
+                            level = EXACT if not detail or text_a[x, i] == text_b[y, j] else VARIANT
+                elif letter_a[x, i] == letter_b[y, j]:
+                    level = INITIAL
+                if level != NONE:
+                    levels[p, i, j] = level
+                    open_a[i] = False
+                    open_b[j] = False
+        for i in range(slots_a):
+            if not open_a[i] or fold_a[x, i] < 0 or initial_a[x, i]:
+                continue
+            for j in range(slots_b):
+                if open_b[j] and fold_b[y, j] >= 0 and not initial_b[y, j]:
+                    typo[p, i, j] = True
+    return levels, typo
+
+
+@njit(cache=True, nogil=True)
+def agreement(levels, phon_a, fold_a, initial_a, optional_a, rows_a, phon_b, fold_b, initial_b, optional_b, rows_b,
+              bits, quality, constants, kin, fathers):
+    """(best_a, best_b, evidence, klass, empty) of aligned token rows given their levels (`NameAgreement`).
+
+    `constants` = (INITIAL_BITS, FAMILY_WEIGHT, 0) in the bits' type; `quality` per level in the bits' type. With
+    `kin`, `fathers` holds the two sides' fathers' names (phon, fold, initial, the records' rows and the slots of
+    a, then of b): a token found in the other record's father's name reads as FATHER where it matched nothing (not
+    a conflict), and one found in either father's name is evidence of kin, weighted down. The two sides run
+    through one loop (`side`); no helper is called with arrays (each such call costs reference counting)."""
+    pairs, slots_a, slots_b = levels.shape
+    best = (np.zeros((pairs, slots_a), dtype=np.int8), np.zeros((pairs, slots_b), dtype=np.int8))
+    evidence = np.zeros(pairs, dtype=bits.dtype)
+    klass = np.zeros(pairs, dtype=np.int8)
+    empty = np.zeros(pairs, dtype=np.bool_)
+    initial_bits, family_weight, zero = constants[0], constants[1], constants[2]
+    fp_a, ff_a, fi_a, fr_a, fs_a, fp_b, ff_b, fi_b, fr_b, fs_b = fathers
+    phons, folds, initials, optionals = (phon_a, phon_b), (fold_a, fold_b), (initial_a, initial_b), \
+        (optional_a, optional_b)
+    f_phons, f_folds, f_initials, f_rows, f_slots = (fp_a, fp_b), (ff_a, ff_b), (fi_a, fi_b), (fr_a, fr_b), \
+        (fs_a, fs_b)
+    rows, widths = (rows_a, rows_b), (slots_a, slots_b)
+    best_a, best_b = best
+    for p in range(pairs):
+        strong = False
+        for i in range(slots_a):
+            for j in range(slots_b):
+                level = levels[p, i, j]
+                if level > best_a[p, i]:
+                    best_a[p, i] = level
+                if level > best_b[p, j]:
+                    best_b[p, j] = level
+            if best_a[p, i] >= PHONETIC:
+                strong = True
+        open_a = open_b = weak = False
+        sum_a = sum_b = zero
+        for side in range(2):
+            phon, fold, initial, optional, mine = phons[side], folds[side], initials[side], optionals[side], best[side]
+            own_phon, own_fold, own_initial, own_slots = f_phons[side], f_folds[side], f_initials[side], f_slots[side]
+            other = 1 - side
+            o_phon, o_fold, o_initial, o_slots = f_phons[other], f_folds[other], f_initials[other], f_slots[other]
+            x, own_y, other_y = rows[side][p], f_rows[side][p], f_rows[other][p]
+            total = zero
+            for i in range(widths[side]):
+                token = fold[x, i]
+                family = False
+                if kin and token >= 0 and not initial[x, i]:
+                    sound = phon[x, i]
+                    for k in range(o_slots):  # in the other record's father's name
+                        if o_fold[other_y, k] >= 0 and not o_initial[other_y, k] and o_phon[other_y, k] == sound:
+                            family = True
+                            if mine[p, i] == NONE:
+                                mine[p, i] = FATHER
+                            break
+                    if not family:
+                        for k in range(own_slots):  # in its own father's name
+                            if own_fold[own_y, k] >= 0 and not own_initial[own_y, k] and own_phon[own_y, k] == sound:
+                                family = True
+                                break
+                level = mine[p, i]
+                # its evidence: its rarity (an initial's fixed bits; kin's weighted down), scaled by how well it
+                # matched (an initial's match is worth at most an initial's bits)
+                if token < 0:
+                    own = zero
+                elif initial[x, i]:
+                    own = initial_bits
+                else:
+                    own = bits[token]
+                if family:
+                    own = own * family_weight
+                if level == INITIAL:
+                    total += own if own < initial_bits else initial_bits
+                else:
+                    total += own * quality[level]
+                if level == NONE and token >= 0 and not optional[x, i]:
+                    if side == 0:
+                        open_a = True
+                    else:
+                        open_b = True
+                if level == INITIAL or (side == 0 and level == TYPO):
+                    weak = True
+            if side == 0:
+                sum_a = total
+            else:
+                sum_b = total
+        evidence[p] = sum_a if sum_a < sum_b else sum_b
+        if not strong:
+            klass[p] = 3
+        elif open_a and open_b:
+            klass[p] = 2
+        elif open_a or open_b or weak:
+            klass[p] = 1
+        empty[p] = fold_a[rows_a[p], 0] < 0 or fold_b[rows_b[p], 0] < 0
+    return best_a, best_b, evidence, klass, empty
