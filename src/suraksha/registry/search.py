@@ -28,6 +28,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from suraksha.registry.matching import kernels
 from suraksha.registry.matching.blocking import unique_sorted
 from suraksha.registry.matching.comparison import TypoCache, any_along
 from suraksha.registry.matching.features import (
@@ -454,23 +455,16 @@ class RegistryIndex:
                     add(near, PAIR_WEIGHT)
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        # one sort of (record, posting) keys gathers each record's entries, in the postings' order within a record
-        # (so that the sums below add in the same order whatever the sort's algorithm)
+        # one sort of (record, posting) keys gathers each record's entries (`kernels.posting_keys`)
         shift = max(1, len(ids) - 1).bit_length()
-        keyed = np.concatenate([(posting.astype(np.int64) << shift) | k for k, posting in enumerate(ids)])
+        starts = np.cumsum([0] + [len(posting) for posting in ids])
+        keyed = kernels.posting_keys(np.concatenate(ids), starts, shift)
         keyed.sort(kind="stable")  # runs already sorted (each posting is): merged, not sorted from scratch
-        every = keyed >> shift
-        first = np.empty(len(every), dtype=bool)
-        first[0] = True
-        np.not_equal(every[1:], every[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        cands = every[starts]
-        each = np.asarray(weights, dtype=np.float32)[keyed & ((1 << shift) - 1)]
-        cheap = np.add.reduceat(each, starts, dtype=np.float64).astype(np.float32)
+        cands, cheap = kernels.posting_sums(keyed, np.asarray(weights, dtype=np.float32), shift)
         for bits, weight in common:
             hit = (bits[cands >> 3] >> (cands & 7).astype(np.uint8)) & 1
             cheap = cheap + weight * hit
-        return cands.astype(np.int64), cheap
+        return cands, cheap
 
     @classmethod
     def _best(cls, query: EncodedRecords, found: list[tuple[_Segment, np.ndarray, np.ndarray]]

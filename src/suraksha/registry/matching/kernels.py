@@ -159,3 +159,40 @@ def agreement(levels, phon_a, fold_a, initial_a, optional_a, rows_a, phon_b, fol
             klass[p] = 1
         empty[p] = fold_a[rows_a[p], 0] < 0 or fold_b[rows_b[p], 0] < 0
     return best_a, best_b, evidence, klass, empty
+
+
+@njit(cache=True, nogil=True)
+def posting_keys(postings, starts, shift):
+    """(record << shift) | k for every entry of several postings (concatenated; posting k from starts[k] to
+    starts[k + 1]): sorted stably, they gather each record's entries, in the postings' order."""
+    keyed = np.empty(len(postings), dtype=np.int64)
+    for k in range(len(starts) - 1):
+        for n in range(starts[k], starts[k + 1]):
+            keyed[n] = (np.int64(postings[n]) << shift) | k
+    return keyed
+
+
+@njit(cache=True, nogil=True)
+def posting_sums(keyed, weights, shift):
+    """The records of sorted `posting_keys`, each once and in order, with the sum of the weights of the postings
+    they are in. Summed in float64, given as float32: the weights are float32 between 1/4 and 32, so any handful
+    of them adds exactly in float64, in whatever order."""
+    mask = (np.int64(1) << shift) - 1
+    records = np.empty(len(keyed), dtype=np.int64)
+    sums = np.empty(len(keyed), dtype=np.float32)
+    count = -1
+    last = np.int64(-1)
+    total = 0.0
+    for n in range(len(keyed)):
+        record = keyed[n] >> shift
+        if record != last:
+            if count >= 0:
+                sums[count] = total
+            count += 1
+            records[count] = record
+            last = record
+            total = 0.0
+        total += np.float64(weights[keyed[n] & mask])
+    if count >= 0:
+        sums[count] = total
+    return records[:count + 1], sums[:count + 1]
