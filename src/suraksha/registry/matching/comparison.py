@@ -25,22 +25,6 @@ PLACE_LEVELS = ("unknown", "same district", "same state", "different state")
 CONVICTION_LEVELS = ("unknown", "shared date", "no shared date")
 
 
-def _fold(ufunc: np.ufunc, x: np.ndarray, axis: int) -> np.ndarray:
-    """ufunc-reduce over a short axis by slices (much faster than .max/.any on tiny axes)."""
-    index: list = [slice(None)] * x.ndim
-    index[axis] = 0
-    out = x[tuple(index)].copy()
-    for i in range(1, x.shape[axis]):
-        index[axis] = i
-        ufunc(out, x[tuple(index)], out=out)
-    return out
-
-
-def any_along(x: np.ndarray, axis: int) -> np.ndarray:
-    """x.any(axis) for a short axis, by slices."""
-    return _fold(np.logical_or, x, axis)
-
-
 class TypoCache:
     """Damerau-Levenshtein distance-1 test on folded tokens, cached by id pair.
 

@@ -196,3 +196,52 @@ def posting_sums(keyed, weights, shift):
     if count >= 0:
         sums[count] = total
     return records[:count + 1], sums[:count + 1]
+
+
+@njit(cache=True, nogil=True)
+def sex_and_birth_kept(cands, sex, birth_low, birth_high, by_sex, code, by_birth, low, high):
+    """Which candidate records pass the filters: with `by_sex`, sex unknown or `code`; with `by_birth`, no birth
+    year or a birth range within a year of [low, high]."""
+    keep = np.ones(len(cands), dtype=np.bool_)
+    for n in range(len(cands)):
+        c = cands[n]
+        if by_sex and sex[c] != 0 and sex[c] != code:
+            keep[n] = False
+        elif by_birth and birth_low[c] != 0 and not (birth_high[c] >= low - 1 and birth_low[c] <= high + 1):
+            keep[n] = False
+    return keep
+
+
+@njit(cache=True, nogil=True)
+def birth_sex_bonus(cands, birth_low, birth_high, sex, q_low, q_high, q_sex, by_gap, other_sex):
+    """Pre-ranking bonus (float32) per candidate record: `by_gap[g]` for g years between the query's birth range
+    and the record's (0-4, 4 meaning four or more; 5: the record has no birth year), when the query has one; plus
+    `other_sex` when both sexes are known and differ."""
+    out = np.zeros(len(cands), dtype=np.float32)
+    for n in range(len(cands)):
+        c = cands[n]
+        bonus = out[n]
+        if q_low:
+            low = np.int32(birth_low[c])
+            if low == 0:
+                bonus = by_gap[5]
+            else:
+                gap = max(low - q_high, q_low - np.int32(birth_high[c]))
+                bonus = by_gap[min(max(gap, 0), 4)]
+        if q_sex and sex[c] > 0 and sex[c] != q_sex:
+            bonus = bonus + other_sex
+        out[n] = bonus
+    return out
+
+
+@njit(cache=True, nogil=True)
+def father_bonus(cands, father_phon, phon, same):
+    """`same` (float32) for each candidate record one of whose father's name tokens sounds as `phon`, else 0."""
+    out = np.zeros(len(cands), dtype=np.float32)
+    for n in range(len(cands)):
+        c = cands[n]
+        for k in range(father_phon.shape[1]):
+            if father_phon[c, k] == phon:
+                out[n] = same
+                break
+    return out
