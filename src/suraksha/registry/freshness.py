@@ -22,7 +22,8 @@ from suraksha.core.errors import Unavailable
 from suraksha.core.memory import give_back_memory
 from suraksha.core.threads import WorkerPool, finished_before_exit
 from suraksha.registry import store
-from suraksha.registry.matching.linkage import LinkageModel, compare, learn_from_decisions
+from suraksha.registry.matching import kernels
+from suraksha.registry.matching.linkage import LinkageModel, learn_from_decisions
 from suraksha.registry.matching.record import PersonRecord
 from suraksha.registry.search import RegistryIndex
 
@@ -175,10 +176,7 @@ class IndexKeeper:
     def _first_build(self) -> None:
         try:
             self.refresh()
-            # the comparison's compiled loops (`matching.kernels`) are loaded, or compiled once on a new machine
-            # (seconds), here rather than in the first officer's search
-            compare(PersonRecord("a", "", "", "Ramesh K Patil", father_name="Kisan"),
-                    PersonRecord("b", "", "", "Ramesh Patil", father_name="Kisan Patil"))
+            kernels.warm_up()  # loaded, or compiled on a new machine (seconds), here, not in the first search
         except Exception:
             log.exception("the registry index could not be built: the next search tries again")
         finally:

@@ -166,8 +166,8 @@ def compare_rows(a: EncodedRecords, rows_a: np.ndarray, b: EncodedRecords, rows_
     ia, ib = a.row_record[rows_a], b.row_record[rows_b]
     slots = int(max(a.row_width[rows_a].max(initial=1), b.row_width[rows_b].max(initial=1)))
     names_a, names_b, fathers_a, fathers_b = a.names, b.names, a.fathers, b.fathers
-    rows_a, rows_b = rows_a.astype(np.int64, copy=False), rows_b.astype(np.int64, copy=False)
-    ia, ib = ia.astype(np.int64, copy=False), ib.astype(np.int64, copy=False)
+    # one layout and type for the compiled loops (one compilation): a dedupe passes columns of its pair array
+    rows_a, rows_b, ia, ib = (np.ascontiguousarray(x, dtype=np.int64) for x in (rows_a, rows_b, ia, ib))
     slots_a, slots_b = min(slots, names_a.fold.shape[1]), min(slots, names_b.fold.shape[1])
     fathers = (fathers_a.phon, fathers_a.fold, fathers_a.initial, ia, fathers_a.fold.shape[1],
                fathers_b.phon, fathers_b.fold, fathers_b.initial, ib, fathers_b.fold.shape[1])

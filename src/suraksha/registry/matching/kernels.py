@@ -245,3 +245,21 @@ def father_bonus(cands, father_phon, phon, same):
                 out[n] = same
                 break
     return out
+
+
+def warm_up() -> None:
+    """Load every loop above from the cache, or compile it (seconds, once per machine), for the argument types a
+    registry search and a dedupe pass them: called when a server's index is first built, and when an image is."""
+    tokens = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int32),
+              np.zeros((1, 1), np.int8), np.zeros((1, 1), np.bool_))
+    optional, rows, one = np.zeros((1, 1), np.bool_), np.zeros(1, np.int64), np.ones(1, np.float32)
+    levels, _ = token_levels(*tokens, rows, *tokens, rows, 1, 1, True)
+    fathers = (tokens[1], tokens[0], tokens[4], rows, 1, tokens[1], tokens[0], tokens[4], rows, 1)
+    agreement(levels, tokens[1], tokens[0], tokens[4], optional, rows, tokens[1], tokens[0], tokens[4], optional, rows,
+              one, np.ones(7, np.float32), np.ones(3, np.float32), True, fathers)
+    keyed = posting_keys(np.zeros(1, np.int32), np.array([0, 1]), 1)
+    posting_sums(keyed, one, 1)
+    sex, year = np.zeros(1, np.int8), np.zeros(1, np.int16)
+    sex_and_birth_kept(rows, sex, year, year, True, 1, True, 1990, 2000)
+    birth_sex_bonus(rows, year, year, sex, 1990, 2000, 1, np.ones(6, np.float32), np.float32(1))
+    father_bonus(rows, tokens[1], 1, np.float32(1))
