@@ -1,4 +1,4 @@
-"""Vectorised comparison of record pairs: token match levels and field agreement levels."""
+"""Comparison of record pairs: token match levels and name agreement (compiled loops, `kernels`), field levels."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from rapidfuzz.distance import DamerauLevenshtein
 from suraksha.registry.matching import kernels
 from suraksha.registry.matching.features import INITIAL_BITS, EncodedRecords, TokenArrays, Vocabulary
 
-# Token match levels, weakest first.
-NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
+# Token match levels, weakest first (defined with the compiled loops that compute them).
+NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = (kernels.NONE, kernels.TYPO, kernels.INITIAL, kernels.FATHER,
+                                                         kernels.PHONETIC, kernels.VARIANT, kernels.EXACT)
 LEVEL_NAMES = ("none", "typo", "initial", "father's name", "phonetic", "variant", "exact")
 FAMILY_WEIGHT = 0.3
 QUALITY = np.array([0.0, 0.5, 0.0, 0.0, 0.85, 1.0, 1.0], dtype=np.float32)

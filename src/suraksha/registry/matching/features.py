@@ -313,20 +313,6 @@ class TokenArrays:
                    table[:, :, 3].astype(np.int8), table[:, :, 4].astype(bool),
                    table[:, :, 5].astype(bool), table[:, :, 6].astype(bool))
 
-    def take(self, index: np.ndarray, slots: int | None = None, detail: bool = True) -> TokenArrays:
-        """Rows at index, keeping the first `slots` slots; without detail the display-only
-        fields (exact text, script) are not gathered (text falls back to the fold)."""
-        def rows(array: np.ndarray) -> np.ndarray:  # `take` gathers rows several times faster than `array[index]`
-            return array.take(index, axis=0)[:, :slots]
-
-        fold = rows(self.fold)
-        if detail:
-            text, devanagari = rows(self.text), rows(self.devanagari)
-        else:
-            text, devanagari = fold, np.zeros(fold.shape, dtype=bool)
-        return TokenArrays(text, fold, rows(self.phon), rows(self.letter), rows(self.initial), devanagari,
-                           rows(self.optional))
-
 
 class RecordIds(Sequence[str]):
     """Record ids held compactly: an int64 array when every id is a plain integer

@@ -1,13 +1,15 @@
-"""Compiled loops (numba) for the pair-by-pair work of comparing name tokens.
+"""Compiled loops (numba) for the matching's pair-by-pair and candidate-by-candidate work.
 
-Comparing a query with its few hundred candidates as whole-array numpy steps costs a few microseconds per step
-whatever the arrays' size, and a comparison takes a few hundred steps: the overhead, not the arithmetic, was most of
-it. These loops do the same work in one pass each, read the encodings' rows where they lie (no gathered copies),
-and release the interpreter's lock while they run. They compute exactly what the numpy steps computed: the same
-levels, and the same float32 sums added in the same order (token slot by slot), so scores do not move by a bit.
+Comparing a query with its few hundred candidates, and gathering, filtering and pre-ranking its thousands of
+candidates, took a few hundred whole-array numpy steps between them, each costing a few microseconds whatever the
+size of its arrays: the overhead, not the arithmetic, was most of it. These loops do the same work in one pass each,
+read the encodings' rows where they lie (no gathered copies), and release the interpreter's lock while they run. They
+compute exactly what the numpy steps computed: the same levels, and the same float32 sums added in the same order
+(token slot by slot), so scores do not move by a bit. A loop calls no helper with arrays (numba counts references
+on each such call).
 
-Compiled on first use and cached beside the module (`cache=True`), so a process pays the compilation once per
-machine, not per start.
+Compiled on first use and cached beside the module (`cache=True`; `NUMBA_CACHE_DIR` elsewhere), so a machine pays the
+compilation once; `warm_up` does it before the first search.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# token match levels (as in comparison.py, which re-exports them): weakest first
+# token match levels, weakest first (`comparison` gives them to the rest of the matching, with their names)
 NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
 
 
