@@ -29,3 +29,9 @@ def test_after_the_warm_up_a_search_and_a_dedupe_compile_nothing_more() -> None:
     assert best.sex == "M" and best.father_name == "Mohan Sharma" and best.dob is not None
     assert 1959 <= best.dob.year <= 1966
     assert len(clusters) == 60
+
+
+def test_a_loop_whose_compilation_cannot_be_cached_is_compiled_all_the_same() -> None:
+    space: dict = {}
+    exec("def plus_one(x):\n    return x + 1", space)  # no source file: numba has nowhere to keep a cache of it
+    assert kernels.compiled(space["plus_one"])(41) == 42

@@ -8,20 +8,36 @@ compute exactly what the numpy steps computed: the same levels, and the same flo
 (token slot by slot), so scores do not move by a bit. A loop calls no helper with arrays (numba counts references
 on each such call).
 
-Compiled on first use and cached beside the module (`cache=True`; `NUMBA_CACHE_DIR` elsewhere), so a machine pays the
+Compiled on first use and cached beside the module (or in `NUMBA_CACHE_DIR`: `compiled`), so a machine pays the
 compilation once; `warm_up` does it before the first search.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit
 
+log = logging.getLogger(__name__)
 # token match levels, weakest first (`comparison` gives them to the rest of the matching, with their names)
 NONE, TYPO, INITIAL, FATHER, PHONETIC, VARIANT, EXACT = range(7)
 
 
-@njit(cache=True, nogil=True)
+def compiled(fn: Callable[..., Any]) -> Any:
+    """`fn` compiled on first use, running without the interpreter's lock, its compilation cached where numba can
+    write (`NUMBA_CACHE_DIR`, the module's `__pycache__`, the user's cache folder). Where it can write nowhere (a
+    read-only installation with no home), it is compiled in each process instead of failing: slower to start only."""
+    try:
+        return njit(cache=True, nogil=True)(fn)
+    except RuntimeError as error:  # numba: "cannot cache function ...: no locator available"
+        log.warning("the registry's compiled loops cannot be cached here (%s): compiled on each start", error)
+        return njit(nogil=True)(fn)
+
+
+@compiled
 def token_levels(fold_a, phon_a, text_a, letter_a, initial_a, rows_a,
                  fold_b, phon_b, text_b, letter_b, initial_b, rows_b, slots_a, slots_b, detail):
     """(levels, typo) for aligned rows rows_a[p] of a and rows_b[p] of b, over their first slots_a / slots_b token
@@ -67,7 +83,7 @@ def token_levels(fold_a, phon_a, text_a, letter_a, initial_a, rows_a,
     return levels, typo
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def agreement(levels, phon_a, fold_a, initial_a, optional_a, rows_a, phon_b, fold_b, initial_b, optional_b, rows_b,
               bits, quality, constants, kin, fathers):
     """(best_a, best_b, evidence, klass, empty) of aligned token rows given their levels (`NameAgreement`).
@@ -163,7 +179,7 @@ def agreement(levels, phon_a, fold_a, initial_a, optional_a, rows_a, phon_b, fol
     return best_a, best_b, evidence, klass, empty
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def posting_keys(postings, starts, shift):
     """(record << shift) | k for every entry of several postings (concatenated; posting k from starts[k] to
     starts[k + 1]): sorted stably, they gather each record's entries, in the postings' order."""
@@ -174,7 +190,7 @@ def posting_keys(postings, starts, shift):
     return keyed
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def posting_sums(keyed, weights, shift):
     """The records of sorted `posting_keys`, each once and in order, with the sum of the weights of the postings
     they are in. Summed in float64, given as float32: the weights are float32 between 1/4 and 32, so any handful
@@ -200,7 +216,7 @@ def posting_sums(keyed, weights, shift):
     return records[:count + 1], sums[:count + 1]
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def sex_and_birth_kept(cands, sex, birth_low, birth_high, by_sex, code, by_birth, low, high):
     """Which candidate records pass the filters: with `by_sex`, sex unknown or `code`; with `by_birth`, no birth
     year or a birth range within a year of [low, high]."""
@@ -214,7 +230,7 @@ def sex_and_birth_kept(cands, sex, birth_low, birth_high, by_sex, code, by_birth
     return keep
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def birth_sex_bonus(cands, birth_low, birth_high, sex, q_low, q_high, q_sex, by_gap, other_sex):
     """Pre-ranking bonus (float32) per candidate record: `by_gap[g]` for g years between the query's birth range
     and the record's (0-4, 4 meaning four or more; 5: the record has no birth year), when the query has one; plus
@@ -236,7 +252,7 @@ def birth_sex_bonus(cands, birth_low, birth_high, sex, q_low, q_high, q_sex, by_
     return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def father_bonus(cands, father_phon, phon, same):
     """`same` (float32) for each candidate record one of whose father's name tokens sounds as `phon`, else 0."""
     out = np.zeros(len(cands), dtype=np.float32)
