@@ -176,9 +176,12 @@ class IndexKeeper:
     def _first_build(self) -> None:
         try:
             self.refresh()
-            kernels.warm_up()  # loaded, or compiled on a new machine (seconds), here, not in the first search
         except Exception:
             log.exception("the registry index could not be built: the next search tries again")
+        try:  # before searches are let in: loaded, or compiled on a new machine (seconds), here, not in a search
+            kernels.warm_up()
+        except Exception:
+            log.exception("the registry's compiled loops could not be prepared: the first search compiles them")
         finally:
             self._building = None
 
