@@ -8,7 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 ORDER = ["intake_http.py", "mixed_intake.py", "jurisdiction_lookup.py", "dispatch_recommend.py", "positions_load.py", "console_live.py",
-         "phone_directory.py", "registry_search.py", "registry_dedupe.py", "registry_import.py",
+         "phone_directory.py", "route_matching.py", "registry_search.py", "registry_dedupe.py", "registry_import.py",
          "registry_search_api.py"]
 
 
