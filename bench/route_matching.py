@@ -32,7 +32,7 @@ PATHS = ("/api/v1/incidents", "/api/v1/registry/search", "/healthz", "/no-such-p
 
 def build() -> tuple[FastAPI, FastAPI, object]:
     from suraksha.bootstrap import build_container
-    from suraksha.entrypoints.app import include_routes
+    from suraksha.entrypoints.app import create_app, include_routes
     from suraksha.entrypoints.routes import ROUTERS
     from suraksha.migrations.run import upgrade
     from suraksha.settings import Settings
@@ -41,8 +41,6 @@ def build() -> tuple[FastAPI, FastAPI, object]:
     upgrade(url)
     c = build_container(Settings(database_url=url, secret_key=os.environ.get("SURAKSHA_SECRET_KEY",
                                                                              "bench-secret-key-for-suraksha")))
-    from suraksha.entrypoints.app import create_app
-
     held = create_app(c, background=False, routes_later=True)
     include_routes(held)  # the product's way
     tree = create_app(c, background=False, routes_later=True)

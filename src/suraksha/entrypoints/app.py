@@ -93,6 +93,8 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
 
 
 def _flat(router: APIRouter) -> list[BaseRoute]:
+    """The router's routes, when it holds nothing but routes (another router included in it, or start-up and
+    shutdown hooks, would be lost outside FastAPI's tree)."""
     nested = [r for r in router.routes if not isinstance(r, (APIRoute, APIWebSocketRoute))]
     if nested or router.on_startup or router.on_shutdown:
         raise TypeError(f"{router.prefix or 'a router'} holds more than plain routes: include it with include_router")
