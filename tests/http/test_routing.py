@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.routing import Mount, Route
 
 from suraksha.bootstrap import build_container
-from suraksha.entrypoints.app import _flat, create_app
+from suraksha.entrypoints.app import _add_routes, create_app
 from suraksha.entrypoints.routes import ROUTERS
 
 
@@ -48,7 +48,7 @@ def test_a_router_that_includes_another_is_refused():
 
     outer.include_router(inner)
     with pytest.raises(TypeError, match="include it with include_router"):
-        _flat(outer)
+        _add_routes(FastAPI(), outer)
 
 
 def test_a_late_route_and_a_path_parameter_are_served(http, auth):

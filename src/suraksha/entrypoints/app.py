@@ -18,7 +18,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from suraksha import __version__
@@ -84,20 +83,15 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
     and matches every request against each included router in turn, the one that matches twice, with bookkeeping on
     every route it tries: with these 40 routers, a request to a late route or to no route spent 0.23-0.40 ms more of
     the event loop's time (`bench/route_matching.py`, docs/benchmarks.md). Each of our routes is complete as its
-    router made it (the router's prefix, tags and dependencies are in it, and the routers include no others: `_flat`
-    refuses them), so the app can hold them itself, in the same order: a request is then matched against each route
-    once, as in a Starlette app. The API description is the same (`tests/http/test_routing.py`);
-    `app.dependency_overrides`, which nothing here uses, would not reach them."""
-    app.router.routes.extend(_flat(router))
-
-
-def _flat(router: APIRouter) -> list[BaseRoute]:
-    """The router's routes, when it holds nothing but routes (another router included in it, or start-up and
-    shutdown hooks, would be lost outside FastAPI's tree)."""
+    router made it (the router's prefix, tags and dependencies are in it), so the app can hold them itself, in the
+    same order: a request is then matched against each route once, as in a Starlette app. The API description is the
+    same (`tests/http/test_routing.py`); `app.dependency_overrides`, which nothing here uses, would not reach them.
+    A router that holds more than plain routes (another router included in it, start-up or shutdown hooks) is
+    refused: that would be lost outside FastAPI's tree."""
     nested = [r for r in router.routes if not isinstance(r, (APIRoute, APIWebSocketRoute))]
     if nested or router.on_startup or router.on_shutdown:
         raise TypeError(f"{router.prefix or 'a router'} holds more than plain routes: include it with include_router")
-    return list(router.routes)
+    app.router.routes.extend(router.routes)
 
 
 def _telemetry(on: bool) -> TelemetryConfig:
