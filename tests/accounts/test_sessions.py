@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from tests.conftest import TEST_PASSWORD, web_sign_in
+from tests.conftest import TEST_PASSWORD, csrf_of, web_sign_in
 
 
 def sign_in(server_url: str, c, username: str = "dispatcher") -> httpx.Client:
@@ -56,3 +56,16 @@ def test_a_session_ends_when_idle_and_when_too_old(server_url, container):
         assert signed_in(server_url, saved)
     container.clock.advance(minutes=29)
     assert not signed_in(server_url, saved)
+
+
+def test_a_stale_tab_does_not_spoil_a_sign_in_begun_after_the_session_ended(server_url, container):
+    """A page left open (its event stream reconnecting) sends the ended session's cookie while the person signs in
+    again: its answer must not take away the CSRF token that the sign-in form carries."""
+    browser = sign_in(server_url, container)
+    container.clock.advance(minutes=31)  # idle too long: the session has ended
+    csrf = csrf_of(browser.get("/login?next=/console").text)
+    assert browser.get("/api/v1/me").status_code == 401  # the old tab's request, between form and submit
+    r = browser.post("/login", data={"username": "dispatcher", "password": TEST_PASSWORD, "csrf": csrf,
+                                     "next": "/console"})
+    browser.close()
+    assert r.status_code == 303 and r.headers["location"] in {"/console", "/login/code"}, r.text

@@ -27,7 +27,10 @@ def _session_principal(request: Request) -> Principal | None:
         return None
     principal = get_container(request).accounts.principal_for_session(str(session_id))
     if principal is None:
-        request.session.clear()
+        # Only the ended session goes. The CSRF token stays: a sign-in form open in another tab carries it, and a
+        # request from a page left open (its event stream reconnecting) must not take it away before she submits.
+        # Signing in starts a new cookie with a new token (no fixation).
+        del request.session["sid"]
     return principal
 
 
