@@ -8,14 +8,19 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+# How long an expectation waits for the page to get there (Playwright's default: 5 s). CI runs the SQLite and the
+# PostgreSQL suites side by side on two cores, each with its own browser and server, and a console panel that needs
+# four API answers once took longer than 5 s there. A page that never gets there still fails, after 15 s.
+EXPECT_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
