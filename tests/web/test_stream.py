@@ -14,6 +14,7 @@ import pytest
 from suraksha.core.auth import Role, ScopeKind
 from suraksha.core.events import Event
 from suraksha.demo.setup import shipped_jurisdictions
+from suraksha.web.stream import HEARTBEAT_S
 from tests.conftest import add_account
 
 
@@ -134,8 +135,10 @@ def test_an_event_published_from_a_worker_thread_reaches_the_feed_at_once(contai
     worker = threading.Thread(target=publish)
     worker.start()
     worker.join()
-    arrived, _, _ = feed.wait_for(lambda kind, p: p.get("tracking") == "TEST-2345", timeout=5)
-    assert arrived - sent[0] < 0.5, f"took {arrived - sent[0]:.3f} s"
+    arrived, _, _ = feed.wait_for(lambda kind, p: p.get("tracking") == "TEST-2345", timeout=HEARTBEAT_S)
+    # woken by the publish, not by the feed's next wait running out (the heartbeat): a third of that leaves a loaded
+    # machine's scheduling room and still tells the two apart
+    assert arrived - sent[0] < HEARTBEAT_S / 3, f"took {arrived - sent[0]:.3f} s"
 
 
 def test_an_incident_in_a_city_that_shipped_nowhere_has_its_state(container, http, auth, feeds, make_incident):
