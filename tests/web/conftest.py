@@ -10,7 +10,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 # How long an expectation waits for the page to get there (Playwright's default: 5 s). CI runs the SQLite and the
 # PostgreSQL suites side by side on two cores, each with its own browser and server, and a console panel that needs
-# four API answers once took longer than 5 s there. A page that never gets there still fails, after 15 s.
+# four API answers once took longer than 5 s there. A page that never gets there still fails, after 15 s. The one
+# wait for every expectation: a test names a timeout only when it needs longer (a large upload, the first load).
 EXPECT_TIMEOUT_MS = 15_000
 
 
@@ -70,7 +71,7 @@ def console_as(browser, server_url, container):
         context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server_url)
         contexts.append(context)
         pg = sign_in_page(context.new_page(), container, username)
-        expect(pg.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+        expect(pg.get_by_test_id("live")).to_have_text("live")
         pg.evaluate("window.__sameDocument = true")
         return pg
 

@@ -11,11 +11,7 @@ from playwright.sync_api import expect
 from tests.web.conftest import queue_item, sign_in_page, station_named, timeline_entries
 
 pytestmark = pytest.mark.browser
-LIVE = 10_000  # ms: live updates travel through the outbox and the SSE stream
 CALLER = "+919820055555"
-
-
-
 
 
 def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_contact_and_handed_over(
@@ -60,27 +56,27 @@ def test_a_call_logged_from_the_keyboard_is_on_the_map_merged_with_a_second_cont
     # the dispatcher's map and queue
     console = console_as("dispatcher")
     marker = console.locator(f'[data-testid=incident-marker][data-tracking="{tracking}"]')
-    expect(marker).to_have_count(1, timeout=LIVE)
+    expect(marker).to_have_count(1)
     expect(queue_item(console, tracking)).to_be_visible()
 
     # a second contact about the same emergency: a neighbour's SMS with a location a few doors away
     second = make_incident("There is a man with a knife at the flat next door, please come",
                            lat=bandra.anchor.lat + 0.0008, lon=bandra.anchor.lon + 0.0005, sender="+919820066666")
-    expect(queue_item(console, second)).to_be_visible(timeout=LIVE)
+    expect(queue_item(console, second)).to_be_visible()
     queue_item(console, tracking).click()
     expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
     suggestion = console.locator(f'[data-testid=merge-suggestion][data-tracking="{second}"]')
-    expect(suggestion).to_be_visible(timeout=LIVE)
+    expect(suggestion).to_be_visible()
     suggestion.get_by_test_id("merge-into").click()  # the neighbour's message joins the call's incident
-    expect(queue_item(console, second)).to_have_count(0, timeout=LIVE)  # one incident per emergency
+    expect(queue_item(console, second)).to_have_count(0)  # one incident per emergency
     expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
-    expect(timeline_entries(console, "merged_in")).to_have_count(1, timeout=LIVE)
+    expect(timeline_entries(console, "merged_in")).to_have_count(1)
 
     # handed to another station
     console.get_by_test_id("transfer-station").select_option(label="Khar Police Station")
     console.get_by_test_id("transfer-reason").fill("She ran to her sister's flat in Khar")
     console.get_by_test_id("transfer").click()
-    expect(timeline_entries(console, "transferred")).to_contain_text("Transferred to Khar Police Station", timeout=LIVE)
+    expect(timeline_entries(console, "transferred")).to_contain_text("Transferred to Khar Police Station")
     expect(console.get_by_test_id("detail-station")).to_have_text("Khar Police Station")
 
     incident = http.get(f"/api/v1/incidents/{tracking}", headers=auth("dispatcher")).json()

@@ -81,14 +81,14 @@ def test_an_investigating_officers_day(page, container, station_id):
     page.goto("/cases/new")
     assert serious(page) == []
     page.goto("/cases")
-    expect(page.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+    expect(page.get_by_test_id("live")).to_have_text("live")
 
     # a week on, the due-soon case passes its 55-day point: the alert comes to her list live, without a reload
     page.evaluate("window.__sameDocument = true")
     container.clock._now = START + timedelta(days=7, minutes=1)
     assert container.cases.fire_due() == 1
     notice = page.get_by_test_id("live-notice")
-    expect(notice).to_be_visible(timeout=10_000)
+    expect(notice).to_be_visible()
     expect(notice).to_contain_text(f"Alert: FIR {due_soon} has 5 days left.")
     assert page.evaluate("window.__sameDocument") is True
 

@@ -12,7 +12,7 @@ def test_an_sms_appears_live_and_assigning_a_unit_changes_its_marker(signed_in, 
     unit = container.dispatch.create_unit("MUM-NS-777", "nirbhaya_squad", home_station.id,
                                           home_station.anchor.lon + 0.002, home_station.anchor.lat)
     page = signed_in("dispatcher")
-    expect(page.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+    expect(page.get_by_test_id("live")).to_have_text("live")
     page.evaluate("window.__sameDocument = true")
     unit_marker = page.locator(f'[data-testid=unit-marker][data-unit-id="{unit["id"]}"]')
     expect(unit_marker).to_have_attribute("data-status", "available")
@@ -21,7 +21,7 @@ def test_an_sms_appears_live_and_assigning_a_unit_changes_its_marker(signed_in, 
     tracking = tracking_of(sms.send(f"Help, he is following me geo:{lat},{lon}").text)
 
     item = page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
-    expect(item).to_be_visible(timeout=10_000)
+    expect(item).to_be_visible()
     expect(item).to_contain_text("P1")
     expect(page.locator(f'[data-testid=incident-marker][data-tracking="{tracking}"]')).to_be_visible()
 
@@ -32,8 +32,8 @@ def test_an_sms_appears_live_and_assigning_a_unit_changes_its_marker(signed_in, 
     expect(first).to_have_attribute("data-unit-id", str(unit["id"]))
     first.get_by_test_id("assign").click()
 
-    expect(unit_marker).to_have_attribute("data-status", "dispatched", timeout=10_000)
-    expect(item.get_by_test_id("queue-status")).to_have_text("dispatched", timeout=10_000)
+    expect(unit_marker).to_have_attribute("data-status", "dispatched")
+    expect(item.get_by_test_id("queue-status")).to_have_text("dispatched")
     expect(page.get_by_test_id("detail-status")).to_have_text("dispatched")
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     assert container.dispatch.get_unit(unit["id"])["status"] == "dispatched"

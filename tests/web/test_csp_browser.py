@@ -26,8 +26,8 @@ def test_the_console_reads_its_settings_under_the_policy(watched, signed_in, mak
     tracking = make_incident()
     signed_in("dispatcher")
     assert "script-src 'self';" in page.request.get("/console").headers["content-security-policy"]
-    expect(page.get_by_test_id("live")).to_have_text("live", timeout=10_000)
-    expect(page.get_by_test_id("queue")).to_contain_text(tracking, timeout=10_000)
+    expect(page.get_by_test_id("live")).to_have_text("live")
+    expect(page.get_by_test_id("queue")).to_contain_text(tracking)
     assert page.evaluate("window.SURAKSHA.canDispatch") is True
     assert page.evaluate("window.SURAKSHA.stations.length") == 91
 

@@ -129,7 +129,7 @@ def test_the_console_shows_staff_not_to_contact_her(console_as, container, http)
     r = http.post("/api/v1/help", json=filled(http, container, reach="none", phone="", what="He hit me again"))
     tracking = r.json()["tracking"]
     item = page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
-    expect(item).to_be_visible(timeout=10_000)
+    expect(item).to_be_visible()
     expect(item).to_contain_text("P1")
     item.click()
     expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking)

@@ -11,10 +11,6 @@ from tests.conftest import add_account
 from tests.web.conftest import queue_item, station_named, timeline_entries
 
 pytestmark = pytest.mark.browser
-LIVE = 10_000  # ms: live updates travel through the outbox and the SSE stream
-
-
-
 
 
 def test_a_note_and_a_transfer_move_the_incident_live_from_one_station_console_to_another(
@@ -26,7 +22,7 @@ def test_a_note_and_a_transfer_move_the_incident_live_from_one_station_console_t
 
     colaba = console_as("officer")  # Colaba Police Station's console
     there = console_as("bandra_officer")  # open before the transfer
-    expect(queue_item(colaba, tracking)).to_be_visible(timeout=LIVE)
+    expect(queue_item(colaba, tracking)).to_be_visible()
     expect(queue_item(there, tracking)).to_have_count(0)
     queue_item(colaba, tracking).click()
     expect(colaba.get_by_test_id("detail-tracking")).to_contain_text(tracking)
@@ -39,11 +35,11 @@ def test_a_note_and_a_transfer_move_the_incident_live_from_one_station_console_t
     page.get_by_test_id("note-text").fill("Spoke to her: she is inside a shop near the bus stop")
     page.get_by_test_id("add-note").click()
     note = timeline_entries(page, "note")
-    expect(note).to_have_count(1, timeout=LIVE)
+    expect(note).to_have_count(1)
     expect(note).to_contain_text("Note by dispatcher: Spoke to her: she is inside a shop near the bus stop")
     expect(page.get_by_test_id("note-text")).to_have_value("")
     # the station's console follows the note live
-    expect(timeline_entries(colaba, "note")).to_contain_text("Spoke to her", timeout=LIVE)
+    expect(timeline_entries(colaba, "note")).to_contain_text("Spoke to her")
 
     transfer_to = page.get_by_test_id("transfer-station")
     expect(transfer_to.locator(f'option[value="{home_station.id}"]')).to_have_count(0)  # not the current one
@@ -54,15 +50,15 @@ def test_a_note_and_a_transfer_move_the_incident_live_from_one_station_console_t
     page.get_by_test_id("transfer").click()
 
     moved = timeline_entries(page, "transferred")
-    expect(moved).to_contain_text("Transferred to Bandra Police Station", timeout=LIVE)
+    expect(moved).to_contain_text("Transferred to Bandra Police Station")
     expect(moved).to_contain_text("by dispatcher: She is now in Bandra")
     expect(page.get_by_test_id("detail-station")).to_have_text("Bandra Police Station")
     expect(timeline_entries(page, "note")).to_have_count(1)
 
-    expect(queue_item(there, tracking)).to_be_visible(timeout=LIVE)  # appears at Bandra without a reload
-    expect(queue_item(colaba, tracking)).to_have_count(0, timeout=LIVE)  # and leaves Colaba's queue
+    expect(queue_item(there, tracking)).to_be_visible()  # appears at Bandra without a reload
+    expect(queue_item(colaba, tracking)).to_have_count(0)  # and leaves Colaba's queue
     expect(colaba.locator(f'[data-testid=incident-marker][data-tracking="{tracking}"]')).to_have_count(0)
-    expect(colaba.get_by_test_id("detail-notice")).to_contain_text("Bandra Police Station", timeout=LIVE)
+    expect(colaba.get_by_test_id("detail-notice")).to_contain_text("Bandra Police Station")
     assert colaba.evaluate("window.__sameDocument") is True
     assert there.evaluate("window.__sameDocument") is True
 
@@ -96,7 +92,7 @@ def test_closing_after_a_unit_attended_shows_who_when_and_why_and_the_public_pag
     page.get_by_test_id("close-note").fill("Complainant will visit the station tomorrow")
     page.get_by_test_id("close").click()
 
-    expect(page.get_by_test_id("detail-status")).to_have_text("closed", timeout=LIVE)
+    expect(page.get_by_test_id("detail-status")).to_have_text("closed")
     closed = page.get_by_test_id("closed-info")
     expect(closed).to_contain_text("by dispatcher")
     expect(closed).to_contain_text("FIR to be registered")
@@ -105,9 +101,9 @@ def test_closing_after_a_unit_attended_shows_who_when_and_why_and_the_public_pag
     expect(timeline_entries(page, "closed")).to_contain_text("Closed by dispatcher: FIR to be registered")
     expect(page.get_by_test_id("reopen")).to_be_visible()
     expect(page.get_by_test_id("close")).to_have_count(0)
-    expect(queue_item(page, tracking)).to_have_count(0, timeout=LIVE)
+    expect(queue_item(page, tracking)).to_have_count(0)
     unit_marker = page.locator(f'[data-testid=unit-marker][data-unit-id="{unit["id"]}"]')
-    expect(unit_marker).to_have_attribute("data-status", "available", timeout=LIVE)  # stood down
+    expect(unit_marker).to_have_attribute("data-status", "available")  # stood down
     assert page.evaluate("window.__sameDocument") is True
 
     page.goto(f"/track?tracking={tracking}")
@@ -132,7 +128,7 @@ def test_a_later_location_is_proposed_on_the_map_and_accepting_it_moves_the_inci
     assert make_incident("He is still behind me, I am here now", lat=new_lat, lon=lon, sender=her) == tracking
 
     proposed = page.get_by_test_id("proposed-marker")
-    expect(proposed).to_be_visible(timeout=LIVE)
+    expect(proposed).to_be_visible()
     assert abs(float(proposed.get_attribute("data-lat")) - new_lat) < 1e-6
     expect(page.get_by_test_id("proposed-location")).to_contain_text("km from the current one")
     expect(timeline_entries(page, "location_proposed")).to_have_count(1)
@@ -140,7 +136,7 @@ def test_a_later_location_is_proposed_on_the_map_and_accepting_it_moves_the_inci
     expect(queue_item(page, tracking)).to_contain_text("new location?")
 
     page.get_by_test_id("accept-location").click()
-    expect(page.get_by_test_id("detail-location")).to_contain_text(f"{new_lat:.5f}", timeout=LIVE)
+    expect(page.get_by_test_id("detail-location")).to_contain_text(f"{new_lat:.5f}")
     assert abs(float(marker.get_attribute("data-lat")) - new_lat) < 1e-6  # the marker moved with it
     expect(page.get_by_test_id("proposed-marker")).to_have_count(0)
     expect(page.get_by_test_id("accept-location")).to_have_count(0)
@@ -168,7 +164,7 @@ def test_a_link_from_the_incident_search_opens_a_closed_incident_which_can_be_re
     page.goto(f"/incidents?tracking={tracking}")
     page.locator(f'[data-testid=incident-row][data-tracking="{tracking}"] a').click()
     page.wait_for_url(f"**/console#{tracking}")
-    expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking, timeout=LIVE)
+    expect(page.get_by_test_id("detail-tracking")).to_contain_text(tracking)
     expect(page.get_by_test_id("detail-status")).to_have_text("closed")
     expect(page.get_by_test_id("closed-info")).to_contain_text("False alarm")
     expect(page.get_by_test_id("closed-info")).to_contain_text("by system")
@@ -178,9 +174,9 @@ def test_a_link_from_the_incident_search_opens_a_closed_incident_which_can_be_re
     expect(page.locator("form[data-action=reopen] [data-testid=form-error]")).to_contain_text("reason")  # inline
     page.get_by_test_id("reopen-reason").fill("She called back: he is outside again")
     page.get_by_test_id("reopen").click()
-    expect(page.get_by_test_id("detail-status")).to_have_text("new", timeout=LIVE)
+    expect(page.get_by_test_id("detail-status")).to_have_text("new")
     expect(timeline_entries(page, "reopened")).to_contain_text("Reopened by officer: She called back: he is outside again")
-    expect(queue_item(page, tracking)).to_be_visible(timeout=LIVE)
+    expect(queue_item(page, tracking)).to_be_visible()
     expect(page.get_by_test_id("close")).to_be_visible()
 
 
@@ -198,14 +194,13 @@ def test_priority_and_category_changes_need_a_reason_and_errors_show_in_the_pane
     page.get_by_test_id("priority-reason").fill("He has left; she is safe at home")
     page.get_by_test_id("set-priority").click()
     expect(timeline_entries(page, "priority_changed")).to_contain_text(
-        re.compile(r"Priority 1 → 3 by dispatcher: He has left; she is safe at home"), timeout=LIVE)
-    expect(queue_item(page, tracking)).to_contain_text("P3", timeout=LIVE)
+        re.compile(r"Priority 1 → 3 by dispatcher: He has left; she is safe at home"))
+    expect(queue_item(page, tracking)).to_contain_text("P3")
 
     page.get_by_test_id("category").select_option("domestic_violence")
     page.get_by_test_id("category-reason").fill("It is her husband")
     page.get_by_test_id("set-category").click()
-    expect(timeline_entries(page, "category_changed")).to_contain_text("→ domestic violence by dispatcher: It is her husband",
-                                                              timeout=LIVE)
+    expect(timeline_entries(page, "category_changed")).to_contain_text("→ domestic violence by dispatcher: It is her husband")
 
     page.get_by_test_id("close").click()  # no disposition chosen
     expect(page.locator("form[data-action=close] [data-testid=form-error]")).to_contain_text("Choose why")
@@ -229,7 +224,7 @@ def test_a_proposed_location_can_be_dismissed_with_a_reason(signed_in, make_inci
     expect(page.locator("form[data-action=dismiss-location] [data-testid=form-error]")).to_contain_text("reason")
     page.get_by_test_id("dismiss-reason").fill("She confirmed she is still at home")
     page.get_by_test_id("dismiss-location").click()
-    expect(page.get_by_test_id("proposed-marker")).to_have_count(0, timeout=LIVE)
+    expect(page.get_by_test_id("proposed-marker")).to_have_count(0)
     expect(timeline_entries(page, "location_dismissed")).to_contain_text(
         "Proposed location dismissed by dispatcher: She confirmed she is still at home")
     marker = page.locator(f'[data-testid=incident-marker][data-tracking="{tracking}"]')

@@ -30,7 +30,7 @@ def test_without_her_location_the_console_gives_no_distance_and_says_why(page, c
     sign_in_page(page, container, "dispatcher", "/console" if lang == "en" else f"/{lang}/console")
     page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]').click()
     rec = page.locator(f'[data-testid=recommendation][data-unit-id="{unit["id"]}"]')
-    expect(rec.get_by_test_id("recommendation-line")).to_have_text(UNKNOWN[lang], timeout=10_000)
+    expect(rec.get_by_test_id("recommendation-line")).to_have_text(UNKNOWN[lang])
     expect(rec).not_to_contain_text("km")
     expect(rec).not_to_contain_text("NaN")
     assert errors == []
@@ -51,6 +51,6 @@ def test_a_road_time_says_by_road(page, container, home_station, make_incident):
         page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]').click()
         line = page.locator(f'[data-testid=recommendation][data-unit-id="{unit["id"]}"]').get_by_test_id(
             "recommendation-line")
-        expect(line).to_have_text("1.1 km · ETA 7 min · by road", timeout=10_000)
+        expect(line).to_have_text("1.1 km · ETA 7 min · by road")
     finally:
         container.dispatch.travel = saved

@@ -43,7 +43,7 @@ def phone(browser, server_url):
 
 def responder_screen(context, container, username="crew501"):
     pg = sign_in_page(context.new_page(), container, username, "/responder")
-    expect(pg.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+    expect(pg.get_by_test_id("live")).to_have_text("live")
     pg.evaluate("window.__sameDocument = true")
     return pg
 
@@ -56,13 +56,13 @@ def test_a_crew_is_sent_acknowledges_and_reaches_the_scene_while_the_console_fol
     expect(screen.locator("[data-testid=steps] button")).to_have_count(0)
     console = console_as("dispatcher")
     marker = console.locator(f'[data-testid=unit-marker][data-unit-id="{crew["id"]}"]')
-    expect(marker).to_have_attribute("data-status", "available", timeout=10_000)
+    expect(marker).to_have_attribute("data-status", "available")
 
     # the supervisor's wallboard, on a wall screen of its own
     wall_context = browser.new_context(viewport={"width": 1920, "height": 1080}, base_url=server_url)
     wall = sign_in_page(wall_context.new_page(), container, "dispatcher", "/wallboard")
-    expect(wall.get_by_test_id("live")).to_have_text("live", timeout=10_000)
-    expect(wall.get_by_test_id("tile-available")).to_have_text("1/1", timeout=10_000)
+    expect(wall.get_by_test_id("live")).to_have_text("live")
+    expect(wall.get_by_test_id("tile-available")).to_have_text("1/1")
     wall.evaluate("window.__sameDocument = true")
 
     anchor = home_station.anchor
@@ -70,7 +70,7 @@ def test_a_crew_is_sent_acknowledges_and_reaches_the_scene_while_the_console_fol
     container.clock.advance(minutes=2)
     container.dispatch.assign(tracking, crew["id"])  # the dispatcher sends the unit: the screen shows it, no reload
 
-    expect(screen.get_by_test_id("incident-tracking")).to_have_text(tracking, timeout=10_000)
+    expect(screen.get_by_test_id("incident-tracking")).to_have_text(tracking)
     expect(screen.get_by_test_id("incident-priority")).to_have_text("P1")
     expect(screen.get_by_test_id("incident-station")).to_have_text(home_station.name)
     expect(screen.get_by_test_id("call-her")).to_have_attribute("href", "tel:+919820012345")
@@ -80,26 +80,26 @@ def test_a_crew_is_sent_acknowledges_and_reaches_the_scene_while_the_console_fol
     steps = screen.locator("[data-testid=steps] button")
     expect(steps).to_have_text(["Acknowledge", "En route", "On scene", "Cleared"])
     item = console.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
-    expect(marker).to_have_attribute("data-status", "dispatched", timeout=10_000)
+    expect(marker).to_have_attribute("data-status", "dispatched")
 
     screen.get_by_test_id("step-acknowledged").click()
     expect(screen.get_by_test_id("unit-status")).to_have_attribute("data-status", "acknowledged")
     expect(steps).to_have_text(["En route", "On scene", "Cleared"])  # acknowledging is done: its button goes
-    expect(marker).to_have_attribute("data-status", "acknowledged", timeout=10_000)
+    expect(marker).to_have_attribute("data-status", "acknowledged")
 
     screen.get_by_test_id("step-en_route").click()
     expect(screen.get_by_test_id("unit-status")).to_have_attribute("data-status", "en_route")
-    expect(marker).to_have_attribute("data-status", "en_route", timeout=10_000)
-    expect(item.get_by_test_id("queue-status")).to_have_text("en route", timeout=10_000)
+    expect(marker).to_have_attribute("data-status", "en_route")
+    expect(item.get_by_test_id("queue-status")).to_have_text("en route")
 
-    expect(wall.get_by_test_id("tile-available")).to_have_text("0/1", timeout=10_000)
+    expect(wall.get_by_test_id("tile-available")).to_have_text("0/1")
     container.clock.advance(minutes=4)
     screen.get_by_test_id("step-on_scene").click()
     expect(screen.get_by_test_id("unit-status")).to_have_attribute("data-status", "on_scene")
-    expect(wall.get_by_test_id("tile-arrival")).to_have_text("6m 00s", timeout=10_000)  # the wallboard follows
+    expect(wall.get_by_test_id("tile-arrival")).to_have_text("6m 00s")  # the wallboard follows
     expect(steps).to_have_text(["Cleared"])
-    expect(marker).to_have_attribute("data-status", "on_scene", timeout=10_000)
-    expect(item.get_by_test_id("queue-status")).to_have_text("on scene", timeout=10_000)
+    expect(marker).to_have_attribute("data-status", "on_scene")
+    expect(item.get_by_test_id("queue-status")).to_have_text("on scene")
 
     assert screen.evaluate("window.__sameDocument") is True and console.evaluate("window.__sameDocument") is True
     assert wall.evaluate("window.__sameDocument") is True
@@ -114,7 +114,7 @@ def test_the_phone_shares_its_position_at_most_every_ten_seconds(phone, containe
     context = phone(permissions=["geolocation"], geolocation=there)
     screen = responder_screen(context, container)
 
-    expect(screen.get_by_test_id("gps")).to_have_attribute("data-state", "sharing", timeout=10_000)
+    expect(screen.get_by_test_id("gps")).to_have_attribute("data-state", "sharing")
     expect(screen.get_by_test_id("gps")).to_have_attribute("data-sent", "1")
     unit = container.dispatch.get_unit(crew["id"])
     assert (round(unit["lat"], 6), round(unit["lon"], 6)) == (round(there["latitude"], 6), round(there["longitude"], 6))
@@ -128,7 +128,7 @@ def test_the_phone_shares_its_position_at_most_every_ten_seconds(phone, containe
 
 def test_a_refused_location_permission_is_said_on_screen(phone, container, crew):
     screen = responder_screen(phone(), container)  # no geolocation permission granted
-    expect(screen.get_by_test_id("gps")).to_have_attribute("data-state", "denied", timeout=10_000)
+    expect(screen.get_by_test_id("gps")).to_have_attribute("data-state", "denied")
     expect(screen.get_by_test_id("gps")).to_contain_text("not shared")
     assert container.dispatch.position_history(crew["id"]) == []
 

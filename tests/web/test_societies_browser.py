@@ -38,7 +38,7 @@ def test_an_officer_registers_a_society_on_the_map_and_its_alert_names_it_on_the
     r = sms.send("A man is harassing a girl near our gate", sender=COORDINATOR, to=home_station.general_number)
     tracking = tracking_of(r.text)
     item = console.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
-    expect(item.get_by_test_id("queue-society")).to_have_text(f"Society: {NAME}", timeout=10_000)
+    expect(item.get_by_test_id("queue-society")).to_have_text(f"Society: {NAME}")
     expect(item).to_contain_text("P1")
     item.click()
     expect(console.get_by_test_id("detail-society")).to_have_text(NAME)

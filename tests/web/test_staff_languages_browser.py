@@ -20,7 +20,7 @@ def test_the_console_speaks_the_pages_language(page, container, make_incident, l
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in_page(page, container, "dispatcher", f"/{lang}/console")
     assert page.evaluate("() => document.documentElement.lang") == lang
-    expect(page.get_by_test_id("live")).to_have_text(live, timeout=10_000)
+    expect(page.get_by_test_id("live")).to_have_text(live)
     item = page.locator(f'[data-testid=queue-item][data-tracking="{tracking}"]')
     expect(item.get_by_test_id("queue-status")).to_have_text(status)
     item.click()

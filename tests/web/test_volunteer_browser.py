@@ -21,7 +21,7 @@ def test_a_volunteer_sees_an_sos_live_accepts_it_and_the_console_sees_who_is_goi
     context = browser.new_context(viewport=PHONE, base_url=server_url, is_mobile=True, has_touch=True)
     try:
         screen = sign_in_page(context.new_page(), container, asha["username"], "/volunteer")
-        expect(screen.get_by_test_id("live")).to_have_text("live", timeout=10_000)
+        expect(screen.get_by_test_id("live")).to_have_text("live")
         expect(screen.get_by_test_id("no-alerts")).to_be_visible()
         expect(screen.get_by_test_id("duty")).to_have_attribute("data-available", "yes")
         screen.evaluate("window.__sameDocument = true")
@@ -29,11 +29,11 @@ def test_a_volunteer_sees_an_sos_live_accepts_it_and_the_console_sees_who_is_goi
         tracking = sos()
         console = console_as("dispatcher")
         console.evaluate(f"location.hash = '{tracking}'")
-        expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking, timeout=10_000)
+        expect(console.get_by_test_id("detail-tracking")).to_contain_text(tracking)
         container.volunteers.alert_due()  # the timer step (the suite's server runs none of its own)
 
         alert = screen.get_by_test_id("alert")
-        expect(alert).to_have_count(1, timeout=10_000)  # live: the stream told this account, the page fetched it
+        expect(alert).to_have_count(1)  # live: the stream told this account, the page fetched it
         assert screen.evaluate("window.__sameDocument") is True
         expect(alert).to_have_attribute("data-state", "waiting")
         expect(alert).to_contain_text("domestic violence")
@@ -41,7 +41,7 @@ def test_a_volunteer_sees_an_sos_live_accepts_it_and_the_console_sees_who_is_goi
         text = screen.content()
         for hers in (HER_PHONE, tracking, "husband", f"{HER[0]}", f"{HER[1]}"):
             assert hers not in text
-        expect(console.get_by_test_id("volunteers")).to_contain_text("1 alerted", timeout=10_000)
+        expect(console.get_by_test_id("volunteers")).to_contain_text("1 alerted")
 
         alert.get_by_test_id("accept").tap()
         expect(screen.get_by_test_id("done")).to_be_visible()
@@ -49,7 +49,7 @@ def test_a_volunteer_sees_an_sos_live_accepts_it_and_the_console_sees_who_is_goi
         expect(screen.get_by_test_id("accepted-note")).to_contain_text("112")
 
         going = console.get_by_test_id("volunteer-accepted")
-        expect(going).to_contain_text("Asha Pawar", timeout=10_000)  # live, without a reload
+        expect(going).to_contain_text("Asha Pawar")  # live, without a reload
         expect(going.locator("a")).to_have_attribute("href", f"tel:{asha['phone']}")
         expect(console.locator('[data-testid=timeline-entry][data-kind="volunteer_accepted"]')).to_contain_text(
             "Volunteer Asha Pawar accepted")

@@ -17,8 +17,8 @@ UNITS = """() => { const chart = Chart.getChart(document.getElementById("chart-u
 
 def open_wallboard(page, container):
     sign_in_page(page, container, "dispatcher", "/wallboard")
-    expect(page.get_by_test_id("live")).to_have_text("live", timeout=10_000)
-    expect(page.locator("main")).to_have_attribute("data-generation", "1", timeout=10_000)
+    expect(page.get_by_test_id("live")).to_have_text("live")
+    expect(page.locator("main")).to_have_attribute("data-generation", "1")
     page.evaluate("window.__sameDocument = true")
     return page
 
@@ -36,18 +36,18 @@ def test_the_wallboard_changes_live_when_a_unit_is_dispatched_and_arrives(page, 
     container.clock.advance(minutes=2)
     container.dispatch.assign(tracking, unit_id)
     container.dispatch.set_status(unit_id, "acknowledged")  # at once: the escalation timer releases a silent crew
-    expect(page.get_by_test_id("tile-available")).to_have_text("0/1", timeout=10_000)
+    expect(page.get_by_test_id("tile-available")).to_have_text("0/1")
     row = page.locator(f'[data-testid=station-row][data-station-id="{station_id}"]')
     expect(row.get_by_test_id("dispatch-median")).to_have_text("2m 00s")
     expect(row.get_by_test_id("arrival-median")).to_have_text("–")
-    page.wait_for_function(f"({UNITS})()?.acknowledged === 1", timeout=10_000)
+    page.wait_for_function(f"({UNITS})()?.acknowledged === 1")
 
     container.clock.advance(minutes=3)
     container.dispatch.set_status(unit_id, "on_scene")
-    expect(row.get_by_test_id("arrival-median")).to_have_text("5m 00s", timeout=10_000)
+    expect(row.get_by_test_id("arrival-median")).to_have_text("5m 00s")
     expect(row.get_by_test_id("share")).to_have_text("100% (1/1)")
     expect(page.get_by_test_id("tile-arrival")).to_have_text("5m 00s")
-    page.wait_for_function(f"({UNITS})()?.['on scene'] === 1", timeout=10_000)
+    page.wait_for_function(f"({UNITS})()?.['on scene'] === 1")
     median, p90, target = page.evaluate(DATASETS, "chart-stations")
     assert (median, p90, target) == ([5], [5], [10])
     assert page.evaluate(DATASETS, "chart-day")[0] == [2, 2, 5]  # answer (the dispatch), dispatch, arrival
