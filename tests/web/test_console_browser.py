@@ -61,3 +61,22 @@ def test_a_responder_sees_the_console_without_victims_details(signed_in, make_in
         "Her message (text withheld: need to know)")
     for action in ("note-text", "set-priority", "transfer", "close"):  # a responder reads; it does not manage
         expect(page.get_by_test_id(action)).to_have_count(0)
+
+
+def test_a_click_on_the_queue_survives_a_live_update_between_press_and_release(signed_in, sms, container):
+    """A live update that lands while the dispatcher's button is down must not lose her click: the queue keeps the
+    element of an incident that did not change (a re-render that replaced it would leave the browser no click)."""
+    first = tracking_of(sms.send("a man is following me", sender="+919820011111").text)
+    page = signed_in("dispatcher")
+    expect(page.get_by_test_id("live")).to_have_text("live")
+    item = page.locator(f'[data-testid=queue-item][data-tracking="{first}"]')
+    expect(item).to_be_visible()
+    box = item.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    container.clock.advance(minutes=1)
+    second = tracking_of(sms.send("he is still behind me", sender="+919820022222").text)
+    expect(page.locator(f'[data-testid=queue-item][data-tracking="{second}"]')).to_be_visible()  # the queue redrawn
+    page.mouse.up()
+    expect(page.get_by_test_id("detail-tracking")).to_contain_text(first)

@@ -144,16 +144,41 @@
     return L.divIcon({ className: "", html: `<div class="${cls}" data-testid="incident-marker" data-tracking="${esc(i.tracking)}" data-lat="${lat}" data-lon="${lon}" title="${esc(i.tracking)} · P${i.priority} · ${esc(statusWords(i.status))}">${i.priority}</div>`, iconSize: [22, 22], iconAnchor: [11, 11] });
   }
 
+  /** The list's items in this order, each from its HTML, keeping the element of an item whose HTML has not changed.
+   * Replacing them all on every live update would lose a dispatcher's click: an update landing between her press
+   * and release detaches the item she pressed, and the browser then sends no click at all. */
+  const renderedHtml = new WeakMap();
+  function keyedRender(parent, items) {
+    const old = new Map([...parent.children].map((el) => [el.dataset.tracking, el]));
+    const template = document.createElement("template");
+    let previous = null;
+    for (const [key, html] of items) {
+      let el = old.get(key);
+      old.delete(key);
+      if (!el || renderedHtml.get(el) !== html) {
+        template.innerHTML = html.trim();
+        const fresh = template.content.firstElementChild;
+        renderedHtml.set(fresh, html);
+        if (el) el.replaceWith(fresh);
+        el = fresh;
+      }
+      const at = previous ? previous.nextElementSibling : parent.firstElementChild;
+      if (at !== el) parent.insertBefore(el, at);
+      previous = el;
+    }
+    old.forEach((el) => el.remove());
+  }
+
   function renderQueue() {
     const list = [...state.incidents.values()].sort((a, b) => state.view === "noise" ? Date.parse(b.received_at) - Date.parse(a.received_at)
       : calledBack(b) - calledBack(a) || a.priority - b.priority || Date.parse(a.received_at) - Date.parse(b.received_at));
-    $("#queue").innerHTML = list.map((i) => `
+    keyedRender($("#queue"), list.map((i) => [i.tracking, `
       <li class="q-item ${prioClass(i.priority)}${state.selected === i.tracking ? " selected" : ""}" data-testid="queue-item" data-tracking="${esc(i.tracking)}" tabindex="0">
         <span class="prio">P${i.priority}</span>
         <span class="q-main"><strong>${esc(i.tracking)}</strong>${mergeBadge(i)} · ${esc(categoryWords(i.category))}${i.noise_kind ? ` · <span class="flag" data-testid="queue-noise">${esc(NW.noise)}: ${esc(noiseWords(i.noise_kind))}</span>` : ""} ${flagsHtml(i)}<br>
           <small>${i.society_name ? `<span data-testid="queue-society">${esc(W.society.replace("{name}", () => i.society_name))}</span> · ` : ""}${esc(i.station_name || _("unrouted: control room"))}${i.location_known ? "" : ` · ${esc(_("location unknown"))}`}${i.proposed_location ? ` · <span class="flag">${esc(_("new location?"))}</span>` : ""}<br>${esc(_("received"))} ${timeHtml(i.received_at)}</small></span>
         <span class="q-side"><span class="status s-${esc(i.status)}" data-testid="queue-status">${esc(statusWords(i.status))}</span><small title="${esc(W.sinceFirst)}">${ageHtml(i.received_at)}</small>${deadlineHtml(i)}</span>
-      </li>`).join("");
+      </li>`]));
     document.querySelectorAll("#queue [data-deadline]").forEach(deadlineState);
     $("#queue-count").textContent = list.length;
     $("#queue-empty").hidden = list.length > 0;
